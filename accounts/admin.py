@@ -1,0 +1,85 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts import models
+
+
+@admin.register(models.User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_staff", "is_active", "date_joined"]
+    search_fields = ["email", "full_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Personal info"), {"fields": ["full_name", "phone", "language"]}),
+        (
+            _("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+
+class MembershipInline(admin.TabularInline):
+    model = models.Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(models.Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "region", "is_active", "created_at"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name"]
+    inlines = [MembershipInline]
+
+
+@admin.register(models.Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "name_en", "level", "parent", "valid_from", "valid_to"]
+    list_filter = ["level"]
+    search_fields = ["code", "name_zh", "name_en"]
+
+
+@admin.register(models.IndustrySizeRule)
+class IndustrySizeRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name_zh",
+        "small_min_employees",
+        "small_min_revenue_fen",
+        "medium_min_employees",
+        "medium_min_revenue_fen",
+    ]
+
+
+@admin.register(models.FirmProfile)
+class FirmProfileAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "uscc", "size_class", "verification", "verified_at"]
+    list_filter = ["verification", "size_class"]
+    search_fields = ["uscc", "organisation__name"]
+
+
+class AccreditationInline(admin.TabularInline):
+    model = models.Accreditation
+    extra = 0
+
+
+@admin.register(models.ProviderProfile)
+class ProviderProfileAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "kind"]
+    list_filter = ["kind"]
+    inlines = [AccreditationInline]
+
+
+@admin.register(models.DepartmentProfile)
+class DepartmentProfileAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "region_scope"]
+
+
+@admin.register(models.ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["digest"]

@@ -1,0 +1,92 @@
+"""Who may see what: the one permission mechanism.
+
+Every selector that returns orders, catalogue items or profiles filters through
+a ``Scope``. Something outside the scope is answered as *not found* (404), so
+one firm cannot even learn that another firm's order exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from accounts.models import Membership, Organisation
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int | None
+    is_admin: bool = False
+    firm_ids: frozenset[int] = field(default_factory=frozenset)
+    provider_ids: frozenset[int] = field(default_factory=frozenset)
+    department_ids: frozenset[int] = field(default_factory=frozenset)
+    region_prefixes: tuple[str, ...] = ()
+
+    @classmethod
+    def for_user(cls, user) -> Scope:
+        """The scope of ``user``'s memberships, cached on the user object for one request."""
+        if user is None or not user.is_authenticated:
+            return cls(user_id=None)
+        cached = getattr(user, "_labshare_scope", None)
+        if cached is not None:
+            return cached
+        firms, providers, departments, prefixes = set(), set(), set(), []
+        rows = Membership.objects.filter(user=user, organisation__is_active=True).values_list(
+            "organisation_id", "organisation__kind", "organisation__department__region_scope_id"
+        )
+        for org_id, kind, region_code in rows:
+            if kind == Organisation.Kind.FIRM:
+                firms.add(org_id)
+            elif kind == Organisation.Kind.PROVIDER:
+                providers.add(org_id)
+            elif kind == Organisation.Kind.DEPARTMENT:
+                departments.add(org_id)
+                if region_code:
+                    prefixes.append(region_prefix(region_code))
+        scope = cls(
+            user_id=user.pk,
+            is_admin=user.is_superuser,
+            firm_ids=frozenset(firms),
+            provider_ids=frozenset(providers),
+            department_ids=frozenset(departments),
+            region_prefixes=tuple(sorted(set(prefixes))),
+        )
+        user._labshare_scope = scope
+        return scope
+
+    @property
+    def is_reviewer(self) -> bool:
+        return bool(self.department_ids)
+
+    def in_region_q(self, region_field: str) -> Q:
+        """Q matching rows whose region code lies under one of the reviewer's regions."""
+        if self.is_admin:
+            return Q()
+        q = Q(pk__in=[])
+        for prefix in self.region_prefixes:
+            q |= Q(**{f"{region_field}__startswith": prefix})
+        return q
+
+    def covers_region(self, region_code: str) -> bool:
+        return self.is_admin or any(region_code.startswith(p) for p in self.region_prefixes)
+
+    def can_manage_provider(self, provider_id: int) -> bool:
+        return self.is_admin or provider_id in self.provider_ids
+
+    def can_act_for_firm(self, firm_id: int) -> bool:
+        return firm_id in self.firm_ids
+
+
+def region_prefix(code: str) -> str:
+    """``330000`` → ``33``, ``330100`` → ``3301``, a county keeps its six digits."""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def scope_of(request_or_user) -> Scope:
+    user = getattr(request_or_user, "user", request_or_user)
+    return Scope.for_user(user)

@@ -1,0 +1,5 @@
+"""Demo bookings and service requests for seed_demo."""
+
+
+def seed() -> None:
+    return None

@@ -1,0 +1,15 @@
+from booking.models.bookings import Booking, Session
+from booking.models.feeds import FeedToken
+from booking.models.history import StateChange
+from booking.models.notifications import Notification
+from booking.models.service_requests import ServiceRequest, ServiceRequestAttachment
+
+__all__ = [
+    "Booking",
+    "FeedToken",
+    "Notification",
+    "ServiceRequest",
+    "ServiceRequestAttachment",
+    "Session",
+    "StateChange",
+]

@@ -1,0 +1,25 @@
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("labshare")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "booking-mark-no-shows": {
+        "task": "booking.tasks.mark_no_shows",
+        "schedule": crontab(minute="*/5"),
+    },
+    "booking-send-reminders": {
+        "task": "booking.tasks.send_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
+    "service-requests-auto-complete": {
+        "task": "booking.tasks.auto_complete_service_requests",
+        "schedule": crontab(minute=7),
+    },
+}

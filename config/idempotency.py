@@ -1,0 +1,78 @@
+"""``Idempotency-Key`` support for order-creating API endpoints.
+
+The record is inserted in the same transaction as the order, under a unique
+constraint on (user, key): a concurrent retry blocks on that insert until the
+first request commits, then replays its stored answer. A failed request rolls
+its record back, so a retry after an error is processed afresh.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+from rest_framework.response import Response
+
+from config.errors import Conflict, Invalid
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+
+
+def _fingerprint(request) -> str:
+    body = json.dumps(request.data, sort_keys=True, cls=DjangoJSONEncoder, default=str)
+    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def idempotent(view_method):
+    """Decorate a DRF view method (usually ``create``) to honour ``Idempotency-Key``."""
+
+    @functools.wraps(view_method)
+    def wrapper(self, request, *args, **kwargs):
+        from accounts.models import IdempotencyRecord
+
+        key = request.headers.get(HEADER)
+        if not key:
+            return view_method(self, request, *args, **kwargs)
+        if len(key) > MAX_KEY_LENGTH:
+            raise Invalid(
+                _("Idempotency-Key is too long (255 characters at most)."),
+                code="idempotency_key_invalid",
+            )
+        fingerprint = _fingerprint(request)
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    user=request.user, key=key, fingerprint=fingerprint
+                )
+                response = view_method(self, request, *args, **kwargs)
+                if response.status_code >= 400:
+                    transaction.set_rollback(True)
+                    return response
+                record.status_code = response.status_code
+                record.body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
+                record.save(update_fields=["status_code", "body"])
+                return response
+        except IntegrityError:
+            record = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+            if record is None:
+                raise
+        if record.fingerprint != fingerprint:
+            raise Invalid(
+                _("This Idempotency-Key was already used for a different request."),
+                code="idempotency_key_reused",
+            )
+        if record.status_code is None:
+            raise Conflict(
+                _("A request with this Idempotency-Key is still being processed."),
+                code="idempotency_in_progress",
+            )
+        replay = Response(record.body, status=record.status_code)
+        replay["Idempotent-Replayed"] = "true"
+        return replay
+
+    return wrapper

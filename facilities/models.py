@@ -1,0 +1,303 @@
+"""What providers share: instruments with their calendars, rules and prices, and
+testing services."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+
+
+class Category(models.Model):
+    """A node of the instrument and service category tree; ``path`` makes subtrees cheap."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=80)
+    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=200, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_zh
+
+    def save(self, *args, **kwargs):
+        self.path = f"{self.parent.path}/{self.code}" if self.parent_id else self.code
+        super().save(*args, **kwargs)
+
+
+class Instrument(models.Model):
+    """Bookable equipment, with the national sharing platform's fields and its booking rules."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        MAINTENANCE = "maintenance", _("Under maintenance")
+        RETIRED = "retired", _("Retired")
+
+    provider = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="instruments",
+        limit_choices_to={"kind": Organisation.Kind.PROVIDER},
+        verbose_name=_("provider"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    model_number = models.CharField(_("model"), max_length=100, blank=True)
+    manufacturer = models.CharField(_("manufacturer"), max_length=200, blank=True)
+    country_of_origin = models.CharField(_("country of origin"), max_length=50, blank=True)
+    original_value_fen = models.BigIntegerField(_("original value (fen)"), default=0)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="instruments", verbose_name=_("category")
+    )
+    start_of_use = models.DateField(_("start of use"), null=True, blank=True)
+    specifications = models.TextField(_("technical specifications"), blank=True)
+    main_uses = models.TextField(_("main uses"), blank=True)
+    service_content = models.TextField(_("service content"), blank=True)
+    reference_fees = models.TextField(_("reference fees"), blank=True)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    photo = models.ImageField(_("photo"), upload_to="instruments/", blank=True)
+    is_shared = models.BooleanField(_("shared"), default=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
+    )
+    voucher_eligible = models.BooleanField(_("voucher eligible"), default=True)
+
+    # Booking rules
+    requires_approval = models.BooleanField(_("approval needed"), default=True)
+    requires_training = models.BooleanField(_("training needed"), default=False)
+    slot_minutes = models.PositiveSmallIntegerField(_("slot size (minutes)"), default=30)
+    min_minutes = models.PositiveIntegerField(_("minimum length (minutes)"), default=30)
+    max_minutes = models.PositiveIntegerField(_("maximum length (minutes)"), default=480)
+    lead_minutes = models.PositiveIntegerField(_("lead time (minutes)"), default=60)
+    horizon_days = models.PositiveSmallIntegerField(_("booking horizon (days)"), default=60)
+    cancel_cutoff_hours = models.PositiveSmallIntegerField(
+        _("cancellation cut-off (hours)"), default=24
+    )
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("instrument")
+        verbose_name_plural = _("instruments")
+        indexes = [
+            models.Index(fields=["provider", "status"]),
+            models.Index(fields=["category", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(original_value_fen__gte=0), name="instrument_value_nonneg"
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_minutes__gte=5)
+                & Q(min_minutes__gte=1)
+                & Q(max_minutes__gte=models.F("min_minutes")),
+                name="instrument_rule_lengths",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.model_number}".strip()
+
+    @property
+    def is_large(self) -> bool:
+        return self.original_value_fen >= settings.LARGE_INSTRUMENT_THRESHOLD_FEN
+
+
+class OpeningHours(models.Model):
+    """A weekly opening window in local wall-clock time (Asia/Shanghai)."""
+
+    instrument = models.ForeignKey(
+        Instrument, on_delete=models.CASCADE, related_name="opening_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), help_text=_("0 = Monday … 6 = Sunday"))
+    opens_at = models.TimeField(_("opens at"))
+    closes_at = models.TimeField(_("closes at"))
+
+    class Meta:
+        ordering = ["weekday", "opens_at"]
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="opening_weekday_range"),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="opening_closes_after_opens"
+            ),
+        ]
+
+
+class OpeningException(models.Model):
+    """A dated change to the weekly pattern: closed for a holiday, or special hours."""
+
+    instrument = models.ForeignKey(
+        Instrument, on_delete=models.CASCADE, related_name="opening_exceptions"
+    )
+    date = models.DateField(_("date"))
+    is_closed = models.BooleanField(_("closed all day"), default=True)
+    opens_at = models.TimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.TimeField(_("closes at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("opening exception")
+        verbose_name_plural = _("opening exceptions")
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "date"], name="opening_exception_unique")
+        ]
+
+
+class Blackout(models.Model):
+    """A window when the instrument cannot be booked (maintenance, calibration, closure)."""
+
+    class Kind(models.TextChoices):
+        MAINTENANCE = "maintenance", _("Maintenance")
+        BLACKOUT = "blackout", _("Unavailable")
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Entered by hand")
+        ICS = "ics", _("Imported from .ics")
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="blackouts")
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=Kind.choices, default=Kind.MAINTENANCE
+    )
+    start_at = models.DateTimeField(_("start"))
+    end_at = models.DateTimeField(_("end"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
+    source_uid = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["start_at"]
+        verbose_name = _("blackout window")
+        verbose_name_plural = _("blackout windows")
+        indexes = [models.Index(fields=["instrument", "start_at", "end_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_at__gt=models.F("start_at")), name="blackout_end_after_start"
+            )
+        ]
+
+
+class Price(models.Model):
+    class ClientGroup(models.TextChoices):
+        INTERNAL = "internal", _("Provider's own staff")
+        EXTERNAL_FIRM = "external_firm", _("Outside firms")
+        ACADEMIC = "academic", _("Other universities and institutes")
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="prices")
+    client_group = models.CharField(_("client group"), max_length=16, choices=ClientGroup.choices)
+    per_hour_fen = models.BigIntegerField(_("price per hour (fen)"))
+
+    class Meta:
+        verbose_name = _("price")
+        verbose_name_plural = _("prices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "client_group"], name="price_unique_group"
+            ),
+            models.CheckConstraint(condition=Q(per_hour_fen__gte=0), name="price_nonneg"),
+        ]
+
+
+class Qualification(models.Model):
+    """A user trained on an instrument, until ``expires_on`` unless revoked."""
+
+    instrument = models.ForeignKey(
+        Instrument, on_delete=models.CASCADE, related_name="qualifications"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="qualifications"
+    )
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+        indexes = [models.Index(fields=["user", "instrument"])]
+
+
+class TestingService(models.Model):
+    """A priced test done by the provider's staff on a firm's samples."""
+
+    class PriceUnit(models.TextChoices):
+        PER_SAMPLE = "per_sample", _("per sample")
+        PER_BATCH = "per_batch", _("per batch")
+
+    provider = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="testing_services",
+        limit_choices_to={"kind": Organisation.Kind.PROVIDER},
+        verbose_name=_("provider"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        related_name="testing_services",
+        verbose_name=_("category"),
+    )
+    standards = models.TextField(
+        _("standards"), help_text=_("One standard per line, e.g. GB/T 228.1-2021")
+    )
+    description = models.TextField(_("description"), blank=True)
+    sample_requirements = models.TextField(_("sample requirements"), blank=True)
+    price_fen = models.BigIntegerField(_("price (fen)"))
+    price_unit = models.CharField(
+        _("priced"), max_length=12, choices=PriceUnit.choices, default=PriceUnit.PER_SAMPLE
+    )
+    turnaround_days = models.PositiveSmallIntegerField(_("turnaround (working days)"), default=5)
+    voucher_eligible = models.BooleanField(_("voucher eligible"), default=True)
+    in_accredited_scope = models.BooleanField(_("within the CMA/CNAS scope"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("testing service")
+        verbose_name_plural = _("testing services")
+        constraints = [
+            models.CheckConstraint(condition=Q(price_fen__gte=0), name="service_price_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def quote_fen(self, sample_count: int) -> int:
+        if self.price_unit == self.PriceUnit.PER_BATCH:
+            return self.price_fen
+        return self.price_fen * sample_count

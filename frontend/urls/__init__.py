@@ -1,0 +1,12 @@
+"""Every HTML page; each area keeps its own url module."""
+
+from django.urls import include, path
+
+app_name = "frontend"
+
+urlpatterns = [
+    path("", include("frontend.urls.accounts")),
+    path("", include("frontend.urls.catalogue")),
+    path("", include("frontend.urls.bookings")),
+    path("", include("frontend.urls.service_requests")),
+]

@@ -1,0 +1,70 @@
+import pytest
+from django.test import Client
+
+from config.celery import app as celery_app
+from tests.factories.accounts import PASSWORD, UserFactory, join, make_firm, make_provider
+
+# Tests run tasks inline unless a test starts a real worker (tests/test_celery_worker.py).
+celery_app.conf.task_always_eager = True
+celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.AXES_ENABLED = False
+    settings.ACCOUNT_RATE_LIMITS = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def firm_a(db):
+    return make_firm()
+
+
+@pytest.fixture
+def firm_b(db):
+    return make_firm()
+
+
+@pytest.fixture
+def provider(db):
+    return make_provider()
+
+
+@pytest.fixture
+def alice(firm_a):
+    """A member of firm A."""
+    user = UserFactory(email="alice@example.cn")
+    join(user, firm_a, admin=True)
+    return user
+
+
+@pytest.fixture
+def bob(firm_b):
+    """A member of firm B."""
+    user = UserFactory(email="bob@example.cn")
+    join(user, firm_b, admin=True)
+    return user
+
+
+@pytest.fixture
+def manager(provider):
+    """A lab manager of ``provider``."""
+    user = UserFactory(email="manager@example.cn")
+    join(user, provider, admin=True)
+    return user
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def password():
+    return PASSWORD

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import factory
+from allauth.account.models import EmailAddress
+
+from accounts.models import (
+    DepartmentProfile,
+    FirmProfile,
+    IndustrySizeRule,
+    Membership,
+    Organisation,
+    ProviderProfile,
+    Region,
+    User,
+)
+from accounts.uscc import check_character
+
+PASSWORD = "correct-horse-battery"
+
+
+def uscc_for(n: int) -> str:
+    first17 = f"9133010{n:010d}"
+    return first17 + check_character(first17)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.cn")
+    full_name = factory.Sequence(lambda n: f"用户{n}")
+    language = "zh-hans"
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save()
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = Organisation.Kind.FIRM
+    name = factory.Sequence(lambda n: f"测试机构{n}")
+    region = factory.LazyFunction(lambda: Region.objects.get(code="330106"))
+
+
+class FirmProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FirmProfile
+
+    organisation = factory.SubFactory(
+        OrganisationFactory,
+        kind=Organisation.Kind.FIRM,
+        name=factory.Sequence(lambda n: f"杭州测试科技{n}有限公司"),
+    )
+    uscc = factory.Sequence(uscc_for)
+    industry = factory.LazyFunction(lambda: IndustrySizeRule.objects.get(code="industry"))
+    employees = 30
+    revenue_fen = 500_0000_00
+    size_class = FirmProfile.Size.SMALL
+    size_reason = "small"
+    verification = FirmProfile.Verification.VERIFIED
+
+
+class ProviderProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProviderProfile
+
+    organisation = factory.SubFactory(
+        OrganisationFactory,
+        kind=Organisation.Kind.PROVIDER,
+        name=factory.Sequence(lambda n: f"测试分析中心{n}"),
+    )
+    kind = ProviderProfile.Kind.INSPECTION_CENTRE
+
+
+class DepartmentProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DepartmentProfile
+
+    organisation = factory.SubFactory(
+        OrganisationFactory,
+        kind=Organisation.Kind.DEPARTMENT,
+        name=factory.Sequence(lambda n: f"科技局{n}"),
+    )
+    region_scope = factory.LazyFunction(lambda: Region.objects.get(code="330000"))
+
+
+def make_firm(**kwargs) -> Organisation:
+    return FirmProfileFactory(**kwargs).organisation
+
+
+def make_provider(**kwargs) -> Organisation:
+    return ProviderProfileFactory(**kwargs).organisation
+
+
+def make_department(region_code: str = "330000", **kwargs) -> Organisation:
+    return DepartmentProfileFactory(
+        region_scope=Region.objects.get(code=region_code), **kwargs
+    ).organisation
+
+
+def join(user: User, org: Organisation, *, admin: bool = False) -> Membership:
+    return Membership.objects.create(
+        user=user, organisation=org, role=Membership.ROLE_FOR_KIND[org.kind], is_admin=admin
+    )
+
+
+def member_of(org: Organisation, **user_kwargs) -> User:
+    user = UserFactory(**user_kwargs)
+    join(user, org, admin=True)
+    return user

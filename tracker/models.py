@@ -1,0 +1,1 @@
+"""Models come with the voucher and tracker issues."""
