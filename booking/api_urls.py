@@ -1,5 +1,3 @@
-from rest_framework.routers import DefaultRouter
+from booking.api import bookings, service_requests
 
-router = DefaultRouter(trailing_slash=True)
-
-urlpatterns = [*router.urls]
+urlpatterns = [*bookings.urlpatterns, *service_requests.urlpatterns]

@@ -1,0 +1,1 @@
+"""Owned by the instrument-booking work."""

@@ -1,0 +1,1 @@
+"""Owned by the service-request work."""
