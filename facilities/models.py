@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from facilities.search import build as build_search
 
 
 class Category(models.Model):
@@ -78,6 +79,12 @@ class Instrument(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
     )
     voucher_eligible = models.BooleanField(_("voucher eligible"), default=True)
+    # Denormalised for fast catalogue filtering and sorting; kept in step by the services.
+    external_price_fen = models.BigIntegerField(
+        _("price per hour for outside firms (fen)"), null=True, blank=True, editable=False
+    )
+    search_text = models.TextField(blank=True, default="", editable=False)
+    search_tokens = models.TextField(blank=True, default="", editable=False)
 
     # Booking rules
     requires_approval = models.BooleanField(_("approval needed"), default=True)
@@ -101,6 +108,8 @@ class Instrument(models.Model):
         indexes = [
             models.Index(fields=["provider", "status"]),
             models.Index(fields=["category", "status"]),
+            models.Index(fields=["status", "external_price_fen"], name="instrument_status_price"),
+            models.Index(fields=["status", "-created_at"], name="instrument_status_newest"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -117,9 +126,29 @@ class Instrument(models.Model):
     def __str__(self) -> str:
         return f"{self.name} {self.model_number}".strip()
 
+    def save(self, *args, **kwargs):
+        # Search columns follow the row whoever saves it (services, admin, factories).
+        self.search_text, self.search_tokens = build_search(*self.searchable_parts())
+        super().save(*args, **kwargs)
+
     @property
     def is_large(self) -> bool:
         return self.original_value_fen >= settings.LARGE_INSTRUMENT_THRESHOLD_FEN
+
+    def searchable_parts(self) -> list[str]:
+        category = self.category
+        return [
+            self.name,
+            self.model_number,
+            self.manufacturer,
+            category.name_zh,
+            category.name_en,
+            self.provider.name,
+            self.location,
+            self.main_uses,
+            self.service_content,
+            self.specifications,
+        ]
 
 
 class OpeningHours(models.Model):
@@ -198,7 +227,13 @@ class Blackout(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_at__gt=models.F("start_at")), name="blackout_end_after_start"
-            )
+            ),
+            # Re-importing the same calendar must not duplicate its windows.
+            models.UniqueConstraint(
+                fields=["instrument", "source_uid", "start_at"],
+                condition=Q(source="ics"),
+                name="blackout_ics_unique_occurrence",
+            ),
         ]
 
 
@@ -221,6 +256,27 @@ class Price(models.Model):
             ),
             models.CheckConstraint(condition=Q(per_hour_fen__gte=0), name="price_nonneg"),
         ]
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        sync_external_price(self.instrument_id)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        sync_external_price(self.instrument_id)
+        return result
+
+
+def sync_external_price(instrument_id: int) -> None:
+    """Copy the outside-firm hourly price onto the instrument row (filtered and sorted on)."""
+    price = (
+        Price.objects.filter(
+            instrument_id=instrument_id, client_group=Price.ClientGroup.EXTERNAL_FIRM
+        )
+        .values_list("per_hour_fen", flat=True)
+        .first()
+    )
+    Instrument.objects.filter(pk=instrument_id).update(external_price_fen=price)
 
 
 class Qualification(models.Model):
@@ -247,6 +303,16 @@ class Qualification(models.Model):
         verbose_name = _("qualification")
         verbose_name_plural = _("qualifications")
         indexes = [models.Index(fields=["user", "instrument"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "user"],
+                condition=Q(revoked_at__isnull=True),
+                name="qualification_one_live",
+            )
+        ]
+
+    def is_valid_on(self, day) -> bool:
+        return self.revoked_at is None and (self.expires_on is None or self.expires_on >= day)
 
 
 class TestingService(models.Model):
@@ -283,8 +349,10 @@ class TestingService(models.Model):
     voucher_eligible = models.BooleanField(_("voucher eligible"), default=True)
     in_accredited_scope = models.BooleanField(_("within the CMA/CNAS scope"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    search_text = models.TextField(blank=True, default="", editable=False)
+    search_tokens = models.TextField(blank=True, default="", editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["name", "pk"]
@@ -293,9 +361,23 @@ class TestingService(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(price_fen__gte=0), name="service_price_nonneg"),
         ]
+        indexes = [models.Index(fields=["provider", "is_active"])]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        category = self.category
+        self.search_text, self.search_tokens = build_search(
+            self.name,
+            category.name_zh,
+            category.name_en,
+            self.provider.name,
+            self.standards,
+            self.description,
+            self.sample_requirements,
+        )
+        super().save(*args, **kwargs)
 
     def quote_fen(self, sample_count: int) -> int:
         if self.price_unit == self.PriceUnit.PER_BATCH:

@@ -1,0 +1,88 @@
+"""Free-text search that works for Chinese, fast on PostgreSQL at 50,000 instruments.
+
+Chinese has no spaces, so word search does not apply. Each searchable row keeps:
+
+- ``search_text``: its text, lower-cased; a pg_trgm GIN index serves ``ILIKE '%term%'``
+  for terms of three characters or more;
+- ``search_tokens``: space-separated CJK unigrams and bigrams plus Latin words; a GIN
+  index on ``string_to_array(search_tokens, ' ')`` answers "contains all these tokens",
+  which trigrams cannot for one- and two-character words like 光谱.
+
+A CJK term is matched by its bigrams through the token index, then re-checked as an
+exact substring of ``search_text``; other terms use the substring match alone. On SQLite
+(development) only the substring match is used, with the same results.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+from django.db.models import F, Func, Q, TextField, Value
+
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RUN = re.compile(f"[{CJK}]+")
+_WORD = re.compile(r"[0-9a-z]+(?:[.\-/][0-9a-z]+)*")
+MAX_TERMS = 5
+
+
+def normalise(text: str) -> str:
+    return " ".join((text or "").lower().split())
+
+
+def cjk_tokens(run: str) -> list[str]:
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def tokens_of(text: str) -> list[str]:
+    """Unique tokens: every CJK character and bigram, and every Latin/number word."""
+    text = normalise(text)
+    seen: dict[str, None] = {}
+    for run in _CJK_RUN.findall(text):
+        for ch in run:
+            seen.setdefault(ch, None)
+        for bigram in cjk_tokens(run):
+            seen.setdefault(bigram, None)
+    for word in _WORD.findall(text):
+        seen.setdefault(word, None)
+    return list(seen)
+
+
+def build(*parts: str) -> tuple[str, str]:
+    """``(search_text, search_tokens)`` for the given texts."""
+    text = normalise(" ".join(p for p in parts if p))
+    return text, " ".join(tokens_of(text))
+
+
+def terms_of(query: str) -> list[str]:
+    return [t for t in normalise(query).split(" ") if t][:MAX_TERMS]
+
+
+def _tokens_contain(tokens: list[str]):
+    """``string_to_array(search_tokens, ' ') @> tokens`` — the expression the GIN index holds."""
+    from django.contrib.postgres.fields import ArrayField
+    from django.contrib.postgres.fields.array import ArrayContains
+
+    array = Func(
+        F("search_tokens"),
+        Value(" "),
+        function="string_to_array",
+        output_field=ArrayField(TextField()),
+    )
+    return ArrayContains(array, tokens)
+
+
+def text_filter(query: str) -> Q | None:
+    """A Q matching rows that contain every term of ``query``; None when it is empty."""
+    terms = terms_of(query)
+    if not terms:
+        return None
+    q = Q()
+    for term in terms:
+        q &= Q(search_text__contains=term)  # text is already lower-cased
+        cjk = [tok for run in _CJK_RUN.findall(term) for tok in cjk_tokens(run)]
+        if cjk and connection.vendor == "postgresql":
+            q &= Q(_tokens_contain(cjk))
+    return q

@@ -1,0 +1,25 @@
+"""Shared guards: who may change a provider's catalogue, and the instrument row lock."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import Scope
+from config.errors import NotFound
+from facilities.models import Instrument
+
+
+def ensure_manages(*, actor, provider_id: int) -> None:
+    """Refuse (as not found, never 403) unless ``actor`` manages the provider."""
+    if actor is None or not Scope.for_user(actor).can_manage_provider(provider_id):
+        raise NotFound(_("Not found."), code="not_found")
+
+
+def lock_instrument(*, actor, instrument: Instrument | int) -> Instrument:
+    """Lock the Instrument row (bookings lock the same row) after the manager check."""
+    pk = instrument.pk if isinstance(instrument, Instrument) else instrument
+    locked = Instrument.objects.select_for_update().filter(pk=pk).first()
+    if locked is None:
+        raise NotFound(_("Not found."), code="not_found")
+    ensure_manages(actor=actor, provider_id=locked.provider_id)
+    return locked
