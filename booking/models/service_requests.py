@@ -60,6 +60,8 @@ class ServiceRequest(models.Model):
     fee_fen = models.BigIntegerField(_("fee (fen)"), null=True, blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
     sample_condition = models.TextField(_("sample condition notes"), blank=True)
+    # When the lab had the samples: the turnaround clock runs from here.
+    samples_received_at = models.DateTimeField(_("samples received at"), null=True, blank=True)
     report_file = models.FileField(_("report"), upload_to="reports/%Y/%m/", blank=True)
     report_number = models.CharField(_("report number"), max_length=60, blank=True)
     report_accreditation = models.CharField(_("accreditation mark"), max_length=20, blank=True)
