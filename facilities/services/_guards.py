@@ -23,3 +23,25 @@ def lock_instrument(*, actor, instrument: Instrument | int) -> Instrument:
         raise NotFound(_("Not found."), code="not_found")
     ensure_manages(actor=actor, provider_id=locked.provider_id)
     return locked
+
+
+def clean_or_invalid(obj, *, exclude: list[str] | None = None) -> None:
+    """Run model validation and raise Invalid with per-field messages."""
+    from django.core.exceptions import ValidationError
+
+    from config.errors import Invalid
+
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as exc:
+        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        first = next(iter(fields.values()))[0] if fields else _("The request is not valid.")
+        raise Invalid(first, code="invalid", fields=fields) from exc
+
+
+def ensure_provider(provider) -> None:
+    from accounts.models import Organisation
+    from config.errors import Invalid
+
+    if provider.kind != Organisation.Kind.PROVIDER:
+        raise Invalid(_("Only a provider can list instruments and services."), code="not_provider")

@@ -58,6 +58,8 @@ class InstrumentFactory(factory.django.DjangoModelFactory):
 
 
 class TestingServiceFactory(factory.django.DjangoModelFactory):
+    __test__ = False  # not a pytest class despite its name
+
     class Meta:
         model = TestingService
 

@@ -1,0 +1,34 @@
+"""Reads of the catalogue. Browsing is public; managing goes through the actor's Scope."""
+
+from facilities.selectors.filters import SORTS, CatalogueFilters, filters_from_query
+from facilities.selectors.instruments import (
+    instrument_get,
+    instrument_get_for_manage,
+    instrument_list_for_manager,
+    instrument_next_free,
+    instrument_search,
+)
+from facilities.selectors.providers import provider_get, provider_list
+from facilities.selectors.testing_services import (
+    service_get,
+    service_get_for_manage,
+    service_list_for_manager,
+    service_search,
+)
+
+__all__ = [
+    "SORTS",
+    "filters_from_query",
+    "CatalogueFilters",
+    "instrument_get",
+    "instrument_get_for_manage",
+    "instrument_list_for_manager",
+    "instrument_next_free",
+    "instrument_search",
+    "provider_get",
+    "provider_list",
+    "service_get",
+    "service_get_for_manage",
+    "service_list_for_manager",
+    "service_search",
+]

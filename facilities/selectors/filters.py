@@ -1,0 +1,119 @@
+"""Catalogue filters as plain values, parsed once from a query string (pages and API)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Accreditation
+from accounts.scoping import region_prefix
+from config.errors import Invalid
+from config.money import yuan_to_fen
+from facilities.calendars import local_tz
+from facilities.models import Category
+
+SORTS = ("relevance", "name", "price", "-price", "newest")
+
+
+@dataclass(frozen=True)
+class CatalogueFilters:
+    q: str = ""
+    category: int | None = None
+    region: str = ""  # a city or county GB/T 2260 code; a city matches its counties
+    provider: int | None = None
+    provider_kind: str = ""
+    price_min_fen: int | None = None
+    price_max_fen: int | None = None
+    voucher: bool = False
+    accredited: bool = False
+    free_from: dt.datetime | None = None
+    free_to: dt.datetime | None = None
+    sort: str = "relevance"
+
+
+def category_q(category_id: int | None, field: str = "category") -> Q:
+    """The category and all its sub-categories (``path`` is the code path from the root)."""
+    if not category_id:
+        return Q()
+    path = Category.objects.filter(pk=category_id).values_list("path", flat=True).first()
+    if path is None:
+        return Q(pk__in=[])
+    return Q(**{f"{field}__path": path}) | Q(**{f"{field}__path__startswith": f"{path}/"})
+
+
+def region_q(code: str, field: str = "provider__region__code") -> Q:
+    if not code:
+        return Q()
+    if not (code.isdigit() and len(code) == 6):
+        raise Invalid(_("A region is a six-digit code."), code="bad_region", fields={"region": []})
+    return Q(**{f"{field}__startswith": region_prefix(code)})
+
+
+def accredited_exists(provider_field: str = "provider_id") -> Exists:
+    """A valid (unexpired) CMA or CNAS accreditation of the row's provider."""
+    return Exists(
+        Accreditation.objects.filter(
+            provider_id=OuterRef(provider_field), expires_on__gte=timezone.localdate()
+        )
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(str(value).strip()) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _fen(params, name: str) -> int | None:
+    """``price_min_fen`` (API, fen) or ``price_min`` (pages, yuan)."""
+    fen = _int(params.get(f"{name}_fen"))
+    if fen is not None:
+        return max(fen, 0)
+    yuan = params.get(name)
+    if yuan in (None, ""):
+        return None
+    try:
+        return max(yuan_to_fen(yuan), 0)
+    except ValueError:
+        return None
+
+
+def _when(value: str | None) -> dt.datetime | None:
+    """ISO 8601; a time without offset (an HTML datetime-local) is Asia/Shanghai."""
+    if not value:
+        return None
+    parsed = parse_datetime(value.strip().replace(" ", "T"))
+    if parsed is None:
+        raise Invalid(_("Enter a valid date and time."), code="bad_datetime")
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, local_tz())
+    return parsed
+
+
+def _flag(value) -> bool:
+    return str(value or "").lower() in ("1", "true", "yes", "on")
+
+
+def filters_from_query(params) -> CatalogueFilters:
+    """Parse a query string (page or API); unknown or unreadable values are ignored."""
+    sort = params.get("sort") or "relevance"
+    return CatalogueFilters(
+        q=(params.get("q") or params.get("search") or "").strip()[:100],
+        category=_int(params.get("category")),
+        region=(params.get("county") or params.get("city") or params.get("region") or "").strip(),
+        provider=_int(params.get("provider")),
+        provider_kind=(params.get("provider_kind") or "").strip(),
+        price_min_fen=_fen(params, "price_min"),
+        price_max_fen=_fen(params, "price_max"),
+        voucher=_flag(params.get("voucher")),
+        accredited=_flag(params.get("accredited")),
+        free_from=_when(params.get("free_from")),
+        free_to=_when(params.get("free_to")),
+        sort=sort if sort in SORTS else "relevance",
+    )

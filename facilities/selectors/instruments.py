@@ -1,0 +1,169 @@
+"""Reads of instruments: the catalogue search, the public page and the manager's lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Accreditation
+from accounts.scoping import Scope
+from config.errors import Invalid, NotFound
+from facilities.calendars import local_tz
+from facilities.models import Blackout, Instrument, OpeningException, OpeningHours, Price
+from facilities.search import terms_of, text_filter
+from facilities.selectors.filters import CatalogueFilters, accredited_exists, category_q, region_q
+
+LIST_DEFER = ("specifications", "main_uses", "service_content", "reference_fees", "search_text",
+              "search_tokens")  # fmt: skip
+
+
+def _public() -> Q:
+    return Q(is_shared=True) & ~Q(status=Instrument.Status.RETIRED)
+
+
+def _free_between_q(start: dt.datetime, end: dt.datetime) -> Q:
+    """Open for the whole window (one local day), no blackout and no live booking in it."""
+    from booking.models import Booking  # read-only; booking depends on facilities
+
+    tz = local_tz()
+    ls, le = timezone.localtime(start, tz), timezone.localtime(end, tz)
+    if end <= start or ls.date() != le.date() and le.time() != dt.time(0):
+        raise Invalid(_("Choose a start and an end on the same day."), code="bad_free_window",
+                      fields={"free_to": [_("Choose a start and an end on the same day.")]})  # fmt: skip
+    day, ts, te = ls.date(), ls.time(), (le.time() if le.date() == ls.date() else dt.time.max)
+    weekly = OpeningHours.objects.filter(
+        instrument=OuterRef("pk"), weekday=day.weekday(), opens_at__lte=ts, closes_at__gte=te
+    )
+    exc = OpeningException.objects.filter(instrument=OuterRef("pk"), date=day)
+    special = exc.filter(is_closed=False, opens_at__lte=ts, closes_at__gte=te)
+    busy = Booking.objects.filter(
+        instrument=OuterRef("pk"), status__in=Booking.LIVE, start_at__lt=end, end_at__gt=start
+    )
+    blocked = Blackout.objects.filter(instrument=OuterRef("pk"), start_at__lt=end, end_at__gt=start)
+    return (
+        Q(status=Instrument.Status.ACTIVE)
+        & ((Exists(weekly) & ~Exists(exc)) | Exists(special))
+        & ~Exists(busy)
+        & ~Exists(blocked)
+    )
+
+
+def _sorted(qs: QuerySet, f: CatalogueFilters) -> QuerySet:
+    if f.sort == "price":
+        return qs.order_by(F("external_price_fen").asc(nulls_last=True), "pk")
+    if f.sort == "-price":
+        return qs.order_by(F("external_price_fen").desc(nulls_last=True), "pk")
+    if f.sort == "newest":
+        return qs.order_by("-created_at", "-pk")
+    terms = terms_of(f.q)
+    if f.sort == "relevance" and terms:
+        # A hit in the name ranks above a hit in the description only.
+        in_name = Q()
+        for term in terms:
+            in_name &= Q(name__icontains=term)
+        rank = Case(When(in_name, then=Value(0)), default=Value(1), output_field=IntegerField())
+        return qs.annotate(rank=rank).order_by("rank", "name", "pk")
+    return qs.order_by("name", "pk")
+
+
+def instrument_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[Instrument]:
+    """Shared, not retired instruments matching ``filters``; anyone may browse the catalogue."""
+    f = filters
+    qs = Instrument.objects.filter(_public())
+    text = text_filter(f.q)
+    if text is not None:
+        qs = qs.filter(text)
+    qs = qs.filter(category_q(f.category), region_q(f.region))
+    if f.provider:
+        qs = qs.filter(provider_id=f.provider)
+    if f.provider_kind:
+        qs = qs.filter(provider__provider__kind=f.provider_kind)
+    if f.price_min_fen is not None:
+        qs = qs.filter(external_price_fen__gte=f.price_min_fen)
+    if f.price_max_fen is not None:
+        qs = qs.filter(external_price_fen__lte=f.price_max_fen)
+    if f.voucher:
+        qs = qs.filter(voucher_eligible=True)
+    if f.accredited:
+        qs = qs.filter(accredited_exists())
+    if f.free_from and f.free_to:
+        qs = qs.filter(_free_between_q(f.free_from, f.free_to))
+    qs = qs.select_related("provider__region", "provider__provider", "category").defer(*LIST_DEFER)
+    return _sorted(qs.annotate(accredited=accredited_exists()), f)
+
+
+def _detail_qs() -> QuerySet[Instrument]:
+    today = timezone.localdate()
+    return Instrument.objects.select_related(
+        "provider__region", "provider__provider", "category__parent"
+    ).prefetch_related(
+        Prefetch("prices", queryset=Price.objects.order_by("client_group")),
+        Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens_at")),
+        Prefetch(
+            "provider__provider__accreditations",
+            queryset=Accreditation.objects.filter(expires_on__gte=today).order_by("type"),
+            to_attr="valid_accreditations",
+        ),
+    )
+
+
+def instrument_get(*, actor=None, pk) -> Instrument:
+    """The public instrument page; unshared or retired ones only for their managers."""
+    instrument = _detail_qs().filter(pk=pk).first()
+    if instrument is None:
+        raise NotFound(code="instrument_not_found")
+    listed = instrument.is_shared and instrument.status != Instrument.Status.RETIRED
+    if not listed and not Scope.for_user(actor).can_manage_provider(instrument.provider_id):
+        raise NotFound(code="instrument_not_found")
+    return instrument
+
+
+def instrument_get_for_manage(*, actor, pk) -> Instrument:
+    """An instrument the actor manages; anything else is NotFound (404)."""
+    instrument = _detail_qs().filter(pk=pk).first()
+    if instrument is None or not Scope.for_user(actor).can_manage_provider(instrument.provider_id):
+        raise NotFound(code="instrument_not_found")
+    return instrument
+
+
+def instrument_list_for_manager(*, actor, provider_ids=None, q: str = "") -> QuerySet[Instrument]:
+    scope = Scope.for_user(actor)
+    ids = scope.provider_ids if provider_ids is None else set(provider_ids) & scope.provider_ids
+    qs = Instrument.objects.filter(provider_id__in=ids)
+    text = text_filter(q)
+    if text is not None:
+        qs = qs.filter(text)
+    return (
+        qs.select_related("category", "provider")
+        .defer(*LIST_DEFER)
+        .order_by("status", "name", "pk")
+    )
+
+
+def instrument_next_free(*, instrument: Instrument, days: int = 7, limit: int = 8) -> list:
+    """The next free windows in the coming ``days`` (booking's view of free time if present)."""
+    start = timezone.now()
+    end = start + dt.timedelta(days=days)
+    try:
+        from booking.selectors.availability import free_intervals
+    except ImportError:  # booking not installed yet: open time is the best we know
+        from facilities.calendars import open_intervals
+
+        windows = open_intervals(instrument=instrument, start=start, end=end)
+    else:
+        windows = free_intervals(instrument=instrument, start=start, end=end)
+    return list(windows)[:limit]

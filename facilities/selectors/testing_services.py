@@ -1,0 +1,79 @@
+"""Reads of testing services: catalogue search, public page, the manager's list."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from accounts.models import Accreditation
+from accounts.scoping import Scope
+from config.errors import NotFound
+from facilities.models import TestingService
+from facilities.search import text_filter
+from facilities.selectors.filters import CatalogueFilters, accredited_exists, category_q, region_q
+
+LIST_DEFER = ("description", "sample_requirements", "search_text", "search_tokens")
+
+
+def service_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[TestingService]:
+    f = filters
+    qs = TestingService.objects.filter(is_active=True)
+    text = text_filter(f.q)
+    if text is not None:
+        qs = qs.filter(text)
+    qs = qs.filter(category_q(f.category), region_q(f.region))
+    if f.provider:
+        qs = qs.filter(provider_id=f.provider)
+    if f.provider_kind:
+        qs = qs.filter(provider__provider__kind=f.provider_kind)
+    if f.price_min_fen is not None:
+        qs = qs.filter(price_fen__gte=f.price_min_fen)
+    if f.price_max_fen is not None:
+        qs = qs.filter(price_fen__lte=f.price_max_fen)
+    if f.voucher:
+        qs = qs.filter(voucher_eligible=True)
+    if f.accredited:
+        qs = qs.filter(accredited_exists(), in_accredited_scope=True)
+    qs = qs.select_related("provider__region", "provider__provider", "category").defer(*LIST_DEFER)
+    qs = qs.annotate(accredited=accredited_exists())
+    order = {"price": ("price_fen", "pk"), "-price": ("-price_fen", "pk"),
+             "newest": ("-created_at", "-pk")}.get(f.sort, ("name", "pk"))  # fmt: skip
+    return qs.order_by(*order)
+
+
+def _detail_qs() -> QuerySet[TestingService]:
+    return TestingService.objects.select_related(
+        "provider__region", "provider__provider", "category"
+    ).prefetch_related(
+        Prefetch(
+            "provider__provider__accreditations",
+            queryset=Accreditation.objects.filter(expires_on__gte=timezone.localdate()),
+            to_attr="valid_accreditations",
+        )
+    )
+
+
+def service_get(*, actor=None, pk) -> TestingService:
+    service = _detail_qs().filter(pk=pk).first()
+    if service is None:
+        raise NotFound(code="service_not_found")
+    if not service.is_active and not Scope.for_user(actor).can_manage_provider(service.provider_id):
+        raise NotFound(code="service_not_found")
+    return service
+
+
+def service_get_for_manage(*, actor, pk) -> TestingService:
+    service = _detail_qs().filter(pk=pk).first()
+    if service is None or not Scope.for_user(actor).can_manage_provider(service.provider_id):
+        raise NotFound(code="service_not_found")
+    return service
+
+
+def service_list_for_manager(*, actor, q: str = "") -> QuerySet[TestingService]:
+    qs = TestingService.objects.filter(provider_id__in=Scope.for_user(actor).provider_ids)
+    text = text_filter(q)
+    if text is not None:
+        qs = qs.filter(text)
+    return (
+        qs.select_related("category", "provider").defer(*LIST_DEFER).order_by("-is_active", "name")
+    )

@@ -1,0 +1,59 @@
+"""Who is trained on what: granted and revoked by the instrument's lab managers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from config.errors import Conflict, Invalid, NotFound
+from facilities.models import Instrument, Qualification
+from facilities.services._guards import lock_instrument
+
+
+@transaction.atomic
+def qualification_grant(
+    *, actor, instrument: Instrument, user, expires_on: dt.date | None = None, note: str = ""
+) -> Qualification:
+    """Record ``user`` as trained on ``instrument`` until ``expires_on`` (None: no expiry).
+
+    A live qualification is renewed (new expiry) rather than duplicated.
+    """
+    locked = lock_instrument(actor=actor, instrument=instrument)
+    if expires_on is not None and expires_on < timezone.localdate():
+        raise Invalid(_("The expiry date is in the past."), code="expiry_in_past",
+                      fields={"expires_on": [_("The expiry date is in the past.")]})  # fmt: skip
+    live = Qualification.objects.filter(instrument=locked, user=user, revoked_at__isnull=True)
+    current = live.select_for_update().first()
+    if current is not None:
+        current.expires_on = expires_on
+        current.granted_by = actor
+        current.granted_at = timezone.now()
+        current.note = (note or "")[:200]
+        current.save()
+        return current
+    return Qualification.objects.create(
+        instrument=locked,
+        user=user,
+        expires_on=expires_on,
+        granted_by=actor,
+        note=(note or "")[:200],
+    )
+
+
+@transaction.atomic
+def qualification_revoke(*, actor, qualification: Qualification | int) -> Qualification:
+    """End a qualification now; the row stays as the record of who was trained when."""
+    pk = qualification.pk if isinstance(qualification, Qualification) else qualification
+    row = Qualification.objects.filter(pk=pk).values_list("instrument_id", flat=True).first()
+    if row is None:
+        raise NotFound(_("Not found."), code="not_found")
+    lock_instrument(actor=actor, instrument=row)
+    updated = Qualification.objects.filter(pk=pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=actor
+    )
+    if not updated:
+        raise Conflict(_("This qualification is already revoked."), code="already_revoked")
+    return Qualification.objects.get(pk=pk)
