@@ -1,5 +1,11 @@
 from rest_framework.routers import DefaultRouter
 
+from facilities.api.instruments import InstrumentViewSet
+from facilities.api.testing_services import ProviderViewSet, ServiceViewSet
+
 router = DefaultRouter(trailing_slash=True)
+router.register("instruments", InstrumentViewSet, basename="instrument")
+router.register("services", ServiceViewSet, basename="service")
+router.register("providers", ProviderViewSet, basename="provider")
 
 urlpatterns = [*router.urls]

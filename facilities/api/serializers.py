@@ -1,0 +1,188 @@
+"""API shapes of the catalogue. Money is integer fen in ``*_fen`` fields."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from accounts.models import Accreditation, Organisation
+from facilities.models import (
+    Blackout,
+    Category,
+    Instrument,
+    OpeningException,
+    OpeningHours,
+    Price,
+    Qualification,
+    TestingService,
+)
+from facilities.services.instruments import EDITABLE_FIELDS as INSTRUMENT_FIELDS
+from facilities.services.testing_services import EDITABLE_FIELDS as SERVICE_FIELDS
+
+
+class ProviderBriefSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region_id")
+    region_name = serializers.CharField(source="region.name_zh")
+    kind = serializers.CharField(source="provider.kind")
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "region", "region_name", "kind"]
+
+
+class AccreditationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Accreditation
+        fields = ["type", "certificate_no", "expires_on", "scope"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "code", "name_zh", "name_en", "parent", "path"]
+
+
+class InstrumentListSerializer(serializers.ModelSerializer):
+    provider = ProviderBriefSerializer()
+    category_name = serializers.CharField(source="category.name_zh")
+    accredited = serializers.BooleanField(read_only=True)
+    photo = serializers.ImageField(read_only=True, use_url=True)
+
+    class Meta:
+        model = Instrument
+        fields = [
+            "id", "name", "model_number", "manufacturer", "category", "category_name",
+            "provider", "status", "voucher_eligible", "requires_approval", "requires_training",
+            "external_price_fen", "accredited", "photo", "location", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class PriceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Price
+        fields = ["client_group", "per_hour_fen"]
+
+
+class OpeningHoursSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OpeningHours
+        fields = ["weekday", "opens_at", "closes_at"]
+
+
+class OpeningExceptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OpeningException
+        fields = ["id", "date", "is_closed", "opens_at", "closes_at", "note"]
+
+
+class InstrumentDetailSerializer(serializers.ModelSerializer):
+    provider = ProviderBriefSerializer()
+    category_name = serializers.CharField(source="category.name_zh")
+    prices = PriceSerializer(many=True)
+    opening_hours = OpeningHoursSerializer(many=True)
+    accreditations = AccreditationSerializer(
+        source="provider.provider.valid_accreditations", many=True
+    )
+
+    class Meta:
+        model = Instrument
+        fields = ["id", *INSTRUMENT_FIELDS, "category_name", "provider", "external_price_fen",
+                  "prices", "opening_hours", "accreditations", "created_at", "updated_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class InstrumentWriteSerializer(serializers.ModelSerializer):
+    provider = serializers.IntegerField(required=False, write_only=True)
+
+    class Meta:
+        model = Instrument
+        fields = ["provider", *(f for f in INSTRUMENT_FIELDS if f != "photo")]
+
+
+class PricesWriteSerializer(serializers.Serializer):
+    prices = serializers.DictField(child=serializers.IntegerField(min_value=0, allow_null=True))
+
+
+class OpeningHoursWriteSerializer(serializers.Serializer):
+    weekly = OpeningHoursSerializer(many=True)
+
+
+class BlackoutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Blackout
+        fields = ["id", "kind", "start_at", "end_at", "reason", "source", "source_uid"]
+        read_only_fields = ["id", "source", "source_uid"]
+
+
+class IcsImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    kind = serializers.ChoiceField(choices=Blackout.Kind.choices, default=Blackout.Kind.MAINTENANCE)
+
+
+class IcsResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+
+
+class QualificationSerializer(serializers.ModelSerializer):
+    user_email = serializers.EmailField(source="user.email", read_only=True)
+
+    class Meta:
+        model = Qualification
+        fields = ["id", "user", "user_email", "expires_on", "granted_at", "revoked_at", "note"]
+        read_only_fields = ["id", "user_email", "granted_at", "revoked_at"]
+
+
+class ServiceListSerializer(serializers.ModelSerializer):
+    provider = ProviderBriefSerializer()
+    category_name = serializers.CharField(source="category.name_zh")
+    accredited = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = TestingService
+        fields = [
+            "id", "name", "category", "category_name", "provider", "standards", "price_fen",
+            "price_unit", "turnaround_days", "voucher_eligible", "in_accredited_scope",
+            "accredited", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ServiceDetailSerializer(serializers.ModelSerializer):
+    provider = ProviderBriefSerializer()
+    category_name = serializers.CharField(source="category.name_zh")
+    accreditations = AccreditationSerializer(
+        source="provider.provider.valid_accreditations", many=True
+    )
+
+    class Meta:
+        model = TestingService
+        fields = ["id", *SERVICE_FIELDS, "category_name", "provider", "accreditations",
+                  "created_at", "updated_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class ServiceWriteSerializer(serializers.ModelSerializer):
+    provider = serializers.IntegerField(required=False, write_only=True)
+
+    class Meta:
+        model = TestingService
+        fields = ["provider", *SERVICE_FIELDS]
+
+
+class ProviderSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region_id")
+    region_name = serializers.CharField(source="region.name_zh")
+    kind = serializers.CharField(source="provider.kind")
+    description = serializers.CharField(source="provider.description")
+    address = serializers.CharField(source="provider.address")
+    contact_phone = serializers.CharField(source="provider.contact_phone")
+    accreditations = AccreditationSerializer(source="provider.valid_accreditations", many=True)
+    instrument_count = serializers.IntegerField(required=False)
+    service_count = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "region", "region_name", "kind", "description", "address",
+                  "contact_phone", "accreditations", "instrument_count", "service_count"]  # fmt: skip
+        read_only_fields = fields
