@@ -1,4 +1,288 @@
+"""Bookings API: create (idempotent), list/detail through the scope, lifecycle actions,
+an instrument's availability, and the user's notifications."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+from rest_framework.views import APIView
+
+from accounts.models import Organisation
+from accounts.scoping import Scope
+from booking.models import Booking, Notification
+from booking.notifications import mark_read, unread_count
+from booking.selectors import bookings as selectors
+from booking.selectors.availability import free_intervals
+from booking.services import bookings as services
+from config.errors import Invalid
+from config.idempotency import idempotent
+
+MAX_AVAILABILITY_DAYS = 31
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    start = serializers.DateTimeField(source="start_at")
+    end = serializers.DateTimeField(source="end_at")
+    instrument_name = serializers.CharField(source="instrument.name")
+    firm_name = serializers.CharField(source="firm.name")
+
+    class Meta:
+        model = Booking
+        fields = [
+            "id", "instrument", "instrument_name", "firm", "firm_name", "start", "end",
+            "purpose", "status", "client_group", "rate_per_hour_fen", "quote_fen", "fee_fen",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class BookingCreateSerializer(serializers.Serializer):
+    instrument = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    purpose = serializers.CharField(max_length=2000)
+    firm = serializers.IntegerField(required=False)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SessionSerializer(serializers.Serializer):
+    actual_start = serializers.DateTimeField(required=False)
+    actual_end = serializers.DateTimeField(required=False)
+    operator = serializers.IntegerField(required=False)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class BulkSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), max_length=200)
+
+
+def acting_firm_id(request, given: int | None) -> int:
+    """The firm a booking is for: the one named, else the firm hat worn, else the only one."""
+    scope = Scope.for_user(request.user)
+    if given is not None:
+        return given
+    acting = getattr(request, "acting", None)
+    if acting and acting.organisation.kind == Organisation.Kind.FIRM:
+        return acting.organisation_id
+    if len(scope.firm_ids) == 1:
+        return next(iter(scope.firm_ids))
+    raise Invalid(
+        _("Say which firm this booking is for."),
+        code="firm_required",
+        fields={"firm": [str(_("Say which firm this booking is for."))]},
+    )
+
+
+def _operator(request, pk):
+    if pk is None:
+        return None
+    from accounts.models import User
+
+    return User.objects.filter(pk=pk, is_active=True).first() or request.user
+
+
+class BookingViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = BookingSerializer
+    filterset_fields = ["status", "instrument", "firm"]
+
+    def get_queryset(self):
+        return selectors.booking_list(actor=self.request.user).order_by("-start_at", "-pk")
+
+    def get_object(self):
+        return selectors.booking_get(actor=self.request.user, pk=int(self.kwargs["pk"]))
+
+    @extend_schema(request=BookingCreateSerializer, responses={201: BookingSerializer})
+    @idempotent
+    def create(self, request):
+        data = _valid(BookingCreateSerializer, request)
+        booking = services.booking_create(
+            actor=request.user,
+            firm=acting_firm_id(request, data.get("firm")),
+            instrument=data["instrument"],
+            start_at=data["start"],
+            end_at=data["end"],
+            purpose=data["purpose"],
+        )
+        return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+    def _act(self, request, service, **kwargs):
+        booking = service(actor=request.user, booking=self.get_object(), **kwargs)
+        return Response(BookingSerializer(booking).data)
+
+    @extend_schema(request=ReasonSerializer, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._act(request, services.booking_approve, reason=_reason(request))
+
+    @extend_schema(request=ReasonSerializer, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._act(request, services.booking_reject, reason=_reason(request))
+
+    @extend_schema(request=ReasonSerializer, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._act(request, services.booking_cancel, reason=_reason(request))
+
+    @extend_schema(request=ReasonSerializer, responses=BookingSerializer)
+    @action(detail=True, methods=["post"], url_path="no-show")
+    def no_show(self, request, pk=None):
+        return self._act(request, services.booking_mark_no_show, reason=_reason(request))
+
+    @extend_schema(request=SessionSerializer, responses=BookingSerializer)
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request, pk=None):
+        data = _valid(SessionSerializer, request)
+        return self._act(
+            request,
+            services.booking_check_in,
+            actual_start_at=data.get("actual_start"),
+            operator=_operator(request, data.get("operator")),
+            notes=data.get("notes", ""),
+        )
+
+    @extend_schema(request=SessionSerializer, responses=BookingSerializer)
+    @action(detail=True, methods=["post"], url_path="check-out")
+    def check_out(self, request, pk=None):
+        data = _valid(SessionSerializer, request)
+        return self._act(
+            request,
+            services.booking_check_out,
+            actual_start_at=data.get("actual_start"),
+            actual_end_at=data.get("actual_end"),
+            operator=_operator(request, data.get("operator")),
+            notes=data.get("notes", ""),
+        )
+
+    @extend_schema(
+        request=BulkSerializer,
+        responses=inline_serializer(
+            "BulkApproveResult",
+            {"approved": serializers.ListField(child=serializers.IntegerField()),
+             "failed": serializers.ListField(child=serializers.IntegerField())},
+        ),
+    )  # fmt: skip
+    @action(detail=False, methods=["post"], url_path="bulk-approve")
+    def bulk_approve(self, request):
+        ids = _valid(BulkSerializer, request)["ids"]
+        found = list(selectors.booking_list(actor=request.user).filter(pk__in=ids))
+        result = services.bookings_bulk_approve(actor=request.user, bookings=found)
+        result["failed"] += sorted(set(ids) - {b.pk for b in found})
+        return Response(result)
+
+
+def _valid(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _reason(request) -> str:
+    return _valid(ReasonSerializer, request)["reason"]
+
+
+class AvailabilityView(APIView):
+    """Free, bookable intervals of one instrument between ``start`` and ``end``."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", str, required=True, description="ISO 8601 with offset"),
+            OpenApiParameter("end", str, required=True, description="ISO 8601, ≤ 31 days later"),
+        ],
+        responses=inline_serializer(
+            "Availability",
+            {"instrument": serializers.IntegerField(), "start": serializers.DateTimeField(),
+             "end": serializers.DateTimeField(),
+             "free": serializers.ListField(child=serializers.DictField())},
+        ),
+    )  # fmt: skip
+    def get(self, request, pk: int):
+        window = _Window(data=request.query_params)
+        window.is_valid(raise_exception=True)
+        start, end = window.validated_data["start"], window.validated_data["end"]
+        instrument = selectors.instrument_get_for_booking(pk=pk)
+        free = free_intervals(instrument=instrument, start=start, end=end, for_user=request.user)
+        iso = serializers.DateTimeField().to_representation
+        return Response(
+            {
+                "instrument": instrument.pk,
+                "start": iso(start),
+                "end": iso(end),
+                "slot_minutes": instrument.slot_minutes,
+                "free": [{"start": iso(s), "end": iso(e)} for s, e in free],
+            }
+        )
+
+
+class _Window(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+    def validate(self, attrs):
+        if attrs["end"] <= attrs["start"]:
+            raise serializers.ValidationError({"end": _("The end must be after the start.")})
+        if attrs["end"] - attrs["start"] > dt.timedelta(days=MAX_AVAILABILITY_DAYS):
+            raise serializers.ValidationError(
+                {"end": _("Ask for %(n)s days at most.") % {"n": MAX_AVAILABILITY_DAYS}}
+            )
+        return attrs
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "url", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self):
+        return selectors.notification_list(actor=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        response.data["unread"] = unread_count(request.user)
+        return response
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    @action(detail=True, methods=["post"], url_path="read")
+    def read(self, request, pk=None):
+        notification = self.get_object()
+        mark_read(request.user, notification_ids=[notification.pk])
+        notification.refresh_from_db()
+        return Response(NotificationSerializer(notification).data)
+
+    @extend_schema(
+        request=None, responses=inline_serializer("ReadAll", {"marked": serializers.IntegerField()})
+    )
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        return Response({"marked": mark_read(request.user)})
+
 
 router = DefaultRouter(trailing_slash=True)
-urlpatterns = [*router.urls]
+router.register("bookings", BookingViewSet, basename="booking")
+router.register("notifications", NotificationViewSet, basename="notification")
+urlpatterns = [
+    path(
+        "instruments/<int:pk>/availability/",
+        AvailabilityView.as_view(),
+        name="instrument-availability",
+    ),
+    *router.urls,
+]

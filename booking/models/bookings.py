@@ -56,6 +56,8 @@ class Booking(models.Model):
     rate_per_hour_fen = models.BigIntegerField(_("rate per hour (fen)"), default=0)
     quote_fen = models.BigIntegerField(_("quote (fen)"), default=0)
     fee_fen = models.BigIntegerField(_("fee (fen)"), null=True, blank=True)
+    # Claimed with a compare-and-set by the reminder task, so nobody is reminded twice.
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 

@@ -1,1 +1,291 @@
-"""Owned by the instrument-booking work."""
+"""Booking instrument time and moving a booking through its life.
+
+Locking (docs: pretix's "lock late, briefly, in a fixed order"): the only row
+lock is the Instrument row, taken first inside the transaction; the catalogue's
+``blackout_create`` takes the same lock, so a booking and a blackout over the
+same time can never both commit. PostgreSQL's exclusion constraint
+``booking_no_overlap`` is the last line: its violation becomes the same 409.
+Status changes go through ``booking.transitions.transition`` (compare-and-set).
+Notifications are queued on commit, never sent inside the transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+from accounts.scoping import Scope
+from booking import transitions
+from booking.models import Booking, Session
+from booking.selectors.availability import live_bookings
+from booking.services import booking_rules as rules
+from config.errors import Conflict, Forbidden, Invalid, NotFound
+from facilities.models import Instrument
+
+B = Booking.Status
+
+
+def _slot_taken() -> Conflict:
+    return Conflict(
+        _("This time slot has just been taken by someone else. Please pick another time."),
+        code="slot_taken",
+    )
+
+
+def _announce(booking: Booking, event: str, reason: str = "") -> None:
+    from booking.tasks.bookings import announce_booking
+
+    pk = booking.pk
+    transaction.on_commit(lambda: announce_booking.delay(pk, event, reason))
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(
+            _("Please give a reason."),
+            code="reason_required",
+            fields={"reason": [str(_("Please give a reason."))]},
+        )
+    return reason
+
+
+def booking_create(
+    *,
+    actor,
+    firm: Organisation | int,
+    instrument: Instrument | int,
+    start_at: dt.datetime,
+    end_at: dt.datetime,
+    purpose: str,
+) -> Booking:
+    """Book ``[start_at, end_at)`` of ``instrument`` for ``firm``.
+
+    Errors: NotFound (firm not the actor's, instrument unknown), Invalid with the
+    broken rule's code (``outside_opening_hours``, ``in_blackout``, ``not_aligned``,
+    ``too_short``, ``too_long``, ``lead_time``, ``beyond_horizon``,
+    ``instrument_unavailable``, ``training_required``), Conflict ``slot_taken``.
+    Side effects: a StateChange; on commit, notifications.
+    """
+    firm_id = firm if isinstance(firm, int) else firm.pk
+    if not Scope.for_user(actor).can_act_for_firm(firm_id):
+        raise NotFound(_("Firm not found."), code="firm_not_found")
+    instrument_id = instrument if isinstance(instrument, int) else instrument.pk
+    purpose = (purpose or "").strip()
+    if not purpose:
+        raise Invalid(
+            _("Say what the instrument time is for."),
+            code="purpose_required",
+            fields={"purpose": [str(_("Say what the instrument time is for."))]},
+        )
+    rules.check_range(start_at, end_at)
+    try:
+        with transaction.atomic():
+            booking = _create_locked(actor, firm_id, instrument_id, start_at, end_at, purpose)
+    except IntegrityError as exc:
+        if "booking_no_overlap" in str(exc):
+            raise _slot_taken() from exc
+        raise
+    _announce(booking, "created")
+    return booking
+
+
+def _create_locked(actor, firm_id, instrument_id, start_at, end_at, purpose) -> Booking:
+    try:
+        locked = Instrument.objects.select_for_update().get(pk=instrument_id)
+    except Instrument.DoesNotExist as exc:
+        raise NotFound(_("Instrument not found."), code="instrument_not_found") from exc
+    now = timezone.now()
+    rules.check_rules(locked, start_at, end_at, now=now)
+    rules.check_training(locked, actor)
+    rules.check_open(locked, start_at, end_at)
+    reach = max(locked.max_minutes, 24 * 60)
+    if live_bookings(locked.pk, start_at, end_at, reach_minutes=reach).exists():
+        raise _slot_taken()
+    group = rules.client_group(locked, actor)
+    rate = rules.rate_for(locked, group)
+    minutes = int((end_at - start_at).total_seconds() // 60)
+    booking = Booking.objects.create(
+        instrument=locked,
+        firm_id=firm_id,
+        booked_by=actor,
+        start_at=start_at,
+        end_at=end_at,
+        purpose=purpose,
+        status=B.REQUESTED if locked.requires_approval else B.APPROVED,
+        client_group=group,
+        rate_per_hour_fen=rate,
+        quote_fen=rules.charge_fen(minutes, rate),
+        created_at=now,
+        updated_at=now,
+    )
+    transitions.record_creation(booking, actor=actor)
+    return booking
+
+
+def booking_quote(*, actor, instrument: Instrument, start_at, end_at) -> dict:
+    """What a booking would cost, without booking (the page's preview step).
+    Runs the same rule checks as ``booking_create`` except the overlap check."""
+    rules.check_range(start_at, end_at)
+    rules.check_rules(instrument, start_at, end_at, now=timezone.now())
+    rules.check_training(instrument, actor)
+    rules.check_open(instrument, start_at, end_at)
+    group = rules.client_group(instrument, actor)
+    rate = rules.rate_for(instrument, group)
+    minutes = int((end_at - start_at).total_seconds() // 60)
+    return {
+        "minutes": minutes,
+        "client_group": group,
+        "rate_per_hour_fen": rate,
+        "quote_fen": rules.charge_fen(minutes, rate),
+    }
+
+
+def _require_manager(actor, booking: Booking) -> None:
+    if not Scope.for_user(actor).can_manage_provider(booking.instrument.provider_id):
+        raise Forbidden(_("Only the instrument's lab managers can do this."), code="not_manager")
+
+
+def booking_approve(*, actor, booking: Booking, reason: str = "") -> Booking:
+    """requested → approved, by a lab manager of the instrument's provider."""
+    _require_manager(actor, booking)
+    transitions.transition(booking, to=B.APPROVED, actor=actor, reason=(reason or "").strip())
+    _announce(booking, "approved", reason)
+    return booking
+
+
+def booking_reject(*, actor, booking: Booking, reason: str) -> Booking:
+    """requested → rejected, with a reason the firm will read."""
+    _require_manager(actor, booking)
+    reason = _require_reason(reason)
+    transitions.transition(booking, to=B.REJECTED, actor=actor, reason=reason)
+    _announce(booking, "rejected", reason)
+    return booking
+
+
+def booking_cancel(*, actor, booking: Booking, reason: str) -> Booking:
+    """requested/approved → cancelled by the firm; an approved booking only before the
+    instrument's cancellation cut-off. Errors: Forbidden, Invalid ``reason_required`` /
+    ``cancel_cutoff_passed``, InvalidTransition."""
+    if not Scope.for_user(actor).can_act_for_firm(booking.firm_id):
+        raise Forbidden(_("Only the firm that booked can cancel."), code="not_booker")
+    reason = _require_reason(reason)
+    cutoff = booking.start_at - dt.timedelta(hours=booking.instrument.cancel_cutoff_hours)
+    if booking.status == B.APPROVED and timezone.now() > cutoff:
+        raise Invalid(
+            _("Too late to cancel: cancellations close %(n)s hours before the start.")
+            % {"n": booking.instrument.cancel_cutoff_hours},
+            code="cancel_cutoff_passed",
+        )
+    transitions.transition(booking, to=B.CANCELLED, actor=actor, reason=reason)
+    _announce(booking, "cancelled", reason)
+    return booking
+
+
+@transaction.atomic
+def booking_check_in(
+    *, actor, booking: Booking, actual_start_at=None, operator=None, notes: str = ""
+) -> Booking:
+    """approved → checked_in; opens the session log (actual start, operator, notes)."""
+    _require_manager(actor, booking)
+    transitions.transition(booking, to=B.CHECKED_IN, actor=actor)
+    Session.objects.create(
+        booking=booking,
+        actual_start_at=actual_start_at or timezone.now(),
+        operator=operator or actor,
+        notes=(notes or "").strip(),
+    )
+    return booking
+
+
+@transaction.atomic
+def booking_check_out(
+    *, actor, booking: Booking, actual_end_at=None, actual_start_at=None, operator=None, notes=""
+) -> Booking:
+    """checked_in → completed; closes the session log and sets the fee from actual use:
+    used minutes (a partial minute counts whole, slots are not rounded up) × the booked
+    hourly rate, rounded half-up to the fen once."""
+    _require_manager(actor, booking)
+    session = Session.objects.select_for_update().get(booking=booking)
+    session.actual_start_at = actual_start_at or session.actual_start_at
+    session.actual_end_at = actual_end_at or timezone.now()
+    if session.actual_end_at <= session.actual_start_at:
+        raise Invalid(
+            _("The actual end must be after the actual start."),
+            code="end_before_start",
+            fields={"actual_end": [str(_("The actual end must be after the actual start."))]},
+        )
+    session.operator = operator or session.operator
+    if notes:
+        session.notes = "\n".join(filter(None, [session.notes, notes.strip()]))
+    session.save()
+    minutes = rules.used_minutes(session.actual_start_at, session.actual_end_at)
+    fee = rules.charge_fen(minutes, booking.rate_per_hour_fen)
+    transitions.transition(booking, to=B.COMPLETED, actor=actor, fee_fen=fee)
+    return booking
+
+
+def booking_mark_no_show(*, actor, booking: Booking, reason: str = "") -> Booking:
+    """approved → no_show, once the booked start has passed; ``actor`` None = the system."""
+    if actor is not None:
+        _require_manager(actor, booking)
+    if timezone.now() < booking.start_at:
+        raise Invalid(_("A no-show can be marked only after the start time."), code="not_started")
+    transitions.transition(booking, to=B.NO_SHOW, actor=actor, reason=(reason or "").strip())
+    return booking
+
+
+def bookings_bulk_approve(*, actor, bookings: list[Booking]) -> dict[str, list[int]]:
+    """Approve each; one failure (moved meanwhile, not ours) does not stop the others."""
+    done, failed = [], []
+    for booking in bookings:
+        try:
+            booking_approve(actor=actor, booking=booking)
+            done.append(booking.pk)
+        except (Conflict, Forbidden):
+            failed.append(booking.pk)
+    return {"approved": done, "failed": failed}
+
+
+def bookings_mark_no_shows(*, now=None) -> int:
+    """The beat task's work: approved bookings whose start passed the grace period."""
+    now = now or timezone.now()
+    due = now - dt.timedelta(minutes=settings.BOOKING_NO_SHOW_GRACE_MINUTES)
+    count = 0
+    for booking in Booking.objects.filter(status=B.APPROVED, start_at__lte=due).select_related(
+        "instrument"
+    )[:500]:
+        try:
+            transitions.transition(
+                booking, to=B.NO_SHOW, actor=None, reason=str(_("Not checked in in time."))
+            )
+            count += 1
+        except Conflict:
+            continue  # checked in or cancelled meanwhile
+    return count
+
+
+def bookings_send_reminders(*, now=None) -> int:
+    """Remind the booker of approved sessions starting within BOOKING_REMINDER_HOURS.
+    Each booking is claimed with a compare-and-set on ``reminder_sent_at``: never twice."""
+    now = now or timezone.now()
+    soon = now + dt.timedelta(hours=settings.BOOKING_REMINDER_HOURS)
+    ids = list(
+        Booking.objects.filter(
+            status=B.APPROVED, reminder_sent_at__isnull=True, start_at__gt=now, start_at__lte=soon
+        ).values_list("pk", flat=True)[:500]
+    )
+    sent = 0
+    for pk in ids:
+        with transaction.atomic():
+            if Booking.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(
+                reminder_sent_at=now
+            ):
+                _announce(Booking(pk=pk), "reminder")
+                sent += 1
+    return sent

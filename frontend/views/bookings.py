@@ -1,0 +1,294 @@
+"""Booking pages: the instrument's week calendar and quote, My bookings, the detail with
+its timeline and actions, the lab manager's Today and approvals, notifications, feeds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Organisation
+from accounts.scoping import Scope
+from booking import feeds
+from booking.models import Booking, FeedToken
+from booking.notifications import mark_read
+from booking.selectors import bookings as selectors
+from booking.services import bookings as services
+from config.errors import DomainError, NotFound
+from frontend.forms.bookings import BookingForm, ReasonForm, SessionForm
+from frontend.views.booking_calendar import build_week, week_start
+
+B = Booking.Status
+
+
+def _acting_org_id(request, kind: str) -> int | None:
+    acting = getattr(request, "acting", None)
+    if acting and acting.organisation.kind == kind:
+        return acting.organisation_id
+    scope = Scope.for_user(request.user)
+    ids = scope.firm_ids if kind == Organisation.Kind.FIRM else scope.provider_ids
+    return min(ids) if ids else None
+
+
+def _week_context(request, instrument) -> dict:
+    day = parse_date(request.GET.get("week", "")) or timezone.localdate()
+    return {"instrument": instrument, "week": build_week(instrument, week_start(day))}
+
+
+def booking_create(request, pk: int):
+    instrument = _instrument_or_404(pk)
+    form = BookingForm(request.POST or None)
+    error = None
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        if form.is_valid():
+            try:
+                booking = services.booking_create(
+                    actor=request.user,
+                    firm=_acting_org_id(request, Organisation.Kind.FIRM) or 0,
+                    instrument=instrument,
+                    start_at=form.cleaned_data["start"],
+                    end_at=form.cleaned_data["end"],
+                    purpose=form.cleaned_data["purpose"],
+                )
+            except DomainError as exc:
+                error = exc
+            else:
+                messages.success(
+                    request, _("Booking made. Status: %s") % booking.get_status_display()
+                )
+                return redirect("frontend:booking-detail", pk=booking.pk)
+    context = _week_context(request, instrument) | {"form": form, "error": error}
+    if request.htmx and request.method == "GET":
+        return render(request, "frontend/bookings/_week.html", context)
+    return render(request, "frontend/bookings/create.html", context)
+
+
+def _instrument_or_404(pk: int):
+    try:
+        return selectors.instrument_get_for_booking(pk=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+@login_required
+def booking_quote(request, pk: int):
+    """htmx: the price and rule check of the picked range, before confirming."""
+    instrument = _instrument_or_404(pk)
+    form = BookingForm(request.POST or request.GET)
+    form.is_valid()
+    start, end = form.cleaned_data.get("start"), form.cleaned_data.get("end")
+    context = {"instrument": instrument, "start": start, "end": end}
+    if start and end:
+        try:
+            context["quote"] = services.booking_quote(
+                actor=request.user, instrument=instrument, start_at=start, end_at=end
+            )
+        except DomainError as exc:
+            context["error"] = exc
+    return render(request, "frontend/bookings/_quote.html", context)
+
+
+@login_required
+def my_bookings(request):
+    firm_id = _acting_org_id(request, Organisation.Kind.FIRM)
+    when = "past" if request.GET.get("when") == "past" else "upcoming"
+    status = request.GET.get("status", "")
+    qs = selectors.my_bookings(actor=request.user, firm_id=firm_id or 0, when=when, status=status)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    token = feeds.feed_token_get_or_create(user=request.user)
+    return render(
+        request,
+        "frontend/bookings/my_bookings.html",
+        {
+            "page": page,
+            "when": when,
+            "status": status,
+            "statuses": B.choices,
+            "feed_url": request.build_absolute_uri(
+                reverse("frontend:booking-feed", args=[token.token])
+            ),
+        },
+    )
+
+
+@login_required
+def booking_detail(request, pk: int):
+    booking = _booking_or_404(request, pk)
+    scope = Scope.for_user(request.user)
+    return render(
+        request,
+        "frontend/bookings/detail.html",
+        {
+            "booking": booking,
+            "history": selectors.booking_history(booking=booking),
+            "session": getattr(booking, "session", None) if booking.status != B.REQUESTED else None,
+            "is_manager": scope.can_manage_provider(booking.instrument.provider_id),
+            "is_booker": scope.can_act_for_firm(booking.firm_id),
+            "can_cancel": booking.status in (B.REQUESTED, B.APPROVED),
+            "status_labels": dict(B.choices),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _booking_or_404(request, pk: int) -> Booking:
+    try:
+        return selectors.booking_get(actor=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+_ACTIONS = {
+    "approve": services.booking_approve,
+    "reject": services.booking_reject,
+    "cancel": services.booking_cancel,
+    "no-show": services.booking_mark_no_show,
+}
+
+
+@login_required
+@require_POST
+def booking_action(request, pk: int, action: str):
+    booking = _booking_or_404(request, pk)
+    try:
+        if action in _ACTIONS:
+            reason = ReasonForm(request.POST)
+            reason.is_valid()
+            _ACTIONS[action](
+                actor=request.user, booking=booking, reason=reason.cleaned_data.get("reason", "")
+            )
+        elif action in ("check-in", "check-out"):
+            _session_action(request, booking, action)
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done: %s") % booking.get_status_display())
+    return redirect(request.POST.get("next") or reverse("frontend:booking-detail", args=[pk]))
+
+
+def _session_action(request, booking: Booking, action: str) -> None:
+    form = SessionForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    if action == "check-in":
+        services.booking_check_in(
+            actor=request.user, booking=booking, actual_start_at=data.get("actual_start"),
+            notes=data.get("notes", ""),
+        )  # fmt: skip
+    else:
+        services.booking_check_out(
+            actor=request.user, booking=booking, actual_start_at=data.get("actual_start"),
+            actual_end_at=data.get("actual_end"), notes=data.get("notes", ""),
+        )  # fmt: skip
+
+
+@login_required
+def lab_today(request):
+    provider_id = _acting_org_id(request, Organisation.Kind.PROVIDER)
+    day = parse_date(request.GET.get("day", "")) or timezone.localdate()
+    sessions = list(selectors.lab_today(actor=request.user, provider_id=provider_id or 0, day=day))
+    return render(
+        request,
+        "frontend/bookings/today.html",
+        {
+            "sessions": sessions,
+            "day": day,
+            "prev": day - dt.timedelta(days=1),
+            "next": day + dt.timedelta(days=1),
+            "now": timezone.now(),
+            "to_check_in": sum(1 for b in sessions if b.status == B.APPROVED),
+            "to_check_out": sum(1 for b in sessions if b.status == B.CHECKED_IN),
+        },
+    )
+
+
+@login_required
+def lab_approvals(request):
+    provider_id = _acting_org_id(request, Organisation.Kind.PROVIDER) or 0
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        found = list(
+            selectors.approvals_queue(actor=request.user, provider_id=provider_id).filter(
+                pk__in=ids
+            )
+        )
+        result = services.bookings_bulk_approve(actor=request.user, bookings=found)
+        messages.success(request, _("%(n)s booking(s) approved.") % {"n": len(result["approved"])})
+        if result["failed"]:
+            messages.warning(
+                request, _("%(n)s could not be approved.") % {"n": len(result["failed"])}
+            )
+        return redirect("frontend:lab-approvals")
+    queue = selectors.approvals_queue(actor=request.user, provider_id=provider_id)
+    page = Paginator(queue, 50).get_page(request.GET.get("page"))
+    return render(request, "frontend/bookings/approvals.html", {"page": page})
+
+
+@login_required
+def instrument_calendar(request, pk: int):
+    try:
+        instrument = selectors.managed_instrument_get(actor=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    context = _week_context(request, instrument)
+    monday = context["week"]["monday"]
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(monday, dt.time.min, tzinfo=tz)
+    context["bookings"] = selectors.week_bookings(
+        instrument=instrument, start=start, end=start + dt.timedelta(days=7)
+    )
+    token = feeds.feed_token_get_or_create(user=request.user, instrument=instrument)
+    context["feed_url"] = request.build_absolute_uri(
+        reverse("frontend:booking-feed", args=[token.token])
+    )
+    context["manager_view"] = True
+    if request.htmx:
+        return render(request, "frontend/bookings/_week.html", context)
+    return render(request, "frontend/bookings/instrument_calendar.html", context)
+
+
+@login_required
+def notification_list(request):
+    if request.method == "POST":
+        mark_read(request.user)
+        return redirect("frontend:notifications")
+    qs = selectors.notification_list(actor=request.user)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "frontend/bookings/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def feed_reset(request):
+    instrument = None
+    if request.POST.get("instrument"):
+        try:
+            instrument = selectors.managed_instrument_get(
+                actor=request.user, pk=int(request.POST["instrument"])
+            )
+        except (NotFound, ValueError) as exc:
+            raise Http404 from exc
+    feeds.feed_token_reset(user=request.user, instrument=instrument)
+    messages.success(request, _("A new feed address was made; the old one no longer works."))
+    return redirect(request.POST.get("next") or reverse("frontend:my-bookings"))
+
+
+def feed(request, token: str):
+    """The iCal feed; the token in the URL is the only credential (calendar apps have no login)."""
+    feed_token = get_object_or_404(FeedToken.objects.select_related("instrument"), token=token)
+    name = str(feed_token.instrument) if feed_token.instrument_id else _("My LabShare bookings")
+    body = feeds.feed_ics(name, feeds.feed_bookings(feed_token))
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
