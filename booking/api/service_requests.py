@@ -1,4 +1,292 @@
+"""``/api/v1/service-requests/``: order testing, follow it, move it along, get the report.
+
+Thin: parse input, fetch through the scoping selector (not yours → 404), call one
+service, answer. Illegal state changes come back as 409 from the service.
+"""
+
+from __future__ import annotations
+
+from django.http import FileResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from accounts.models import Organisation
+from accounts.scoping import scope_of
+from booking import reports
+from booking.models import ServiceRequest
+from booking.selectors import service_requests as selectors
+from booking.services import service_requests as services
+from config.errors import Invalid, NotFound
+from config.idempotency import idempotent
+
+
+class StateChangeSerializer(serializers.Serializer):
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    actor = serializers.CharField(source="actor.display_name", default=None)
+    reason = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class ServiceRequestSerializer(serializers.ModelSerializer):
+    service_name = serializers.CharField(source="service.name", read_only=True)
+    provider = serializers.IntegerField(source="service.provider_id", read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True, default=False)
+    has_report = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ServiceRequest
+        fields = [
+            "id", "service", "service_name", "provider", "firm", "status", "sample_count",
+            "sample_description", "standards", "delivery", "tracking_number", "desired_date",
+            "quote_fen", "fee_fen", "due_on", "is_overdue", "sample_condition",
+            "samples_received_at", "report_number", "report_accreditation", "reported_at",
+            "has_report", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_has_report(self, obj) -> bool:
+        return bool(obj.report_file)
+
+
+class ServiceRequestCreateSerializer(serializers.Serializer):
+    service = serializers.IntegerField()
+    firm = serializers.IntegerField(
+        required=False, help_text="Needed only for members of several firms."
+    )
+    sample_count = serializers.IntegerField(min_value=1, max_value=services.MAX_SAMPLES)
+    sample_description = serializers.CharField(max_length=4000)
+    standards = serializers.CharField(required=False, allow_blank=True, default="")
+    delivery = serializers.ChoiceField(choices=ServiceRequest.Delivery.choices)
+    tracking_number = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=60
+    )
+    desired_date = serializers.DateField(required=False, allow_null=True, default=None)
+    attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ReceiveSerializer(serializers.Serializer):
+    condition = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ReportSerializer(serializers.Serializer):
+    report_number = serializers.CharField(max_length=60)
+    report_file = serializers.FileField()
+
+
+QuoteSerializer = inline_serializer(
+    "ServiceQuote",
+    {
+        "service": serializers.IntegerField(),
+        "sample_count": serializers.IntegerField(),
+        "price_fen": serializers.IntegerField(),
+        "price_unit": serializers.CharField(),
+        "quote_fen": serializers.IntegerField(),
+        "turnaround_days": serializers.IntegerField(),
+        "estimated_due_on": serializers.DateField(),
+    },
+)
+
+
+def ordering_firm(user, firm_id) -> Organisation:
+    """The firm the user orders for: the one named, else their only firm."""
+    firm_ids = scope_of(user).firm_ids
+    if firm_id is None and len(firm_ids) == 1:
+        firm_id = next(iter(firm_ids))
+    if firm_id is None or firm_id not in firm_ids:
+        raise Invalid(
+            _("Name the firm you order for."),
+            code="firm_required",
+            fields={"firm": [str(_("Not one of your firms."))]},
+        )
+    return Organisation.objects.get(pk=firm_id)
+
+
+def _one_state_change(name: str, request_serializer, call, *, parsers=None):
+    """Build a POST action ``/{id}/<name>/`` that calls ``call(actor, sr, data)``."""
+
+    def view(self, request, pk=None):
+        sr = selectors.service_request_get(scope=scope_of(request), pk=pk)
+        data = request_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        call(request.user, sr, data.validated_data)
+        fresh = selectors.service_request_get(scope=scope_of(request), pk=pk)
+        return Response(ServiceRequestSerializer(fresh).data)
+
+    # The router maps the route to the method by this name, so set it before @action.
+    view.__name__ = view.__qualname__ = name.replace("-", "_")
+    decorate = action(
+        detail=True,
+        methods=["post"],
+        url_path=name,
+        parser_classes=parsers or [JSONParser, FormParser, MultiPartParser],
+    )
+    return extend_schema(request=request_serializer, responses={200: ServiceRequestSerializer})(
+        decorate(view)
+    )
+
+
+class ServiceRequestViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ServiceRequestSerializer
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    filterset_fields = ["status", "service", "firm"]
+
+    def get_queryset(self):
+        return selectors.service_request_list(scope=scope_of(self.request)).order_by(
+            "-created_at", "-pk"
+        )
+
+    def get_object(self):
+        return selectors.service_request_get(scope=scope_of(self.request), pk=self.kwargs["pk"])
+
+    @extend_schema(
+        request={
+            "multipart/form-data": ServiceRequestCreateSerializer,
+            "application/json": ServiceRequestCreateSerializer,
+        },
+        responses={201: ServiceRequestSerializer},
+        parameters=[
+            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)
+        ],
+    )
+    @idempotent
+    def create(self, request):
+        data = ServiceRequestCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        service = selectors.orderable_service_get(pk=values["service"])
+        order = services.Order(
+            sample_count=values["sample_count"],
+            sample_description=values["sample_description"],
+            standards=values["standards"],
+            delivery=values["delivery"],
+            tracking_number=values["tracking_number"],
+            desired_date=values["desired_date"],
+        )
+        sr = services.service_request_create(
+            actor=request.user,
+            firm=ordering_firm(request.user, values.get("firm")),
+            service=service,
+            order=order,
+            attachments=request.FILES.getlist("attachments"),
+        )
+        fresh = selectors.service_request_get(scope=scope_of(request), pk=sr.pk)
+        return Response(ServiceRequestSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("service", int, required=True),
+            OpenApiParameter("samples", int, required=True),
+        ],
+        responses={200: QuoteSerializer},
+    )
+    @action(detail=False, methods=["get"])
+    def quote(self, request):
+        service = selectors.orderable_service_get(pk=request.query_params.get("service", ""))
+        quote = selectors.service_quote(
+            service=service, sample_count=request.query_params.get("samples")
+        )
+        return Response(QuoteSerializer(quote).data)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="report-file")
+    def report_file(self, request, pk=None):
+        sr = selectors.service_request_get(scope=scope_of(request), pk=pk)
+        return report_response(sr)
+
+    accept = _one_state_change(
+        "accept",
+        ReasonSerializer,
+        lambda actor, sr, d: services.service_request_accept(
+            actor=actor, sr=sr, reason=d["reason"]
+        ),
+    )
+    reject = _one_state_change(
+        "reject",
+        ReasonSerializer,
+        lambda actor, sr, d: services.service_request_reject(
+            actor=actor, sr=sr, reason=d["reason"]
+        ),
+    )
+    receive_samples = _one_state_change(
+        "receive-samples",
+        ReceiveSerializer,
+        lambda actor, sr, d: services.service_request_receive_samples(
+            actor=actor, sr=sr, condition=d["condition"]
+        ),
+    )
+    refuse_samples = _one_state_change(
+        "refuse-samples",
+        ReasonSerializer,
+        lambda actor, sr, d: services.service_request_refuse_samples(
+            actor=actor, sr=sr, reason=d["reason"]
+        ),
+    )
+    start_testing = _one_state_change(
+        "start-testing",
+        ReasonSerializer,
+        lambda actor, sr, d: services.service_request_start_testing(
+            actor=actor, sr=sr, reason=d["reason"]
+        ),
+    )
+    report = _one_state_change(
+        "report",
+        ReportSerializer,
+        lambda actor, sr, d: services.service_request_report(
+            actor=actor, sr=sr, report_number=d["report_number"], report_file=d["report_file"]
+        ),
+        parsers=[MultiPartParser, FormParser],
+    )
+    confirm = _one_state_change(
+        "confirm",
+        ReasonSerializer,
+        lambda actor, sr, d: services.service_request_confirm(
+            actor=actor, sr=sr, reason=d["reason"]
+        ),
+    )
+    cancel = _one_state_change(
+        "cancel",
+        ReasonSerializer,
+        lambda actor, sr, d: services.service_request_cancel(
+            actor=actor, sr=sr, reason=d["reason"]
+        ),
+    )
+
+    @extend_schema(responses={200: StateChangeSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        sr = selectors.service_request_get(scope=scope_of(request), pk=pk)
+        return Response(
+            StateChangeSerializer(selectors.service_request_history(sr=sr), many=True).data
+        )
+
+
+def report_response(sr: ServiceRequest) -> FileResponse:
+    """Stream the report of a request the caller may see (checked by the caller)."""
+    if not sr.report_file:
+        raise NotFound(_("This request has no report yet."), code="report_not_found")
+    handle = reports.storage().open(sr.report_file.name, "rb")
+    filename = f"{sr.report_number or 'report-' + str(sr.pk)}.pdf"
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 router = DefaultRouter(trailing_slash=True)
+router.register("service-requests", ServiceRequestViewSet, basename="service-request")
 urlpatterns = [*router.urls]
