@@ -383,3 +383,40 @@ class TestingService(models.Model):
         if self.price_unit == self.PriceUnit.PER_BATCH:
             return self.price_fen
         return self.price_fen * sample_count
+
+
+class ImportBatch(models.Model):
+    """An uploaded CSV/XLSX of instruments or services, parsed and checked, waiting for
+    the manager's confirmation. Nothing reaches the catalogue before ``confirmed``."""
+
+    class Kind(models.TextChoices):
+        INSTRUMENTS = "instruments", _("Instruments")
+        SERVICES = "services", _("Testing services")
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Saved")
+
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("provider")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    filename = models.CharField(_("file name"), max_length=200)
+    rows = models.JSONField(default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEW
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    saved_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"

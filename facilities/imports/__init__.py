@@ -1,0 +1,6 @@
+"""Bulk import (preview, then confirm) and export of instruments and testing services."""
+
+from facilities.imports.exports import CONTENT_TYPES, dataset, render
+from facilities.imports.services import import_confirm, import_preview
+
+__all__ = ["CONTENT_TYPES", "dataset", "import_confirm", "import_preview", "render"]

@@ -1,0 +1,155 @@
+"""Bulk import: upload → preview with per-row errors → confirm saves the good rows only.
+
+``import_preview`` parses and checks every row and stores the result as an ImportBatch;
+it writes nothing to the catalogue. ``import_confirm`` re-checks the rows (the world may
+have changed since) and saves the good ones in one transaction, once.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from config.errors import Conflict, Invalid, NotFound
+from facilities.imports.columns import COLUMNS, CellError, header_map
+from facilities.imports.reader import read_table
+from facilities.models import Category, ImportBatch, Instrument, Price, TestingService
+from facilities.services._guards import ensure_manages, ensure_provider
+
+PRICE_KEYS = {f"price_{g}": g for g in Price.ClientGroup.values}
+MODEL = {"instruments": Instrument, "services": TestingService}
+
+
+def _cells(row: list, columns: dict) -> tuple[dict, dict]:
+    values, errors = {}, {}
+    for i, col in columns.items():
+        raw = row[i] if i < len(row) else None
+        try:
+            value = col.read(raw)
+        except CellError as exc:
+            errors[col.key] = gettext("Expected: %(what)s") % {"what": str(exc)}
+            continue
+        if value not in (None, ""):
+            values[col.key] = value
+    for col in columns.values():
+        if col.required and col.key not in values and col.key not in errors:
+            errors[col.key] = gettext("Required.")
+    return values, errors
+
+
+def _instance(kind: str, provider, values: dict, categories: dict):
+    """An unsaved model object for the row (existing one when ``id`` is given)."""
+    model = MODEL[kind]
+    obj = model(provider=provider)
+    if values.get("id"):
+        obj = model.objects.filter(pk=values["id"], provider=provider).first()
+        if obj is None:
+            raise ValidationError({"id": gettext("No such item of your provider.")})
+    for key, value in values.items():
+        if key in ("id", "category") or key in PRICE_KEYS:
+            continue
+        if key == "original_value":
+            obj.original_value_fen = value
+        elif key == "price":
+            obj.price_fen = value
+        elif key == "standards":
+            obj.standards = "\n".join(
+                p.strip() for p in str(value).replace("；", ";").split(";") if p.strip()
+            )
+        else:
+            setattr(obj, key, value)
+    category = categories.get(str(values.get("category", "")).lower())
+    if category is None:
+        raise ValidationError({"category": gettext("Unknown category code.")})
+    obj.category = category
+    return obj
+
+
+def _check(kind: str, provider, values: dict, categories: dict):
+    """The model object for a row, or the row's errors ``{column: message}``."""
+    try:
+        obj = _instance(kind, provider, values, categories)
+        obj.full_clean(exclude=["provider", "photo"], validate_unique=False)
+    except ValidationError as exc:
+        fields = getattr(exc, "message_dict", {"id": exc.messages})
+        return None, {k: " ".join(v) for k, v in fields.items()}
+    return obj, {}
+
+
+def _categories() -> dict:
+    out = {}
+    for c in Category.objects.all():
+        out[c.code.lower()] = c
+        out.setdefault(c.name_zh.lower(), c)
+    return out
+
+
+@transaction.atomic
+def import_preview(*, actor, provider, kind: str, filename: str, content: bytes) -> ImportBatch:
+    """Parse and check an upload; nothing is saved to the catalogue. Raises Invalid for a
+    file that cannot be read or has no known columns."""
+    ensure_manages(actor=actor, provider_id=provider.pk)
+    ensure_provider(provider)
+    if kind not in COLUMNS:
+        raise Invalid(_("Unknown import kind."), code="import_bad_kind")
+    headers, table = read_table(filename, content)
+    columns = header_map(headers, COLUMNS[kind])
+    if not any(c.key == "name" for c in columns.values()):
+        raise Invalid(_("No 名称/name column found: start from the template."), code="import_no_columns",
+                      fields={"file": [_("No 名称/name column found: start from the template.")]})  # fmt: skip
+    categories = _categories()
+    rows = []
+    for line, raw in enumerate(table, start=2):
+        values, errors = _cells(raw, columns)
+        if not errors:
+            _obj, errors = _check(kind, provider, values, categories)
+        rows.append({"line": line, "values": values, "errors": errors,
+                     "action": "update" if values.get("id") else "create"})  # fmt: skip
+    return ImportBatch.objects.create(
+        provider=provider, kind=kind, filename=(filename or "")[:200], rows=rows, created_by=actor
+    )
+
+
+def _save(kind: str, obj, values: dict) -> None:
+    obj.save()
+    if kind == "instruments":
+        for key, group in PRICE_KEYS.items():
+            if key in values:
+                Price.objects.update_or_create(instrument=obj, client_group=group,
+                                               defaults={"per_hour_fen": values[key]})  # fmt: skip
+
+
+@transaction.atomic
+def import_confirm(*, actor, batch: ImportBatch | int) -> int:
+    """Save the batch's good rows (re-checked now); returns how many were saved.
+
+    The batch is claimed with a compare-and-set on its status, so a double click or a
+    second tab cannot save the rows twice (Conflict ``import_already_confirmed``).
+    """
+    pk = batch.pk if isinstance(batch, ImportBatch) else batch
+    row = ImportBatch.objects.select_for_update().filter(pk=pk).first()
+    if row is None or row.created_by_id != getattr(actor, "pk", None):
+        raise NotFound(code="import_not_found")
+    ensure_manages(actor=actor, provider_id=row.provider_id)
+    if row.status != ImportBatch.Status.PREVIEW:
+        raise Conflict(_("This import has already been saved."), code="import_already_confirmed")
+    categories, saved = _categories(), 0
+    for item in row.rows:
+        if item["errors"]:
+            continue
+        obj, errors = _check(row.kind, row.provider, item["values"], categories)
+        if errors:
+            item["errors"] = errors
+            continue
+        _save(row.kind, obj, item["values"])
+        saved += 1
+    row.status, row.confirmed_at, row.saved_count = (
+        ImportBatch.Status.CONFIRMED,
+        timezone.now(),
+        saved,
+    )
+    row.save()
+    return saved
