@@ -1,5 +1,16 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter(trailing_slash=True)
+from accounts import api
 
-urlpatterns = [*router.urls]
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("organisations", api.OrganisationViewSet, basename="organisation")
+router.register("firms", api.FirmViewSet, basename="firm")
+router.register("tokens", api.ApiTokenViewSet, basename="token")
+
+urlpatterns = [
+    path("auth/token/", api.TokenObtainView.as_view(), name="api-token-obtain"),
+    path("me/", api.MeView.as_view(), name="api-me"),
+    *router.urls,
+]

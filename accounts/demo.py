@@ -1,10 +1,12 @@
-"""The four demo sign-ins of DESIGN.md and their organisations. Idempotent."""
+"""The four demo sign-ins of DESIGN.md, their organisations, and a few more firms, providers
+and a city bureau so that queues and catalogues look lived-in. Idempotent."""
 
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from accounts.firm_size import classify
 from accounts.models import (
     Accreditation,
     DepartmentProfile,
@@ -23,6 +25,12 @@ FIRM_EMAIL = "firm@demo.labshare.cn"
 LAB_EMAIL = "lab@demo.labshare.cn"
 DEPT_EMAIL = "dept@demo.labshare.cn"
 ADMIN_EMAIL = "admin@demo.labshare.cn"
+
+# More sign-ins (same password): lab managers of the other providers, a Hangzhou city reviewer.
+LAB2_EMAIL = "lab2@demo.labshare.cn"
+LAB3_EMAIL = "lab3@demo.labshare.cn"
+LAB4_EMAIL = "lab4@demo.labshare.cn"
+HZ_DEPT_EMAIL = "hz-dept@demo.labshare.cn"
 
 DEMO_FIRM_NAME = "杭州青禾新材料科技有限公司"
 DEMO_PROVIDER_NAME = "浙江省分析测试中心"
@@ -113,7 +121,9 @@ def seed() -> dict[str, object]:
         },
     )
     member(firm_user, firm)
+    extra = seed_more(reviewer=dept_user)
     return {
+        **extra,
         "firm_user": firm_user,
         "lab_user": lab_user,
         "dept_user": dept_user,
@@ -122,3 +132,140 @@ def seed() -> dict[str, object]:
         "provider": provider,
         "department": dept,
     }
+
+
+# (name, first 17 characters of the code, county, industry, employees, revenue yuan,
+#  legal representative, member email, verification)
+MORE_FIRMS = [
+    (
+        "宁波甬芯微电子有限公司",
+        "91330212MA2CK7R4X",
+        "330212",
+        "industry",
+        48,
+        18_600_000,
+        "周海峰",
+        "firm2@demo.labshare.cn",
+        "verified",
+    ),
+    (
+        "温州瓯江精密模具有限公司",
+        "91330304MA2L8PQ3N",
+        "330304",
+        "industry",
+        15,
+        4_200_000,
+        "林志强",
+        "firm3@demo.labshare.cn",
+        "pending",
+    ),
+    (
+        "湖州绿源环境检测技术有限公司",
+        "91330502MA2D6WT8U",
+        "330502",
+        "software_it",
+        23,
+        3_100_000,
+        "沈雅琴",
+        "firm4@demo.labshare.cn",
+        "pending",
+    ),
+    (
+        "嘉兴禾丰食品科技有限公司",
+        "91330402MA2JB5E1H",
+        "330402",
+        "industry",
+        62,
+        26_500_000,
+        "徐建华",
+        "firm5@demo.labshare.cn",
+        "pending",
+    ),
+]
+
+# (name, county, kind, address, contact, lab manager email)
+MORE_PROVIDERS = [
+    (
+        "宁波材料所公共测试平台",
+        "330206",
+        ProviderProfile.Kind.RESEARCH_PLATFORM,
+        "宁波市北仑区新晖路 88 号",
+        "赵一鸣",
+        LAB2_EMAIL,
+    ),
+    (
+        "温州大学分析测试中心",
+        "330302",
+        ProviderProfile.Kind.UNIVERSITY_LAB,
+        "温州市鹿城区学院中路 276 号",
+        "黄思远",
+        LAB3_EMAIL,
+    ),
+    (
+        "湖州市质量技术监督检测研究院",
+        "330502",
+        ProviderProfile.Kind.INSPECTION_CENTRE,
+        "湖州市吴兴区苕溪东路 1188 号",
+        "钱晓燕",
+        LAB4_EMAIL,
+    ),
+]
+
+
+def demo_firm(row, *, reviewer: User) -> Organisation:
+    name, first17, county, industry, employees, revenue_yuan, legal, email, state = row
+    user = demo_user(email, legal)
+    firm = organisation(Organisation.Kind.FIRM, name, county)
+    rule = IndustrySizeRule.objects.get(code=industry)
+    with translation.override("zh-hans"):
+        verdict = classify(rule, employees=employees, revenue_fen=revenue_yuan * 100)
+    decided = state != FirmProfile.Verification.PENDING
+    FirmProfile.objects.get_or_create(
+        organisation=firm,
+        defaults={
+            "uscc": valid_uscc(first17),
+            "industry": rule,
+            "employees": employees,
+            "revenue_fen": revenue_yuan * 100,
+            "size_class": verdict.size,
+            "size_reason": verdict.reason[:300],
+            "legal_representative": legal,
+            "verification": state,
+            "verified_by": reviewer if decided else None,
+            "verified_at": timezone.now() if decided else None,
+        },
+    )
+    member(user, firm)
+    return firm
+
+
+def demo_provider(row) -> Organisation:
+    name, county, kind, address, contact, email = row
+    user = demo_user(email, contact)
+    provider = organisation(Organisation.Kind.PROVIDER, name, county)
+    ProviderProfile.objects.get_or_create(
+        organisation=provider,
+        defaults={
+            "kind": kind,
+            "address": address,
+            "contact_name": contact,
+            "contact_email": email,
+            "description": f"{name}面向小微企业开放大型科研仪器与检测服务。",
+        },
+    )
+    member(user, provider)
+    return provider
+
+
+def seed_more(*, reviewer: User) -> dict[str, object]:
+    """Firms in other cities (some pending, so the reviewers' queues are not empty), more
+    providers with their lab managers, and a Hangzhou city bureau scoped to its city."""
+    firms = [demo_firm(row, reviewer=reviewer) for row in MORE_FIRMS]
+    providers = [demo_provider(row) for row in MORE_PROVIDERS]
+    hz_user = demo_user(HZ_DEPT_EMAIL, "孙慧敏")
+    hz_dept = organisation(Organisation.Kind.DEPARTMENT, "杭州市科学技术局", "330100")
+    DepartmentProfile.objects.get_or_create(
+        organisation=hz_dept, defaults={"region_scope": Region.objects.get(code="330100")}
+    )
+    member(hz_user, hz_dept)
+    return {"more_firms": firms, "more_providers": providers, "city_department": hz_dept}

@@ -23,14 +23,16 @@ def username_of(request: HttpRequest, credentials: dict | None = None) -> str | 
     return None
 
 
-def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, original_response=None, credentials=None
+) -> HttpResponse:
     """429 for both; the API gets the usual ``{code, detail, fields}`` error shape."""
     from django.conf import settings
 
     minutes = int(float(settings.AXES_COOLOFF_TIME) * 60)
-    detail = _(
-        "Too many failed sign-in attempts. Please try again in %(minutes)d minutes."
-    ) % {"minutes": minutes}
+    detail = _("Too many failed sign-in attempts. Please try again in %(minutes)d minutes.") % {
+        "minutes": minutes
+    }
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "locked_out", "detail": detail, "fields": {}}, status=429)
     context = {"detail": detail, "cooloff_minutes": minutes}

@@ -1,8 +1,69 @@
+"""Accounts pages: landing, home per hat, firm registration, verification queue, tokens, profile.
+
+Thin views: parse with a form, read through accounts.selectors, write through one
+accounts.services call, render. Domain errors go back onto the form, input kept.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts import selectors, services
 from accounts.middleware import SESSION_KEY
+from accounts.models import Membership
+from config.errors import DomainError, NotFound
+from frontend.forms.accounts import (
+    ApiTokenForm,
+    FirmDecisionForm,
+    FirmRegistrationForm,
+    ProfileForm,
+    add_domain_error,
+)
+
+QUEUE_PAGE_SIZE = 25
+
+QUICK_LINKS = {
+    Membership.Role.FIRM_MEMBER: [
+        ("bi-cpu", gettext_lazy("Book an instrument"), "frontend:instrument-list"),
+        ("bi-clipboard2-check", gettext_lazy("Order a test"), "frontend:service-list"),
+        ("bi-calendar-check", gettext_lazy("My bookings"), "frontend:my-bookings"),
+        ("bi-box-seam", gettext_lazy("My testing requests"), "frontend:my-service-requests"),
+    ],
+    Membership.Role.LAB_MANAGER: [
+        ("bi-calendar-day", gettext_lazy("Today"), "frontend:lab-today"),
+        ("bi-check2-square", gettext_lazy("Approvals"), "frontend:lab-approvals"),
+        ("bi-box-seam", gettext_lazy("Testing queue"), "frontend:lab-service-queue"),
+        ("bi-cpu", gettext_lazy("My instruments"), "frontend:lab-instruments"),
+        ("bi-clipboard2-check", gettext_lazy("My services"), "frontend:lab-services"),
+    ],
+}
+
+
+def _links(entries) -> list[dict]:
+    """Quick links whose pages exist (other areas add theirs over time)."""
+    out = []
+    for icon, label, name in entries:
+        try:
+            out.append({"icon": icon, "label": label, "url": reverse(name)})
+        except NoReverseMatch:
+            continue
+    return out
+
+
+def _or_404(fn, **kwargs):
+    try:
+        return fn(**kwargs)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
 
 
 def landing(request):
@@ -13,13 +74,149 @@ def landing(request):
 
 @login_required
 def home(request):
-    return render(request, "frontend/home.html", {"acting": request.acting})
+    acting = request.acting
+    role = acting.role if acting else None
+    context = {"acting": acting, "quick_links": _links(QUICK_LINKS.get(role, []))}
+    if role == Membership.Role.FIRM_MEMBER:
+        context["firm"] = selectors.firm_get(actor=request.user, firm_id=acting.organisation_id)
+    elif role == Membership.Role.REVIEWER:
+        context["pending_count"] = selectors.firm_pending_count(actor=request.user)
+    return render(request, "frontend/home.html", context)
 
 
 @login_required
 @require_POST
 def switch_acting_as(request):
-    membership_id = request.POST.get("membership")
-    if request.user.memberships.filter(pk=membership_id).exists():
+    membership_id = request.POST.get("membership", "")
+    if membership_id.isdigit() and request.user.memberships.filter(pk=membership_id).exists():
         request.session[SESSION_KEY] = int(membership_id)
     return redirect("frontend:home")
+
+
+@login_required
+def firm_register(request):
+    form = FirmRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration = services.firm_register(actor=request.user, **form.service_kwargs())
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            membership = request.user.memberships.get(organisation=registration.firm.organisation)
+            request.session[SESSION_KEY] = membership.pk
+            messages.success(request, _("Your firm is registered and awaits verification."))
+            return redirect("frontend:firm-detail")
+    return render(request, "frontend/accounts/firm_register.html", {"form": form})
+
+
+@login_required
+def firm_detail(request):
+    """The firm the user is acting for (or their first firm)."""
+    acting = request.acting
+    if acting and acting.organisation.kind == "firm":
+        firm_id = acting.organisation_id
+    else:
+        firm_id = (
+            request.user.memberships.filter(organisation__kind="firm")
+            .values_list("organisation_id", flat=True)
+            .first()
+        )
+    if firm_id is None:
+        return redirect("frontend:firm-register")
+    return firm_show(request, pk=firm_id)
+
+
+@login_required
+def firm_show(request, pk: int):
+    firm = _or_404(selectors.firm_get, actor=request.user, firm_id=pk)
+    return render(request, "frontend/accounts/firm_detail.html", {"firm": firm})
+
+
+@login_required
+def firm_verification_queue(request):
+    queue = selectors.firm_verification_queue(actor=request.user)
+    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "frontend/accounts/verification_queue.html",
+        {"page": page, "firms": page.object_list, "total": page.paginator.count},
+    )
+
+
+@login_required
+@require_POST
+def firm_decide(request, pk: int, outcome: str):
+    form = FirmDecisionForm(request.POST)
+    note = form.data.get("note", "")
+    decide = services.firm_verify if outcome == "verify" else services.firm_reject
+    error = None
+    try:
+        firm = decide(actor=request.user, firm_id=pk, note=note)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    except DomainError as exc:
+        error = str(exc.message)
+        firm = _or_404(selectors.firm_get, actor=request.user, firm_id=pk)
+    if request.htmx:
+        context = {"firm": firm, "error": error, "note": note}
+        return render(request, "frontend/accounts/_queue_row.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(firm)s: %(state)s.")
+            % {
+                "firm": firm.organisation.name,
+                "state": firm.get_verification_display(),
+            },
+        )
+    return redirect("frontend:firm-verification-queue")
+
+
+@login_required
+def api_tokens(request):
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_key = services.api_token_create(
+                actor=request.user, name=form.cleaned_data["name"]
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            form = ApiTokenForm()
+    tokens = selectors.api_token_list(actor=request.user)
+    return render(
+        request,
+        "frontend/accounts/tokens.html",
+        {"form": form, "tokens": tokens, "new_key": new_key},
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk: int):
+    token = _or_404(services.api_token_revoke, actor=request.user, token_id=pk)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("frontend:api-tokens")
+
+
+@login_required
+def profile(request):
+    user = request.user
+    initial = {"full_name": user.full_name, "phone": user.phone, "language": user.language}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_profile_update(actor=user, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            response = redirect("frontend:profile")
+            # The chosen language takes effect at once, through the same cookie as the switch.
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+            messages.success(request, _("Your profile is saved."))
+            return response
+    return render(request, "frontend/accounts/profile.html", {"form": form})

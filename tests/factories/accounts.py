@@ -115,3 +115,31 @@ def member_of(org: Organisation, **user_kwargs) -> User:
     user = UserFactory(**user_kwargs)
     join(user, org, admin=True)
     return user
+
+
+def make_reviewer(region_code: str = "330000", **user_kwargs) -> User:
+    """A science department reviewer whose department covers ``region_code``."""
+    return member_of(make_department(region_code), **user_kwargs)
+
+
+def firm_payload(**overrides) -> dict:
+    """A valid registration for the firm-registration service/API (a small industrial firm)."""
+    payload = {
+        "name": "杭州新注册科技有限公司",
+        "uscc": uscc_for(990001),
+        "region_code": "330106",
+        "industry_code": "industry",
+        "employees": 25,
+        "revenue_fen": 450_0000_00,
+        "legal_representative": "张三",
+    }
+    payload.update(overrides)
+    return payload
+
+
+def with_bad_check_character(code: str) -> str:
+    """The same code with a wrong 18th character."""
+    from accounts.uscc import CHARSET
+
+    wrong = CHARSET[(CHARSET.index(code[17]) + 1) % len(CHARSET)]
+    return code[:17] + wrong

@@ -1,0 +1,290 @@
+"""Writes for accounts: firm registration and verification, API tokens, the user's profile.
+
+Each service is keyword-only, takes the acting user as ``actor``, owns its transaction
+and raises ``config.errors`` domain errors with stable codes.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.authentication import token_digest
+from accounts.firm_size import SizeVerdict, classify
+from accounts.models import (
+    ApiToken,
+    FirmProfile,
+    IndustrySizeRule,
+    Membership,
+    Organisation,
+    Region,
+    User,
+)
+from accounts.scoping import Scope
+from accounts.uscc import check_character, validate_uscc
+from config.errors import Conflict, Invalid, InvalidTransition, NotFound
+
+MAX_ACTIVE_TOKENS = 20
+
+
+def may_override_uscc(actor: User) -> bool:
+    """Only site administrators may accept a code whose check character fails (GB 32100 has
+    known real exceptions); everyone else gets the plain check."""
+    return bool(actor.is_superuser or actor.has_perm("accounts.change_firmprofile"))
+
+
+def firm_uscc_check(*, actor: User, uscc: str, override_reason: str = "") -> tuple[str, str]:
+    """Validate a code; return ``(code, reason on record)``. The reason is kept only when an
+    administrator actually overrode a failing check character."""
+    override_reason = (override_reason or "").strip()
+    allow = bool(override_reason) and may_override_uscc(actor)
+    code = validate_uscc(uscc, allow_bad_check=allow)
+    overridden = allow and code[17] != check_character(code[:17])
+    return code, override_reason if overridden else ""
+
+
+def firm_classify(*, industry_code: str, employees: int, revenue_fen: int) -> SizeVerdict:
+    """The size verdict, refusing a firm that is neither small nor micro with the reason."""
+    rule = IndustrySizeRule.objects.filter(code=industry_code).first()
+    if rule is None:
+        raise Invalid(
+            _("Choose an industry from the list."),
+            code="unknown_industry",
+            fields={"industry_code": [_("Unknown industry.")]},
+        )
+    if employees is None or employees < 0:
+        raise Invalid(
+            _("The number of employees cannot be negative."),
+            code="invalid_employees",
+            fields={"employees": [_("Enter a number of 0 or more.")]},
+        )
+    if revenue_fen is None or revenue_fen < 0:
+        raise Invalid(
+            _("Annual revenue cannot be negative."),
+            code="invalid_revenue",
+            fields={"revenue_fen": [_("Enter an amount of 0 or more.")]},
+        )
+    verdict = classify(rule, employees=employees, revenue_fen=revenue_fen)
+    if not verdict.eligible:
+        raise Invalid(
+            verdict.reason,
+            code="firm_not_small_or_micro",
+            fields={
+                "employees": [_("Above the small-firm line.")],
+                "revenue_fen": [_("Above the small-firm line.")],
+            },
+        )
+    return verdict
+
+
+def _firm_region(region_code: str) -> Region:
+    region = Region.objects.filter(code=region_code).exclude(level=Region.Level.PROVINCE).first()
+    if region is None:
+        raise Invalid(
+            _("Choose the city or county where the firm is registered."),
+            code="unknown_region",
+            fields={"region_code": [_("Unknown city or county.")]},
+        )
+    return region
+
+
+def _uscc_taken() -> Conflict:
+    return Conflict(
+        _("A firm with this unified social credit code is already registered on LabShare."),
+        code="uscc_already_registered",
+        fields={"uscc": [_("Already registered.")]},
+    )
+
+
+@dataclass(frozen=True)
+class FirmRegistration:
+    firm: FirmProfile
+    verdict: SizeVerdict
+
+
+def firm_register(
+    *,
+    actor: User,
+    name: str,
+    uscc: str,
+    region_code: str,
+    industry_code: str,
+    employees: int,
+    revenue_fen: int,
+    legal_representative: str = "",
+    actual_controller: str = "",
+    override_reason: str = "",
+) -> FirmRegistration:
+    """Register a small or micro firm with ``actor`` as its administrator, pending verification.
+
+    Raises Invalid (bad code: ``uscc_*``; ``firm_not_small_or_micro`` with the rule that
+    decided; unknown region/industry) or Conflict ``uscc_already_registered``.
+    Creates Organisation + FirmProfile + Membership in one transaction.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise Invalid(
+            _("Enter the firm's registered name."),
+            code="name_required",
+            fields={"name": [_("This field is required.")]},
+        )
+    code, reason = firm_uscc_check(actor=actor, uscc=uscc, override_reason=override_reason)
+    region = _firm_region(region_code)
+    verdict = firm_classify(
+        industry_code=industry_code, employees=employees, revenue_fen=revenue_fen
+    )
+    if FirmProfile.objects.filter(uscc=code).exists():
+        raise _uscc_taken()
+    try:
+        with transaction.atomic():
+            org = Organisation.objects.create(
+                kind=Organisation.Kind.FIRM, name=name[:200], region=region
+            )
+            firm = FirmProfile.objects.create(
+                organisation=org,
+                uscc=code,
+                uscc_override_reason=reason,
+                industry_id=industry_code,
+                employees=employees,
+                revenue_fen=revenue_fen,
+                size_class=verdict.size,
+                size_reason=verdict.reason[:300],
+                legal_representative=(legal_representative or "").strip()[:50],
+                actual_controller=(actual_controller or "").strip()[:100],
+            )
+            Membership.objects.create(
+                user=actor, organisation=org, role=Membership.Role.FIRM_MEMBER, is_admin=True
+            )
+    except IntegrityError as exc:
+        # Two people registering the same code at once: the unique constraint decides.
+        raise _uscc_taken() from exc
+    actor.__dict__.pop("_labshare_scope", None)
+    return FirmRegistration(firm=firm, verdict=verdict)
+
+
+def _firm_for_review(*, actor: User, firm_id: int) -> FirmProfile:
+    """The firm, if ``actor`` reviews its region; otherwise NotFound (never 403)."""
+    scope = Scope.for_user(actor)
+    if not (scope.is_reviewer or scope.is_admin):
+        raise NotFound()
+    firm = (
+        FirmProfile.objects.select_for_update()
+        .select_related("organisation")
+        .filter(pk=firm_id)
+        .first()
+    )
+    if firm is None or not scope.covers_region(firm.organisation.region_id):
+        raise NotFound()
+    return firm
+
+
+def _firm_decide(*, actor: User, firm_id: int, outcome: str, note: str) -> FirmProfile:
+    with transaction.atomic():
+        firm = _firm_for_review(actor=actor, firm_id=firm_id)
+        # Compare-and-set on the old state: a second reviewer deciding at the same time
+        # finds nothing to update and is told the state moved.
+        now = timezone.now()
+        changed = FirmProfile.objects.filter(
+            pk=firm.pk, verification=FirmProfile.Verification.PENDING
+        ).update(verification=outcome, verification_note=note, verified_by=actor, verified_at=now)
+        if not changed:
+            raise InvalidTransition(
+                _("This firm has already been decided (%(state)s).")
+                % {"state": firm.get_verification_display()},
+                code="firm_already_decided",
+            )
+        firm.refresh_from_db()
+    return firm
+
+
+def firm_verify(*, actor: User, firm_id: int, note: str = "") -> FirmProfile:
+    """A reviewer whose region covers the firm confirms it; records who, when and the note."""
+    return _firm_decide(
+        actor=actor,
+        firm_id=firm_id,
+        outcome=FirmProfile.Verification.VERIFIED,
+        note=(note or "").strip(),
+    )
+
+
+def firm_reject(*, actor: User, firm_id: int, note: str) -> FirmProfile:
+    """A reviewer refuses the firm; the note tells the firm why and is required."""
+    note = (note or "").strip()
+    if not note:
+        raise Invalid(
+            _("Say why the firm is rejected; the firm will see this note."),
+            code="note_required",
+            fields={"note": [_("This field is required.")]},
+        )
+    return _firm_decide(
+        actor=actor, firm_id=firm_id, outcome=FirmProfile.Verification.REJECTED, note=note
+    )
+
+
+def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for ``actor``; returns it with the raw key, which is never stored or
+    shown again (only its SHA-256 digest is kept)."""
+    name = (name or "").strip()[:100]
+    if not name:
+        raise Invalid(
+            _("Give the token a name so you can recognise it later."),
+            code="name_required",
+            fields={"name": [_("This field is required.")]},
+        )
+    active = ApiToken.objects.filter(user=actor, revoked_at__isnull=True).count()
+    if active >= MAX_ACTIVE_TOKENS:
+        raise Conflict(
+            _("You already have %(n)d active tokens; revoke one first.") % {"n": active},
+            code="too_many_tokens",
+        )
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=actor, name=name, prefix=key[:8], digest=token_digest(key))
+    return token, key
+
+
+def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
+    """Revoke one of ``actor``'s tokens (someone else's: NotFound). Revoking twice is fine."""
+    token = ApiToken.objects.filter(pk=token_id, user=actor).first()
+    if token is None:
+        raise NotFound()
+    if token.revoked_at is None:
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        token.refresh_from_db()
+    return token
+
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+def user_profile_update(
+    *,
+    actor: User,
+    full_name: str | None = None,
+    phone: str | None = None,
+    language: str | None = None,
+) -> User:
+    """Change the actor's own name, phone and language preference; None leaves a field."""
+    if language is not None and language not in LANGUAGE_CODES:
+        raise Invalid(
+            _("Choose one of the offered languages."),
+            code="unknown_language",
+            fields={"language": [_("Unknown language.")]},
+        )
+    changes = {
+        "full_name": None if full_name is None else full_name.strip()[:100],
+        "phone": None if phone is None else phone.strip()[:30],
+        "language": language,
+    }
+    fields = [name for name, value in changes.items() if value is not None]
+    for name in fields:
+        setattr(actor, name, changes[name])
+    if fields:
+        actor.save(update_fields=fields)
+    return actor

@@ -1,0 +1,25 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories.accounts import make_reviewer
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def api_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def province_reviewer(db):
+    return make_reviewer("330000", email="province@example.cn")
+
+
+@pytest.fixture
+def hangzhou_reviewer(db):
+    return make_reviewer("330100", email="hangzhou@example.cn")
