@@ -1,0 +1,1 @@
+"""LabShare benchmarks: data generation at scale and named benchmarks against gunicorn."""

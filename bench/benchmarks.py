@@ -1,0 +1,197 @@
+"""Named benchmarks against the running app. Each prints its figures and adds them to
+``ctx.results``; ``run_benchmarks`` serves the app with gunicorn around them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import tempfile
+import urllib.parse
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from bench import fixtures
+from bench.client import Client, csrf_from, timed
+from bench.gen_orgs import BENCH_PASSWORD
+from bench.load import describe, wrk
+from bench.server import gunicorn
+
+PORT = 8105
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+RESULTS_JSON = os.path.join(tempfile.gettempdir(), "labshare-bench-last.json")
+
+
+@dataclass
+class Context:
+    base: str
+    url: str
+    args: object
+    users: list = field(default_factory=list)
+    results: dict = field(default_factory=dict)
+
+    def record(self, name: str, summary: dict, note: str = "") -> None:
+        self.results[name] = summary
+        print(
+            f"  {name}: p50 {summary['p50']:.1f} ms · p95 {summary['p95']:.1f} ms"
+            f" · p99 {summary['p99']:.1f} ms · n={summary['n']}" + (f" · {note}" if note else ""),
+            flush=True,
+        )
+
+    def record_load(self, name: str, result: dict) -> None:
+        self.results[name] = result
+        print(f"  {name}: {describe(result)}", flush=True)
+
+    def missing(self, name: str, why: str) -> None:
+        self.results[name] = {"missing": why}
+        print(f"  {name}: NOT MEASURED — {why}", flush=True)
+
+
+def _sign_in(ctx: Context, user) -> Client:
+    c = Client(ctx.base)
+    page = c.get("/accounts/login/")
+    r = c.post_form(
+        "/accounts/login/",
+        {
+            "login": user.email,
+            "password": BENCH_PASSWORD,
+            "csrfmiddlewaretoken": csrf_from(page.body),
+        },
+    )
+    r.seconds += page.seconds
+    c.last = r
+    return c
+
+
+def bench_signin(ctx: Context) -> None:
+    """GET the sign-in page and POST the form (PBKDF2 hashing included, as a user waits)."""
+    n = min(ctx.args.samples, 40)
+    summary, statuses = timed(
+        lambda i: _sign_in(ctx, ctx.users[i % len(ctx.users)]).last, n, expect=(302,)
+    )
+    ctx.record("signin (GET form + POST)", summary, f"statuses {statuses}")
+
+
+def bench_home(ctx: Context) -> None:
+    client = _sign_in(ctx, ctx.users[0])
+    summary, statuses = timed(lambda i: client.get("/home/"), ctx.args.samples)
+    ctx.record("home page (signed-in firm user)", summary, f"statuses {statuses}")
+
+
+def _throughput(ctx: Context, name: str, paths: list[str], seconds: int = 10) -> None:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write("\n".join(paths))
+    try:
+        env = {"BENCH_PATHS": f.name, "BENCH_TOKEN": ctx.users[0].token}
+        ctx.record_load(
+            name, wrk(ctx.base, "get_paths.lua", seconds=seconds, connections=8, env=env)
+        )
+    finally:
+        os.unlink(f.name)
+
+
+def _latency(ctx: Context, name: str, client: Client, paths: list[str], note: str = "") -> bool:
+    """Sequential latency over ``paths``; False (and reported missing) when the URL is absent."""
+    first = client.get(paths[0])
+    if first.status == 404 and all(client.get(p).status == 404 for p in paths[1:3]):
+        ctx.missing(name, f"{paths[0]} answers 404 (not built yet?)")
+        return False
+    summary, statuses = timed(lambda i: client.get(paths[i % len(paths)]), ctx.args.samples)
+    ctx.record(name, summary, f"{note} statuses {statuses}".strip())
+    return True
+
+
+def _search_paths(prefix: str, text_param: str) -> tuple[str, list[str]]:
+    """The brief's query (光谱, Hangzhou, spectroscopy) and a mix over terms and cities."""
+    from bench.sqlutil import rows
+
+    cats = dict(
+        rows(
+            "SELECT code, id FROM facilities_category WHERE code IN ('B', 'B01', 'B02', 'B04', 'C01')"
+        )
+    )
+    cities = [
+        r[0] for r in rows("SELECT code FROM accounts_region WHERE level = 'city' ORDER BY code")
+    ]
+    mix = [("光谱", "B01"), ("光谱", "B"), ("色谱", "B02"), ("显微镜", "B04"), ("试验机", "C01")]
+
+    def q(term, city, code):
+        return f"{prefix}?" + urllib.parse.urlencode(
+            {text_param: term, "city": city, "category": cats.get(code, 0)}
+        )
+
+    fixed = q("光谱", "330100", "B01")
+    return fixed, [q(t, city, code) for city in cities for t, code in mix]
+
+
+def bench_catalogue_search(ctx: Context) -> None:
+    client = Client(ctx.base, token=ctx.users[0].token)
+    for label, prefix, param in (
+        ("API", "/api/v1/instruments/", "search"),
+        ("page", "/instruments/", "q"),
+    ):
+        fixed, mix = _search_paths(prefix, param)
+        if _latency(
+            ctx, f"catalogue search {label}: 光谱 + Hangzhou + spectroscopy", client, [fixed]
+        ):
+            _latency(ctx, f"catalogue search {label}: 5 terms x 11 cities x category", client, mix)
+            _throughput(ctx, f"catalogue search {label} mix, wrk 8 connections", mix)
+
+
+def bench_instrument_page(ctx: Context) -> None:
+    paths = [f"/instruments/{pk}/" for pk in fixtures.random_instruments(500)]
+    if _latency(ctx, "instrument page (random instruments)", Client(ctx.base), paths):
+        _throughput(ctx, "instrument page, wrk 8 connections", paths)
+
+
+def bench_availability(ctx: Context) -> None:
+    day = dt.datetime.now(SHANGHAI).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    ) + dt.timedelta(days=1)
+    window = urllib.parse.urlencode(
+        {"start": day.isoformat(), "end": (day + dt.timedelta(days=14)).isoformat()}
+    )
+    paths = [
+        f"/api/v1/instruments/{pk}/availability/?{window}"
+        for pk in fixtures.random_instruments(500)
+    ]
+    client = Client(ctx.base, token=ctx.users[0].token)
+    if _latency(ctx, "availability, 14 days (random instruments)", client, paths):
+        _throughput(ctx, "availability, wrk 8 connections", paths)
+
+
+def bench_booking_create(ctx: Context) -> None:
+    from bench.booking_load import booking_create
+
+    booking_create(ctx)
+
+
+BENCHMARKS = {
+    "signin": bench_signin,
+    "home": bench_home,
+    "catalogue_search": bench_catalogue_search,
+    "instrument_page": bench_instrument_page,
+    "availability": bench_availability,
+    "booking_create": bench_booking_create,
+}
+
+
+def run_benchmarks(args, url: str) -> dict:
+    names = [n for n in args.only.split(",") if n] or list(BENCHMARKS)
+    unknown = set(names) - set(BENCHMARKS)
+    if unknown:
+        raise SystemExit(f"unknown benchmarks {sorted(unknown)}; known: {', '.join(BENCHMARKS)}")
+    random.seed(11)
+    with gunicorn(url, port=PORT, workers=args.workers, threads=args.threads) as base:
+        print(f"gunicorn: {args.workers} workers x {args.threads} thread(s) at {base}", flush=True)
+        ctx = Context(base=base, url=url, args=args)
+        ctx.users, how = fixtures.with_tokens(base, fixtures.firm_users(32))
+        print(f"tokens: {len(ctx.users)} firm users, tokens {how}", flush=True)
+        for name in names:
+            print(f"-- {name}", flush=True)
+            BENCHMARKS[name](ctx)
+    with open(RESULTS_JSON, "w") as f:
+        json.dump(ctx.results, f, ensure_ascii=False, indent=1)
+    print(f"figures saved to {RESULTS_JSON}")
+    return ctx.results

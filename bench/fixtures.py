@@ -1,0 +1,92 @@
+"""What the benchmarks act with: generated firm users, their API tokens, sample ids."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from bench.client import Client
+from bench.gen_orgs import BENCH_PASSWORD
+from bench.sqlutil import execute, rows
+
+
+@dataclass(frozen=True)
+class FirmUser:
+    email: str
+    user_id: int
+    firm_id: int
+    token: str = ""
+
+
+def firm_users(n: int) -> list[FirmUser]:
+    found = rows(
+        "SELECT u.email, f.user_id, f.org_id FROM bench_firms f"
+        " JOIN accounts_user u ON u.id = f.user_id ORDER BY f.seq LIMIT %s",
+        [n],
+    )
+    return [FirmUser(email, uid, fid) for email, uid, fid in found]
+
+
+def _obtain(base: str, user: FirmUser) -> str | None:
+    r = Client(base).post_json(
+        "/api/v1/auth/token/", {"email": user.email, "password": BENCH_PASSWORD}
+    )
+    return r.json().get("token") if r.status in (200, 201) else None
+
+
+def _create_directly(user: FirmUser) -> str:
+    """Fallback while the token endpoint is not there: the same row it would write."""
+    import secrets
+
+    from accounts.authentication import token_digest
+    from accounts.models import ApiToken
+
+    key = secrets.token_hex(20)
+    ApiToken.objects.create(
+        user_id=user.user_id, name="bench", prefix=key[:8], digest=token_digest(key)
+    )
+    return key
+
+
+def with_tokens(base: str, users: list[FirmUser]) -> tuple[list[FirmUser], str]:
+    """Give each user a live token, reusing the ones earlier runs obtained (signing in costs
+    a deliberate ~0.3 s of password hashing each); returns the users and how tokens were got."""
+    execute("CREATE TABLE IF NOT EXISTS bench_tokens (user_id bigint PRIMARY KEY, token text)")
+    from accounts.authentication import token_digest
+    from accounts.models import ApiToken
+
+    known = dict(rows("SELECT user_id, token FROM bench_tokens"))
+    out, how = [], "reused"
+    for user in users:
+        token = known.get(user.user_id)
+        live = (
+            token and ApiToken.objects.filter(digest=token_digest(token), revoked_at=None).exists()
+        )
+        if not live:
+            token = _obtain(base, user)
+            how = (
+                "POST /api/v1/auth/token/"
+                if token
+                else "created in the database (no token endpoint)"
+            )
+            token = token or _create_directly(user)
+            execute(
+                "INSERT INTO bench_tokens VALUES (%s, %s) ON CONFLICT (user_id) DO UPDATE"
+                " SET token = EXCLUDED.token",
+                [user.user_id, token],
+            )
+        out.append(FirmUser(user.email, user.user_id, user.firm_id, token))
+    return out, how
+
+
+def random_instruments(n: int, *, bookable_only: bool = False, seed: int = 7) -> list[int]:
+    where = "WHERE bookable" if bookable_only else ""
+    ids = [r[0] for r in rows(f"SELECT id FROM bench_instruments {where}")]
+    rnd = random.Random(seed)
+    return rnd.sample(ids, min(n, len(ids)))
+
+
+def busiest_category_and_city() -> tuple[int, str]:
+    """A leaf category (spectroscopy, where 光谱 matches names) and Hangzhou."""
+    cat = rows("SELECT id FROM facilities_category WHERE code = 'B01'")
+    return (cat[0][0] if cat else 0), "330100"

@@ -1,0 +1,80 @@
+"""gunicorn started and stopped by the bench, configured as production would run it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench.client import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+LOG = Path(tempfile.gettempdir()) / "labshare-bench-gunicorn.log"
+
+
+def server_env(url: str, settings: str) -> dict[str, str]:
+    """Production-like: DEBUG off, persistent DB connections, no sign-in lockout or API
+    throttling getting in the way of a load test. REDIS_URL is passed through when set."""
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": settings,
+        "DJANGO_DEBUG": "0",
+        "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "600"),
+        "AXES_ENABLED": "0",
+        "API_USER_RATE": "10000000/min",
+        "API_ANON_RATE": "10000000/min",
+        "API_TOKEN_RATE": "10000000/min",
+        "LOG_LEVEL": "ERROR",
+    }
+
+
+def _wait_until_up(base: str, proc: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited; see {LOG}")
+        try:
+            if Client(base).get("/accounts/login/").status == 200:
+                return
+        except OSError:
+            pass  # not listening yet
+        time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not answer in {timeout} s; see {LOG}")
+
+
+@contextmanager
+def gunicorn(url: str, *, port: int, workers: int, threads: int, settings="config.settings"):
+    """Serve the app on 127.0.0.1:port for the duration of the block; yields the base URL."""
+    cmd = [
+        str(GUNICORN),
+        "config.wsgi:application",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={workers}",
+        f"--threads={threads}",
+        "--backlog=2048",
+        "--log-level=warning",
+    ]
+    if threads > 1:
+        cmd.append("--worker-class=gthread")
+    base = f"http://127.0.0.1:{port}"
+    with LOG.open("a") as log:
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=server_env(url, settings), stdout=log, stderr=log
+        )
+    try:
+        _wait_until_up(base, proc)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGTERM)  # graceful stop of our own gunicorn only
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
