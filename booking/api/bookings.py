@@ -176,7 +176,9 @@ class BookingViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["post"], url_path="bulk-approve")
     def bulk_approve(self, request):
         ids = _valid(BulkSerializer, request)["ids"]
-        found = list(selectors.booking_list(actor=request.user).filter(pk__in=ids))
+        found = list(
+            selectors.booking_list(actor=request.user).filter(pk__in=ids).order_by("start_at", "pk")
+        )
         result = services.bookings_bulk_approve(actor=request.user, bookings=found)
         result["failed"] += sorted(set(ids) - {b.pk for b in found})
         return Response(result)
