@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -84,18 +84,14 @@ class ReportSerializer(serializers.Serializer):
     report_file = serializers.FileField()
 
 
-QuoteSerializer = inline_serializer(
-    "ServiceQuote",
-    {
-        "service": serializers.IntegerField(),
-        "sample_count": serializers.IntegerField(),
-        "price_fen": serializers.IntegerField(),
-        "price_unit": serializers.CharField(),
-        "quote_fen": serializers.IntegerField(),
-        "turnaround_days": serializers.IntegerField(),
-        "estimated_due_on": serializers.DateField(),
-    },
-)
+class QuoteSerializer(serializers.Serializer):
+    service = serializers.IntegerField()
+    sample_count = serializers.IntegerField()
+    price_fen = serializers.IntegerField()
+    price_unit = serializers.CharField()
+    quote_fen = serializers.IntegerField()
+    turnaround_days = serializers.IntegerField()
+    estimated_due_on = serializers.DateField()
 
 
 def ordering_firm(user, firm_id) -> Organisation:

@@ -8,7 +8,7 @@ urlpatterns = [
     path("testing-requests/", views.my_requests, name="my-service-requests"),
     path("testing-requests/<int:pk>/", views.detail, name="service-request-detail"),
     path(
-        "testing-requests/<int:pk>/report/",
+        "testing-requests/<int:pk>/report-file/",
         views.report_download,
         name="service-request-report",
     ),
