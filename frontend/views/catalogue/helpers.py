@@ -1,0 +1,65 @@
+"""Small helpers shared by the catalogue pages."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.urls import NoReverseMatch, reverse
+
+from accounts.models import Organisation, Region
+from accounts.scoping import Scope
+from config.errors import NotFound
+from facilities.models import Category
+
+INDENT = "\u3000"  # an ideographic space indents sub-items in a <select>
+
+
+def url_or_none(name: str, *args) -> str | None:
+    """A url of another area if it exists yet (pages are built in parallel)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """The category tree as indented select options (cached: it changes rarely)."""
+    key = "catalogue:category-choices"
+    choices = cache.get(key)
+    if choices is None:
+        rows = Category.objects.order_by("path").values_list("pk", "path", "name_zh")
+        choices = [(str(pk), f"{INDENT * path.count('/')}{name}") for pk, path, name in rows]
+        cache.set(key, choices, 300)
+    return choices
+
+
+def region_choices() -> list:
+    """Zhejiang cities, each followed by its counties, as select options (cached)."""
+    key = "catalogue:region-choices"
+    choices = cache.get(key)
+    if choices is None:
+        rows = Region.objects.filter(code__startswith="33").exclude(level=Region.Level.PROVINCE)
+        rows = list(rows.order_by("code").values_list("code", "name_zh", "level"))
+        choices = [
+            (code, name if level == Region.Level.CITY else f"{INDENT}{name}")
+            for code, name, level in rows
+        ]
+        cache.set(key, choices, 300)
+    return choices
+
+
+def managed_provider(request) -> Organisation:
+    """The provider the lab manager acts for: the acting membership's, else their only one."""
+    acting = getattr(request, "acting", None)
+    scope = Scope.for_user(request.user)
+    if acting and acting.organisation.kind == Organisation.Kind.PROVIDER:
+        return acting.organisation
+    if not scope.provider_ids:
+        raise NotFound(code="not_a_lab_manager")
+    return Organisation.objects.get(pk=min(scope.provider_ids))
+
+
+def query_without(request, *names: str) -> str:
+    params = request.GET.copy()
+    for name in (*names, "page"):
+        params.pop(name, None)
+    return params.urlencode()

@@ -1,0 +1,138 @@
+"""Public catalogue pages: search instruments and services, instrument, service and
+provider pages. Browsing needs no sign-in."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import render
+
+from config.errors import DomainError, NotFound
+from facilities import selectors
+from facilities.api.pagination import CappedPaginator
+from facilities.models import Price
+from frontend.forms.catalogue import CatalogueFilterForm
+from frontend.views.catalogue.helpers import (
+    category_choices,
+    query_without,
+    region_choices,
+    url_or_none,
+)
+
+PAGE_SIZE = 20
+
+
+def _filters(request):
+    try:
+        return selectors.filters_from_query(request.GET), None
+    except DomainError as exc:
+        return selectors.CatalogueFilters(q=request.GET.get("q", "")[:100]), exc.message
+
+
+def _search_page(request, *, search, template: str, partial: str, title_kind: str):
+    filters, error = _filters(request)
+    try:
+        results = search(actor=request.user, filters=filters)
+        page = CappedPaginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    except DomainError as exc:
+        error, page = exc.message, CappedPaginator([], PAGE_SIZE).get_page(1)
+    form = CatalogueFilterForm(
+        request.GET or None, categories=category_choices(), regions=region_choices()
+    )
+    context = {
+        "form": form, "page": page, "filters": filters, "error": error, "kind": title_kind,
+        "count_capped": page.paginator.count > 1000, "page_query": query_without(request),
+    }  # fmt: skip
+    if request.htmx and not request.htmx.boosted:
+        return render(request, partial, context)
+    return render(request, template, context)
+
+
+def instrument_list(request):
+    return _search_page(
+        request, search=selectors.instrument_search, template="frontend/catalogue/instrument_list.html",
+        partial="frontend/catalogue/_instrument_results.html", title_kind="instruments",
+    )  # fmt: skip
+
+
+def service_list(request):
+    return _search_page(
+        request, search=selectors.service_search, template="frontend/catalogue/service_list.html",
+        partial="frontend/catalogue/_service_results.html", title_kind="services",
+    )  # fmt: skip
+
+
+def instrument_detail(request, pk: int):
+    try:
+        instrument = selectors.instrument_get(actor=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    prices = {p.client_group: p for p in instrument.prices.all()}
+    context = {
+        "instrument": instrument,
+        "provider": instrument.provider,
+        "profile": instrument.provider.provider,
+        "prices": [(label, prices.get(value)) for value, label in Price.ClientGroup.choices],
+        "hours": _hours_by_day(instrument),
+        "next_free": selectors.instrument_next_free(instrument=instrument),
+        "book_url": url_or_none("frontend:booking-create", instrument.pk),
+        "can_manage": _can_manage(request, instrument.provider_id),
+    }
+    return render(request, "frontend/catalogue/instrument_detail.html", context)
+
+
+def _can_manage(request, provider_id) -> bool:
+    from accounts.scoping import Scope
+
+    return Scope.for_user(request.user).can_manage_provider(provider_id)
+
+
+def _hours_by_day(instrument) -> list[tuple[int, list]]:
+    by_day: dict[int, list] = {d: [] for d in range(7)}
+    for row in instrument.opening_hours.all():
+        by_day[row.weekday].append(row)
+    return list(by_day.items())
+
+
+def service_detail(request, pk: int):
+    try:
+        service = selectors.service_get(actor=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    context = {
+        "service": service,
+        "provider": service.provider,
+        "profile": service.provider.provider,
+        "standards": [s for s in service.standards.splitlines() if s.strip()],
+        "order_url": url_or_none("frontend:service-request-create", service.pk),
+        "can_manage": _can_manage(request, service.provider_id),
+    }
+    return render(request, "frontend/catalogue/service_detail.html", context)
+
+
+def provider_list(request):
+    region = (request.GET.get("city") or "").strip()
+    try:
+        providers = selectors.provider_list(
+            actor=request.user, q=request.GET.get("q", "").strip()[:100], region=region,
+            kind=request.GET.get("kind", "").strip(),
+        )  # fmt: skip
+        page = CappedPaginator(providers, PAGE_SIZE).get_page(request.GET.get("page"))
+    except DomainError:
+        page = CappedPaginator([], PAGE_SIZE).get_page(1)
+    form = CatalogueFilterForm(request.GET or None, regions=region_choices())
+    return render(request, "frontend/catalogue/provider_list.html",
+                  {"page": page, "form": form, "page_query": query_without(request)})  # fmt: skip
+
+
+def provider_detail(request, pk: int):
+    try:
+        provider = selectors.provider_get(actor=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    filters = selectors.CatalogueFilters(provider=provider.pk, sort="name")
+    instruments = selectors.instrument_search(filters=filters)[:60]
+    services = selectors.service_search(filters=filters)[:60]
+    return render(request, "frontend/catalogue/provider_detail.html", {
+        "provider": provider, "profile": provider.provider,
+        "instruments": instruments, "services": services,
+    })  # fmt: skip
