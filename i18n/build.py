@@ -51,8 +51,8 @@ def main() -> int:
     for entry in po:
         if entry.msgid_plural:
             text = zh.get(entry.msgid)
-            if text:
-                entry.msgstr_plural = {0: text}
+            # No text: drop makemessages' fuzzy guess, which may lack the placeholders.
+            entry.msgstr_plural = {0: text or ""}
         elif entry.msgid in zh:
             entry.msgstr = zh[entry.msgid]
         else:

@@ -16,6 +16,7 @@ from accounts import demo as accounts_demo
 from accounts.models import Organisation, User
 from booking.models import ServiceRequest, StateChange
 from booking.services import service_requests as services
+from booking.services.service_requests import add_working_days
 from facilities.models import TestingService
 
 S = ServiceRequest.Status
@@ -156,23 +157,25 @@ def _advance(sr, target, lab_user, firm_user) -> None:
 
 
 def _backdate(sr: ServiceRequest, days_ago: int, overdue: bool) -> None:
-    """Spread the demo over past weeks so the timeline, due dates and statistics look lived-in."""
+    """Move the request ``days_ago`` into the past, its steps 1.5 days apart at most, so
+    timelines, due dates and turnaround statistics look lived-in."""
     if not days_ago:
         return
-    shift = dt.timedelta(days=days_ago)
+    start = timezone.now() - dt.timedelta(days=days_ago)
     changes = list(StateChange.objects.filter(service_request=sr).order_by("at", "pk"))
-    step = shift / max(len(changes), 1)
+    step = min(dt.timedelta(days=days_ago) / len(changes), dt.timedelta(hours=36))
+    when = {}
     for i, change in enumerate(changes):
-        StateChange.objects.filter(pk=change.pk).update(at=change.at - shift + step * i)
-    fields = {"created_at": sr.created_at - shift}
-    for name in ("samples_received_at", "reported_at"):
-        value = getattr(sr, name)
-        if value:
-            fields[name] = value - shift + step * 2
-    if sr.due_on:
-        fields["due_on"] = (
-            timezone.localdate() - dt.timedelta(days=2)
-            if overdue
-            else sr.due_on - shift + dt.timedelta(days=days_ago // 2)
-        )
+        when[change.to_status] = start + step * i
+        StateChange.objects.filter(pk=change.pk).update(at=when[change.to_status])
+    fields = {"created_at": start}
+    if S.SAMPLES_RECEIVED in when:
+        fields["samples_received_at"] = when[S.SAMPLES_RECEIVED]
+    if S.REPORTED in when:
+        fields["reported_at"] = when[S.REPORTED]
+    clock = when.get(S.SAMPLES_RECEIVED) or when.get(S.ACCEPTED)
+    if clock:
+        fields["due_on"] = add_working_days(timezone.localdate(clock), sr.service.turnaround_days)
+    if overdue:
+        fields["due_on"] = timezone.localdate() - dt.timedelta(days=2)
     ServiceRequest.objects.filter(pk=sr.pk).update(**fields)

@@ -167,6 +167,7 @@ def _detail_context(request, sr: ServiceRequest) -> dict:
         "attachments": list(sr.attachments.all()),
         "actions": _actions(request, sr),
         "is_manager": scope_of(request).can_manage_provider(sr.service.provider_id),
+        "status_labels": dict(S.choices),
     }
 
 

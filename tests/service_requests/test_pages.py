@@ -66,7 +66,7 @@ def test_detail_shows_timeline_actions_and_download(make_request, manager, alice
         .get(reverse("frontend:service-request-detail", args=[sr.pk]))
         .content.decode()
     )
-    assert 'data-testid="timeline"' in html and html.count('class="sr-timeline-item') == 5
+    assert 'data-testid="timeline"' in html and html.count("timeline-dot") == 5
     assert reverse("frontend:service-request-report", args=[sr.pk]) in html
     assert 'data-testid="action-confirm"' in html
     assert 'data-testid="action-accept"' not in html
