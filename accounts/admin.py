@@ -1,8 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts import models
+from accounts.services import firm_uscc_check
+from config.errors import DomainError
 
 
 @admin.register(models.User)
@@ -55,11 +58,65 @@ class IndustrySizeRuleAdmin(admin.ModelAdmin):
     ]
 
 
+class FirmProfileAdminForm(forms.ModelForm):
+    """Validates the credit code as registration does; a site administrator may accept a code
+    whose check character fails by giving a reason, which stays on record."""
+
+    actor = None  # set by FirmProfileAdmin.get_form
+
+    class Meta:
+        model = models.FirmProfile
+        fields = [
+            "organisation",
+            "uscc",
+            "uscc_override_reason",
+            "industry",
+            "employees",
+            "revenue_fen",
+            "size_class",
+            "size_reason",
+            "legal_representative",
+            "actual_controller",
+            "verification",
+            "verification_note",
+            "verified_by",
+            "verified_at",
+        ]
+        help_texts = {
+            "uscc_override_reason": _(
+                "Only if a real code fails the check character: say how it was confirmed "
+                "(e.g. the business licence was seen). Leave empty otherwise."
+            )
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("uscc"):
+            try:
+                code, reason = firm_uscc_check(
+                    actor=self.actor,
+                    uscc=data["uscc"],
+                    override_reason=data.get("uscc_override_reason", ""),
+                )
+            except DomainError as error:
+                raise forms.ValidationError({"uscc": str(error.message)}) from error
+            data["uscc"], data["uscc_override_reason"] = code, reason
+        return data
+
+
 @admin.register(models.FirmProfile)
 class FirmProfileAdmin(admin.ModelAdmin):
+    form = FirmProfileAdminForm
     list_display = ["organisation", "uscc", "size_class", "verification", "verified_at"]
     list_filter = ["verification", "size_class"]
     search_fields = ["uscc", "organisation__name"]
+    list_select_related = ["organisation"]
+    raw_id_fields = ["organisation", "verified_by"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user
+        return form
 
 
 class AccreditationInline(admin.TabularInline):

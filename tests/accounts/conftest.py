@@ -23,3 +23,13 @@ def province_reviewer(db):
 @pytest.fixture
 def hangzhou_reviewer(db):
     return make_reviewer("330100", email="hangzhou@example.cn")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
