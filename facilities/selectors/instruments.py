@@ -102,14 +102,16 @@ def instrument_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[Inst
         qs = qs.filter(accredited_exists())
     if f.free_from and f.free_to:
         qs = qs.filter(_free_between_q(f.free_from, f.free_to))
-    qs = qs.select_related("provider__region", "provider__provider", "category").defer(*LIST_DEFER)
+    qs = qs.select_related("provider__region__parent", "provider__provider", "category").defer(
+        *LIST_DEFER
+    )
     return _sorted(qs.annotate(accredited=accredited_exists()), f)
 
 
 def _detail_qs() -> QuerySet[Instrument]:
     today = timezone.localdate()
     return Instrument.objects.select_related(
-        "provider__region", "provider__provider", "category__parent"
+        "provider__region__parent", "provider__provider", "category__parent"
     ).prefetch_related(
         Prefetch("prices", queryset=Price.objects.order_by("client_group")),
         Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens_at")),

@@ -46,7 +46,9 @@ def provider_list(*, actor=None, q: str = "", region: str = "", kind: str = "") 
             "testing_services", filter=Q(testing_services__is_active=True), distinct=True
         ),
     )
-    return _with_accreditations(qs.select_related("provider", "region")).order_by("name", "pk")
+    return _with_accreditations(qs.select_related("provider", "region__parent")).order_by(
+        "name", "pk"
+    )
 
 
 def provider_get(*, actor=None, pk) -> Organisation:

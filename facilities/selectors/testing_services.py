@@ -34,7 +34,9 @@ def service_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[Testing
         qs = qs.filter(voucher_eligible=True)
     if f.accredited:
         qs = qs.filter(accredited_exists(), in_accredited_scope=True)
-    qs = qs.select_related("provider__region", "provider__provider", "category").defer(*LIST_DEFER)
+    qs = qs.select_related("provider__region__parent", "provider__provider", "category").defer(
+        *LIST_DEFER
+    )
     qs = qs.annotate(accredited=accredited_exists())
     order = {"price": ("price_fen", "pk"), "-price": ("-price_fen", "pk"),
              "newest": ("-created_at", "-pk")}.get(f.sort, ("name", "pk"))  # fmt: skip
@@ -43,7 +45,7 @@ def service_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[Testing
 
 def _detail_qs() -> QuerySet[TestingService]:
     return TestingService.objects.select_related(
-        "provider__region", "provider__provider", "category"
+        "provider__region__parent", "provider__provider", "category"
     ).prefetch_related(
         Prefetch(
             "provider__provider__accreditations",

@@ -141,7 +141,7 @@ class OpeningExceptionForm(Bootstrapped, forms.Form):
     is_closed = forms.BooleanField(label=_("Closed all day"), required=False, initial=True)
     opens_at = forms.TimeField(label=_("Opens at"), required=False, widget=TIME)
     closes_at = forms.TimeField(label=_("Closes at"), required=False, widget=TIME)
-    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+    note = forms.CharField(label=_("Remark"), required=False, max_length=200)
 
 
 class BlackoutForm(Bootstrapped, forms.Form):
@@ -159,7 +159,7 @@ class IcsUploadForm(Bootstrapped, forms.Form):
 class QualificationForm(Bootstrapped, forms.Form):
     email = forms.EmailField(label=_("User's email"))
     expires_on = forms.DateField(label=_("Expires on"), required=False, widget=DATE)
-    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+    note = forms.CharField(label=_("Remark"), required=False, max_length=200)
 
 
 class ServiceForm(Bootstrapped, forms.ModelForm):

@@ -19,6 +19,11 @@ from frontend.views.catalogue.helpers import (
 )
 
 PAGE_SIZE = 20
+PRICE_ORDER = (
+    Price.ClientGroup.EXTERNAL_FIRM,
+    Price.ClientGroup.ACADEMIC,
+    Price.ClientGroup.INTERNAL,
+)
 
 
 def _filters(request):
@@ -71,7 +76,7 @@ def instrument_detail(request, pk: int):
         "instrument": instrument,
         "provider": instrument.provider,
         "profile": instrument.provider.provider,
-        "prices": [(label, prices.get(value)) for value, label in Price.ClientGroup.choices],
+        "prices": [(Price.ClientGroup(g).label, prices.get(g)) for g in PRICE_ORDER],
         "hours": _hours_by_day(instrument),
         "next_free": selectors.instrument_next_free(instrument=instrument),
         "book_url": url_or_none("frontend:booking-create", instrument.pk),
