@@ -1,0 +1,137 @@
+"""A real Celery worker on the real Redis sees an account email through.
+
+Starts ``celery -A config worker`` as a subprocess on a Redis database of its own, sends
+``accounts.tasks.send_email.delay(...)`` for real (not eager), and waits for both the
+result in the Redis result backend and the message written by the file email backend.
+Skips only when Redis does not answer; never hangs (timeouts everywhere); always kills
+the worker.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from config.celery import app as celery_app
+
+pytestmark = pytest.mark.celery_worker
+
+ROOT = Path(__file__).resolve().parent.parent
+# Database 11 is this test's own, so it never eats messages meant for a running platform.
+REDIS_URL = os.environ.get("CELERY_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+QUEUE = "labshare"
+TIMEOUT = 60
+
+
+def redis_or_skip():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}: {exc}")
+    client.flushdb()  # leftovers of an aborted run would confuse the result
+
+
+def start_worker(mail_dir: Path, log_path: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "REDIS_URL": REDIS_URL,
+        "CELERY_QUEUE": QUEUE,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SQLITE_PATH": str(mail_dir.parent / "worker.sqlite3"),
+    }
+    env.pop("DATABASE_URL", None)  # the task needs no database
+    celery = Path(sys.executable).with_name("celery")
+    cmd = [str(celery), "-A", "config", "worker", "--pool=solo", "-Q", QUEUE, "--loglevel=INFO"]
+    log = log_path.open("wb")
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def stop_worker(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+
+
+@pytest.fixture
+def real_celery():
+    """Point this process's Celery app at Redis, not eager; restore afterwards."""
+    saved = {
+        key: celery_app.conf[key]
+        for key in ("broker_url", "result_backend", "task_always_eager", "task_default_queue")
+    }
+    celery_app.conf.update(
+        broker_url=REDIS_URL,
+        result_backend=REDIS_URL,
+        task_always_eager=False,
+        task_default_queue=QUEUE,
+    )
+    reset_connections()
+    yield celery_app
+    celery_app.conf.update(saved)
+    reset_connections()
+
+
+def reset_connections():
+    # The broker pool and the result backend are built lazily and cached; drop them so the
+    # new URLs take effect.
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+        celery_app._pool = None
+    celery_app._local.__dict__.pop("backend", None)
+
+
+def wait_for_file(folder: Path, timeout: float) -> list[Path]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        files = [p for p in folder.glob("*.log") if p.stat().st_size > 0]
+        if files:
+            return files
+        time.sleep(0.2)
+    return []
+
+
+def test_worker_sends_an_account_email(tmp_path, real_celery):
+    redis_or_skip()
+    from accounts.tasks import send_email
+
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    log_path = tmp_path / "worker.log"
+    worker = start_worker(mail_dir, log_path)
+    try:
+        result = send_email.delay(
+            subject="[LabShare] 请确认您的邮箱",
+            body="请点击链接确认：http://127.0.0.1:8000/accounts/confirm-email/abc/",
+            to=["worker-test@example.cn"],
+        )
+        try:
+            sent = result.get(timeout=TIMEOUT)
+        except Exception as exc:  # show the worker's log rather than a bare timeout
+            pytest.fail(f"task did not complete: {exc!r}\n{log_path.read_text(errors='replace')}")
+        assert sent == 1
+        assert result.status == "SUCCESS"
+        files = wait_for_file(mail_dir, timeout=10)
+        assert files, log_path.read_text(errors="replace")
+        content = files[0].read_text(encoding="utf-8", errors="replace")
+        assert "worker-test@example.cn" in content
+        assert "confirm-email/abc" in content
+    finally:
+        stop_worker(worker)
+    assert worker.poll() is not None
