@@ -64,7 +64,7 @@ def subtract(intervals: Sequence[Interval], holes: Iterable[Interval]) -> list[I
     return out
 
 
-def _hours_rows(instrument_id: int, first: dt.date, last: dt.date) -> list[_HoursRow]:
+def hours_rows(instrument_id: int, first: dt.date, last: dt.date) -> list[_HoursRow]:
     weekly = (
         OpeningHours.objects.filter(instrument_id=instrument_id)
         .annotate(
@@ -129,7 +129,7 @@ def open_intervals(
     """The instrument's open time in [start, end): weekly hours with dated exceptions
     applied, minus blackout windows; merged, sorted, aware.
 
-    ``hours`` (rows as ``_hours_rows`` returns them) and ``blackouts`` may be passed
+    ``hours`` (rows as ``hours_rows`` returns them) and ``blackouts`` may be passed
     when the caller already has them; pass ``blackouts=[]`` to ignore blackouts.
     """
     if end <= start:
@@ -137,7 +137,7 @@ def open_intervals(
     instrument_id = instrument if isinstance(instrument, int) else instrument.pk
     if hours is None:
         tz = local_tz()
-        hours = _hours_rows(instrument_id, start.astimezone(tz).date(), end.astimezone(tz).date())
+        hours = hours_rows(instrument_id, start.astimezone(tz).date(), end.astimezone(tz).date())
     windows = opening_windows(hours, start, end)
     if not windows:
         return []

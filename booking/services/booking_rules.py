@@ -17,7 +17,7 @@ from accounts.scoping import Scope
 from booking.selectors.availability import snap_to_grid
 from config.errors import Invalid
 from config.money import round_fen
-from facilities.calendars import open_intervals
+from facilities.calendars import hours_rows, local_tz, open_intervals
 from facilities.models import Instrument, Price, Qualification
 
 
@@ -81,13 +81,18 @@ def check_rules(instrument: Instrument, start_at: dt.datetime, end_at: dt.dateti
 
 def check_open(instrument: Instrument, start_at: dt.datetime, end_at: dt.datetime) -> None:
     """Inside one opening window and outside every blackout (run under the instrument lock,
-    since blackouts are added under the same lock)."""
-    hours_only = open_intervals(instrument=instrument, start=start_at, end=end_at, blackouts=[])
-    if hours_only != [(start_at, end_at)]:
+    since blackouts are added under the same lock). Two queries: hours, blackouts."""
+    tz = local_tz()
+    hours = hours_rows(instrument.pk, start_at.astimezone(tz).date(), end_at.astimezone(tz).date())
+    whole = [(start_at, end_at)]
+    if (
+        open_intervals(instrument=instrument, start=start_at, end=end_at, hours=hours, blackouts=[])
+        != whole
+    ):
         raise _invalid(
             "outside_opening_hours", _("The instrument is not open for all of this time.")
         )
-    if open_intervals(instrument=instrument, start=start_at, end=end_at) != [(start_at, end_at)]:
+    if open_intervals(instrument=instrument, start=start_at, end=end_at, hours=hours) != whole:
         raise _invalid(
             "in_blackout", _("The instrument is unavailable (maintenance) during this time.")
         )

@@ -166,3 +166,13 @@ def test_notifications_api_lists_and_marks_read(
     nid = r.json()["results"][0]["id"]
     assert api(alice).post(f"/api/v1/notifications/{nid}/read/").json()["read_at"]
     assert api(alice).get("/api/v1/notifications/").json()["unread"] == 0
+
+
+def test_api_create_query_budget(frozen, alice, instrument, django_assert_max_num_queries):
+    client = api(alice)
+    payload = body(instrument, at(DAY, 9), at(DAY, 10))
+    # idempotency record, scope, acting hat, lock, hours, blackouts, overlap, price,
+    # insert, history, firm name, idempotency answer (+ savepoints)
+    with django_assert_max_num_queries(16):
+        r = client.post("/api/v1/bookings/", payload, format="json", HTTP_IDEMPOTENCY_KEY="q1")
+    assert r.status_code == 201

@@ -21,7 +21,7 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
 ]
 THREADS = 50
-DAY = dt.date.today() + dt.timedelta(days=3)
+DAY = dt.datetime.now(tz=dt.UTC).date() + dt.timedelta(days=3)
 
 
 def run_together(jobs):
@@ -128,3 +128,55 @@ def test_booking_racing_a_blackout_never_both(setup):
         blocked = Blackout.objects.filter(instrument=instrument, start_at=at(day, 10)).exists()
         assert booked != blocked, results
         assert all(isinstance(r, Booking | Blackout | DomainError) for r in results), results
+
+
+def test_api_race_answers_one_201_and_clean_409s(setup):
+    from rest_framework.test import APIClient
+
+    instrument, users = setup
+    payload = {
+        "instrument": instrument.pk,
+        "start": at(DAY, 13).isoformat(),
+        "end": at(DAY, 14).isoformat(),
+        "purpose": "race via the API",
+    }
+
+    def job(user):
+        def post():
+            client = APIClient()
+            client.force_authenticate(user)
+            response = client.post("/api/v1/bookings/", payload, format="json")
+            return response.status_code, response.json()
+
+        return post
+
+    results = run_together([job(u) for u, _f in users[:20]])
+    codes = sorted(code for code, _body in results)
+    assert codes == [201] + [409] * 19, results
+    assert all(body["code"] == "slot_taken" for code, body in results if code == 409)
+    assert Booking.objects.filter(instrument=instrument).count() == 1
+
+
+def test_same_idempotency_key_raced_gives_one_booking(setup):
+    from rest_framework.test import APIClient
+
+    instrument, users = setup
+    user, _firm = users[0]
+    payload = {
+        "instrument": instrument.pk,
+        "start": at(DAY, 15).isoformat(),
+        "end": at(DAY, 16).isoformat(),
+        "purpose": "retry storm",
+    }
+
+    def post():
+        client = APIClient()
+        client.force_authenticate(user)
+        r = client.post("/api/v1/bookings/", payload, format="json", HTTP_IDEMPOTENCY_KEY="same")
+        return r.status_code, r.json()
+
+    results = run_together([post for _ in range(10)])
+    created = {body["id"] for code, body in results if code == 201}
+    assert len(created) == 1, results
+    assert all(code in (201, 409) for code, _b in results)
+    assert Booking.objects.filter(instrument=instrument).count() == 1
