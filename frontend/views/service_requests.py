@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -113,7 +114,13 @@ def order(request, service_pk):
     elif request.method == "POST":
         status_code = 400
     count = form["sample_count"].value() or 1
-    context = {"service": service, "firm": firm, "form": form, **_quote_context(service, count)}
+    context = {
+        "service": service,
+        "firm": firm,
+        "form": form,
+        "accreditation": services.accreditation_mark(service, timezone.localdate()),
+        **_quote_context(service, count),
+    }
     return render(request, "frontend/service_requests/order.html", context, status=status_code)
 
 
