@@ -68,3 +68,13 @@ def client_for(user) -> Client:
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """With --reuse-db, a previous run's transactional tests may have flushed the
+    reference data a migration loaded (regions, size rules): put it back once."""
+    from tests.factories.booking import reference_data
+
+    with django_db_blocker.unblock():
+        reference_data()

@@ -81,10 +81,11 @@ def _instrument_or_404(pk: int):
         raise Http404 from exc
 
 
-@login_required
 def booking_quote(request, pk: int):
     """htmx: the price and rule check of the picked range, before confirming."""
     instrument = _instrument_or_404(pk)
+    if not request.user.is_authenticated:
+        return render(request, "frontend/bookings/_quote.html", {"sign_in": True})
     form = BookingForm(request.POST or request.GET)
     form.is_valid()
     start, end = form.cleaned_data.get("start"), form.cleaned_data.get("end")
