@@ -16,7 +16,8 @@ from bench import fixtures
 from bench.client import Client, csrf_from, timed
 from bench.gen_orgs import BENCH_PASSWORD
 from bench.load import describe, wrk
-from bench.server import gunicorn
+from bench.report import markdown
+from bench.server import flush_bench_redis, gunicorn, redis_url
 
 PORT = 8105
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -32,6 +33,9 @@ class Context:
     results: dict = field(default_factory=dict)
 
     def record(self, name: str, summary: dict, note: str = "") -> None:
+        # The 1-minute load average says how much the shared machine was doing meanwhile.
+        summary["load"] = os.getloadavg()[0]
+        note = f"{note} · load {summary['load']:.1f}".strip(" ·")
         self.results[name] = summary
         print(
             f"  {name}: p50 {summary['p50']:.1f} ms · p95 {summary['p95']:.1f} ms"
@@ -40,8 +44,9 @@ class Context:
         )
 
     def record_load(self, name: str, result: dict) -> None:
+        result["load"] = os.getloadavg()[0]
         self.results[name] = result
-        print(f"  {name}: {describe(result)}", flush=True)
+        print(f"  {name}: {describe(result)} · load {result['load']:.1f}", flush=True)
 
     def missing(self, name: str, why: str) -> None:
         self.results[name] = {"missing": why}
@@ -184,14 +189,21 @@ def run_benchmarks(args, url: str) -> dict:
         raise SystemExit(f"unknown benchmarks {sorted(unknown)}; known: {', '.join(BENCHMARKS)}")
     random.seed(11)
     with gunicorn(url, port=PORT, workers=args.workers, threads=args.threads) as base:
-        print(f"gunicorn: {args.workers} workers x {args.threads} thread(s) at {base}", flush=True)
+        print(
+            f"gunicorn: {args.workers} workers x {args.threads} thread(s) at {base},"
+            f" DEBUG off, CONN_MAX_AGE {os.environ.get('DB_CONN_MAX_AGE', '600')},"
+            f" Redis {redis_url()}",
+            flush=True,
+        )
         ctx = Context(base=base, url=url, args=args)
         ctx.users, how = fixtures.with_tokens(base, fixtures.firm_users(32))
         print(f"tokens: {len(ctx.users)} firm users, tokens {how}", flush=True)
         for name in names:
             print(f"-- {name}", flush=True)
             BENCHMARKS[name](ctx)
+    flush_bench_redis()
     with open(RESULTS_JSON, "w") as f:
         json.dump(ctx.results, f, ensure_ascii=False, indent=1)
-    print(f"figures saved to {RESULTS_JSON}")
+    print(f"figures saved to {RESULTS_JSON}\n")
+    print(markdown(ctx.results))
     return ctx.results

@@ -80,8 +80,15 @@ def with_tokens(base: str, users: list[FirmUser]) -> tuple[list[FirmUser], str]:
 
 
 def random_instruments(n: int, *, bookable_only: bool = False, seed: int = 7) -> list[int]:
-    where = "WHERE bookable" if bookable_only else ""
-    ids = [r[0] for r in rows(f"SELECT id FROM bench_instruments {where}")]
+    """Random listed instruments (retired ones are not shown to firms)."""
+    where = "AND b.bookable" if bookable_only else ""
+    ids = [
+        r[0]
+        for r in rows(
+            "SELECT b.id FROM bench_instruments b JOIN facilities_instrument i ON i.id = b.id"
+            f" WHERE i.status <> 'retired' {where}"
+        )
+    ]
     rnd = random.Random(seed)
     return rnd.sample(ids, min(n, len(ids)))
 

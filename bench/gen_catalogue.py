@@ -11,7 +11,7 @@ from django.db import connection
 
 from accounts.models import Organisation
 from bench import names
-from bench.sqlutil import execute, insert_select, rows, scalar, step
+from bench.sqlutil import execute, insert_select, is_done, rows, scalar, step
 from facilities.models import Category, Instrument, TestingService
 
 CHUNK = 10_000
@@ -60,8 +60,8 @@ def _instrument(s: int, cats: dict[str, Category], providers: list[Organisation]
         manufacturer=maker,
         country_of_origin=country,
         original_value_fen=(30 + (s * 37) % 970) * 1_000_000,
-        specifications=names.SPECS[s % len(names.SPECS)],
-        main_uses=names.USES[(s // 5) % len(names.USES)],
+        specifications=names.USES_BY_LEAF[leaf][1],
+        main_uses=names.USES_BY_LEAF[leaf][0] + (names.SPECTRUM_NOTE if s % 20 == 7 else ""),
         service_content="提供机时共享、样品测试与技术培训。",
         reference_fees=f"对外 {rate // 100} 元/小时",
         location=f"{provider.name[:2]}实验楼 {s % 12 + 1}01 室",
@@ -137,6 +137,29 @@ def _service(s: int, cats: dict[str, Category], providers: list[Organisation]) -
         turnaround_days=3 + s % 10,
         in_accredited_scope=s % 3 != 0,
     )
+
+
+def refresh_instrument_text(version: str = "instrument text v3") -> None:
+    """Rewrite generated instruments' descriptions and search columns once after the
+    vocabulary changed (v3: uses and specifications per category, so 光谱 matches about one
+    instrument in six instead of nearly half), without regenerating the bookings on them."""
+    if is_done(version):
+        return
+    cats, providers = ensure_categories(), _providers()
+    fields = ["specifications", "main_uses", "search_text", "search_tokens"]
+    with step(version) as done:
+        batch: list[Instrument] = []
+        for seq, pk in rows("SELECT seq, id FROM bench_instruments ORDER BY seq"):
+            inst = _instrument(seq, cats, providers)
+            inst.pk = pk
+            batch.append(inst)
+            if len(batch) == 5000:
+                Instrument.objects.bulk_update(batch, fields)
+                done["rows"] += len(batch)
+                batch = []
+        Instrument.objects.bulk_update(batch, fields)
+        done["rows"] += len(batch)
+    execute("ANALYZE facilities_instrument")
 
 
 def generate_services(target: int) -> None:

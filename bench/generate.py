@@ -52,6 +52,7 @@ def generate(scale: Scale) -> float:
     gen_orgs.generate_providers(scale.providers, password)
     gen_orgs.generate_firms(scale.firms, password)
     gen_catalogue.generate_instruments(scale.instruments)
+    gen_catalogue.refresh_instrument_text()
     gen_catalogue.generate_services(scale.services)
     gen_orders.generate_bookings(scale.instruments, scale.bookings_per_instrument)
     gen_orders.generate_service_requests(scale.service_requests)

@@ -18,11 +18,29 @@ GUNICORN = Path(sys.executable).parent / "gunicorn"
 LOG = Path(tempfile.gettempdir()) / "labshare-bench-gunicorn.log"
 
 
+# Production runs Redis as cache and Celery broker, so notification e-mails leave the request
+# on a queue. The bench uses its own Redis database (flushed afterwards) unless REDIS_URL is set.
+BENCH_REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def redis_url() -> str:
+    return os.environ.get("REDIS_URL") or BENCH_REDIS_URL
+
+
+def flush_bench_redis() -> None:
+    """Drop the Celery messages queued during the run (no worker consumes them here)."""
+    if redis_url() == BENCH_REDIS_URL:
+        import redis
+
+        redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
+
+
 def server_env(url: str, settings: str) -> dict[str, str]:
-    """Production-like: DEBUG off, persistent DB connections, no sign-in lockout or API
-    throttling getting in the way of a load test. REDIS_URL is passed through when set."""
+    """Production-like: DEBUG off, persistent DB connections, Redis cache and broker; no
+    sign-in lockout or API throttling getting in the way of a load test."""
     return {
         **os.environ,
+        "REDIS_URL": redis_url(),
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": settings,
         "DJANGO_DEBUG": "0",
@@ -59,6 +77,7 @@ def gunicorn(url: str, *, port: int, workers: int, threads: int, settings="confi
         f"--workers={workers}",
         f"--threads={threads}",
         "--backlog=2048",
+        "--preload",  # import Django once in the master: workers answer as soon as they fork
         "--log-level=warning",
     ]
     if threads > 1:

@@ -1,0 +1,37 @@
+"""The run's figures as a Markdown table, to paste into bench/RESULTS.md."""
+
+from __future__ import annotations
+
+
+def _row(name: str, r: dict) -> str:
+    if "missing" in r:
+        return f"| {name} | not measured: {r['missing']} | | | | |"
+    if "rate" in r and "p50" in r:  # wrk run
+        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(r["statuses"].items()))
+        return (
+            f"| {name} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {r['rate']:.0f}/s"
+            f" ({statuses}) | {r['load']:.1f} |"
+        )
+    if "rate" in r:  # raw SQL loop
+        return f"| {name} | | | | {r['rate']:.0f} rows/s ({r['statuses']}) | |"
+    return f"| {name} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | n={r['n']} | {r['load']:.1f} |"
+
+
+def markdown(results: dict) -> str:
+    lines = [
+        "| benchmark | p50 ms | p95 ms | p99 ms | throughput / samples | load avg |",
+        "|---|---|---|---|---|---|",
+    ]
+    extra = []
+    for name, r in results.items():
+        if name == "booking_create ratios":
+            extra.append(
+                f"- bookings created per second: API {r['api_per_s']:.0f}, bare DRF insert"
+                f" {r['bare_per_s']:.0f}, raw SQL {r['raw_per_s']:.0f}; API/bare {r['api/bare']:.2f},"
+                f" API/raw {r['api/raw']:.3f}, bare/raw {r['bare/raw']:.3f}"
+            )
+        elif name == "booking_create overlaps":
+            extra.append(f"- overlapping live bookings after the run (SQL self-join): {r}")
+        else:
+            lines.append(_row(name, r))
+    return "\n".join(lines + [""] + extra)
