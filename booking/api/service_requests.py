@@ -26,7 +26,7 @@ from config.errors import Invalid, NotFound
 from config.idempotency import idempotent
 
 
-class StateChangeSerializer(serializers.Serializer):
+class ServiceRequestChangeSerializer(serializers.Serializer):
     from_status = serializers.CharField()
     to_status = serializers.CharField()
     actor = serializers.CharField(source="actor.display_name", default=None)
@@ -71,20 +71,20 @@ class ServiceRequestCreateSerializer(serializers.Serializer):
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ServiceRequestReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class ReceiveSerializer(serializers.Serializer):
+class ServiceRequestReceiveSerializer(serializers.Serializer):
     condition = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class ReportSerializer(serializers.Serializer):
+class ServiceRequestReportSerializer(serializers.Serializer):
     report_number = serializers.CharField(max_length=60)
     report_file = serializers.FileField()
 
 
-class QuoteSerializer(serializers.Serializer):
+class ServiceQuoteSerializer(serializers.Serializer):
     service = serializers.IntegerField()
     sample_count = serializers.IntegerField()
     price_fen = serializers.IntegerField()
@@ -186,7 +186,7 @@ class ServiceRequestViewSet(
             OpenApiParameter("service", int, required=True),
             OpenApiParameter("samples", int, required=True),
         ],
-        responses={200: QuoteSerializer},
+        responses={200: ServiceQuoteSerializer},
     )
     @action(detail=False, methods=["get"])
     def quote(self, request):
@@ -194,7 +194,7 @@ class ServiceRequestViewSet(
         quote = selectors.service_quote(
             service=service, sample_count=request.query_params.get("samples")
         )
-        return Response(QuoteSerializer(quote).data)
+        return Response(ServiceQuoteSerializer(quote).data)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path="report-file")
@@ -204,42 +204,42 @@ class ServiceRequestViewSet(
 
     accept = _one_state_change(
         "accept",
-        ReasonSerializer,
+        ServiceRequestReasonSerializer,
         lambda actor, sr, d: services.service_request_accept(
             actor=actor, sr=sr, reason=d["reason"]
         ),
     )
     reject = _one_state_change(
         "reject",
-        ReasonSerializer,
+        ServiceRequestReasonSerializer,
         lambda actor, sr, d: services.service_request_reject(
             actor=actor, sr=sr, reason=d["reason"]
         ),
     )
     receive_samples = _one_state_change(
         "receive-samples",
-        ReceiveSerializer,
+        ServiceRequestReceiveSerializer,
         lambda actor, sr, d: services.service_request_receive_samples(
             actor=actor, sr=sr, condition=d["condition"]
         ),
     )
     refuse_samples = _one_state_change(
         "refuse-samples",
-        ReasonSerializer,
+        ServiceRequestReasonSerializer,
         lambda actor, sr, d: services.service_request_refuse_samples(
             actor=actor, sr=sr, reason=d["reason"]
         ),
     )
     start_testing = _one_state_change(
         "start-testing",
-        ReasonSerializer,
+        ServiceRequestReasonSerializer,
         lambda actor, sr, d: services.service_request_start_testing(
             actor=actor, sr=sr, reason=d["reason"]
         ),
     )
     report = _one_state_change(
         "report",
-        ReportSerializer,
+        ServiceRequestReportSerializer,
         lambda actor, sr, d: services.service_request_report(
             actor=actor, sr=sr, report_number=d["report_number"], report_file=d["report_file"]
         ),
@@ -247,25 +247,25 @@ class ServiceRequestViewSet(
     )
     confirm = _one_state_change(
         "confirm",
-        ReasonSerializer,
+        ServiceRequestReasonSerializer,
         lambda actor, sr, d: services.service_request_confirm(
             actor=actor, sr=sr, reason=d["reason"]
         ),
     )
     cancel = _one_state_change(
         "cancel",
-        ReasonSerializer,
+        ServiceRequestReasonSerializer,
         lambda actor, sr, d: services.service_request_cancel(
             actor=actor, sr=sr, reason=d["reason"]
         ),
     )
 
-    @extend_schema(responses={200: StateChangeSerializer(many=True)})
+    @extend_schema(responses={200: ServiceRequestChangeSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
         sr = selectors.service_request_get(scope=scope_of(request), pk=pk)
         return Response(
-            StateChangeSerializer(selectors.service_request_history(sr=sr), many=True).data
+            ServiceRequestChangeSerializer(selectors.service_request_history(sr=sr), many=True).data
         )
 
 
