@@ -68,6 +68,58 @@ def _refuse(message, code: str):
     return Invalid(message, code=code, fields={"file": [message]})
 
 
+FREQ_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400,
+                "WEEKLY": 604800, "MONTHLY": 2_419_200, "YEARLY": 31_536_000}  # fmt: skip
+MAX_RULE_STEPS = 100_000
+
+
+def _rule_steps(component, end: dt.datetime) -> float:
+    """A generous estimate of how many steps expanding the event's RRULE up to ``end``
+    takes (the expander walks from DTSTART, however far back it lies)."""
+    rule = component.get("RRULE")
+    if not rule:
+        return 1
+    count = rule.get("COUNT")
+    if count:
+        return int(count[0])
+    seconds = FREQ_SECONDS.get(str(rule.get("FREQ", ["DAILY"])[0]).upper(), 1)
+    interval = max(int((rule.get("INTERVAL") or [1])[0]), 1)
+    span = (end - _aware(component.get("DTSTART").dt)).total_seconds()
+    steps = max(span, 0) / (seconds * interval)
+    for key in ("BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY", "BYYEARDAY"):
+        steps *= max(len(rule.get(key) or []), 1)
+    return steps
+
+
+def _check_rules(calendar, end: dt.datetime) -> None:
+    if sum(_rule_steps(c, end) for c in calendar.walk("VEVENT")) > MAX_RULE_STEPS:
+        raise _refuse(
+            _("The calendar has more than %(n)s events in the next year.") % {"n": MAX_OCCURRENCES},
+            "ics_too_many_events",
+        )
+
+
+def _expand(query, start: dt.datetime, end: dt.datetime) -> list[IcsWindow]:
+    """Occurrences in [start, end), read in windows that double from one hour, so a rule
+    like FREQ=SECONDLY hits the occurrence limit after one small window, not a year."""
+    seen: dict[tuple[str, dt.datetime], IcsWindow] = {}
+    cursor, size = start, dt.timedelta(hours=1)
+    while cursor < end:
+        upto = min(cursor + size, end)
+        for component in query.between(cursor, upto):
+            window = _window(component)
+            if window is not None:
+                seen.setdefault((window.uid, window.start_at), window)
+        if len(seen) > MAX_OCCURRENCES:
+            raise _refuse(
+                _("The calendar has more than %(n)s events in the next year.")
+                % {"n": MAX_OCCURRENCES},
+                "ics_too_many_events",
+            )
+        cursor, size = upto, size * 2
+    return sorted(seen.values(), key=lambda w: w.start_at)
+
+
 def parse_ics(content: bytes, *, start: dt.datetime, end: dt.datetime) -> list[IcsWindow]:
     """Every event occurrence between ``start`` and ``end``; raises Invalid on a bad file."""
     limit = getattr(settings, "ICS_MAX_BYTES", MAX_BYTES)
@@ -78,21 +130,9 @@ def parse_ics(content: bytes, *, start: dt.datetime, end: dt.datetime) -> list[I
         )
     try:
         calendar = icalendar.Calendar.from_ical(content)
-        occurrences = recurring_ical_events.of(calendar, components=["VEVENT"]).after(start)
-        windows = []
-        for component in occurrences:
-            window = _window(component)
-            if window is None:
-                continue
-            if window.start_at >= end:
-                break
-            windows.append(window)
-            if len(windows) > MAX_OCCURRENCES:
-                raise _refuse(
-                    _("The calendar has more than %(n)s events in the next year.")
-                    % {"n": MAX_OCCURRENCES},
-                    "ics_too_many_events",
-                )
+        _check_rules(calendar, end)
+        query = recurring_ical_events.of(calendar, components=["VEVENT"])
+        windows = _expand(query, start, end)
     except Invalid:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure means "not a calendar we can read"
