@@ -63,14 +63,16 @@ def _row_bounds(opened, tz) -> tuple[dt.time, dt.time]:
     return dt.time(first.hour), last
 
 
-def build_week(instrument, monday: dt.date) -> dict:
-    """Rows of time × 7 days; each cell free, busy (booked) or closed."""
+def build_week(instrument, monday: dt.date, *, busy=None) -> dict:
+    """Rows of time × 7 days; each cell free, busy (booked) or closed. ``busy`` overrides
+    the live bookings (the manager's calendar also shows finished sessions)."""
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(monday, dt.time.min, tzinfo=tz)
     end = start + dt.timedelta(days=7)
     opened = open_intervals(instrument=instrument, start=start, end=end)
     free = free_intervals(instrument=instrument, start=start, end=end)
-    busy = busy_intervals(instrument, start, end)
+    if busy is None:
+        busy = busy_intervals(instrument, start, end)
     step = dt.timedelta(minutes=step_minutes(instrument.slot_minutes))
     first, last = _row_bounds(opened, tz)
     days = []

@@ -39,9 +39,14 @@ def _acting_org_id(request, kind: str) -> int | None:
     return min(ids) if ids else None
 
 
-def _week_context(request, instrument) -> dict:
-    day = parse_date(request.GET.get("week", "")) or timezone.localdate()
-    return {"instrument": instrument, "week": build_week(instrument, week_start(day))}
+def _week_context(request, instrument, busy_in_week=None) -> dict:
+    """The week grid; ``busy_in_week(start, end)`` gives the busy intervals (manager view)."""
+    monday = week_start(parse_date(request.GET.get("week", "")) or timezone.localdate())
+    busy = None
+    if busy_in_week:
+        start = dt.datetime.combine(monday, dt.time.min, tzinfo=timezone.get_current_timezone())
+        busy = busy_in_week(start, start + dt.timedelta(days=7))
+    return {"instrument": instrument, "week": build_week(instrument, monday, busy=busy)}
 
 
 def booking_create(request, pk: int):
@@ -244,13 +249,14 @@ def instrument_calendar(request, pk: int):
         instrument = selectors.managed_instrument_get(actor=request.user, pk=pk)
     except NotFound as exc:
         raise Http404 from exc
-    context = _week_context(request, instrument)
-    monday = context["week"]["monday"]
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(monday, dt.time.min, tzinfo=tz)
-    context["bookings"] = selectors.week_bookings(
-        instrument=instrument, start=start, end=start + dt.timedelta(days=7)
-    )
+    bookings = []
+
+    def busy_in_week(start, end):
+        bookings.extend(selectors.week_bookings(instrument=instrument, start=start, end=end))
+        return [(b.start_at, b.end_at) for b in bookings]
+
+    context = _week_context(request, instrument, busy_in_week)
+    context["bookings"] = bookings
     token = feeds.feed_token_get_or_create(user=request.user, instrument=instrument)
     context["feed_url"] = request.build_absolute_uri(
         reverse("frontend:booking-feed", args=[token.token])

@@ -81,3 +81,19 @@ def test_week_moves_with_htmx(frozen, alice, instrument):
         f"/instruments/{instrument.pk}/book/?week=2026-12-08", HTTP_HX_REQUEST="true"
     )
     assert b"<html" not in r.content and b"12-08" in r.content
+
+
+def test_manager_calendar_shows_the_week_and_is_404_for_others(many, manager, alice, instrument):
+    r = client_for(manager).get(f"/instruments/{instrument.pk}/calendar/?week=2026-12-01")
+    assert r.status_code == 200 and b"slot-busy" in r.content and b"feed-url" in r.content
+    assert client_for(alice).get(f"/instruments/{instrument.pk}/calendar/").status_code == 404
+
+
+def test_notifications_page_marks_all_read(frozen, alice):
+    from booking.models import Notification
+
+    Notification.objects.create(user=alice, kind="x", title="Hello")
+    client = client_for(alice)
+    assert b"notification-count" in client.get("/notifications/").content
+    client.post("/notifications/")
+    assert b"notification-count" not in client.get("/notifications/").content
