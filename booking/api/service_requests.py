@@ -163,19 +163,16 @@ class ServiceRequestViewSet(
         data.is_valid(raise_exception=True)
         values = data.validated_data
         service = selectors.orderable_service_get(pk=values["service"])
-        order = services.Order(
+        sr = services.service_request_create(
+            actor=request.user,
+            firm=ordering_firm(request.user, values.get("firm")),
+            service=service,
             sample_count=values["sample_count"],
             sample_description=values["sample_description"],
             standards=values["standards"],
             delivery=values["delivery"],
             tracking_number=values["tracking_number"],
             desired_date=values["desired_date"],
-        )
-        sr = services.service_request_create(
-            actor=request.user,
-            firm=ordering_firm(request.user, values.get("firm")),
-            service=service,
-            order=order,
             attachments=request.FILES.getlist("attachments"),
         )
         fresh = selectors.service_request_get(scope=scope_of(request), pk=sr.pk)

@@ -114,12 +114,9 @@ def _build(service, firm, firm_user, lab_user, description, target, samples, day
         actor=firm_user,
         firm=firm,
         service=service,
-        order=services.Order(
-            sample_count=samples,
-            sample_description=description,
-            standards=service.standards.splitlines()[0] if service.standards else "",
-            delivery=ServiceRequest.Delivery.DROP_OFF,
-        ),
+        sample_count=samples,
+        sample_description=description,
+        standards=service.standards.splitlines()[0] if service.standards else "",
     )
     if target == S.CANCELLED:
         services.service_request_cancel(actor=firm_user, sr=sr, reason="样品批次有误，重新下单")

@@ -34,6 +34,12 @@ BODIES = {
     "completed": _("Your order of %(service)s is completed."),
 }
 
+NOTE_LABELS = {
+    "rejected": _("Reason: %(note)s"),
+    "accepted": _("Note from the lab: %(note)s"),
+    "samples_received": _("Condition of the samples: %(note)s"),
+}
+
 
 def lab_managers(sr: ServiceRequest) -> list:
     return [
@@ -59,7 +65,8 @@ def _renderer(sr: ServiceRequest, event: str, reason: str):
         }
         body = str(BODIES[event] % values)
         if reason.strip():
-            body += "\n" + str(_("Reason: %(reason)s") % {"reason": reason.strip()})
+            label = NOTE_LABELS.get(event, NOTE_LABELS["rejected"])
+            body += "\n" + str(label % {"note": reason.strip()})
         return str(TITLES[event] % values), body
 
     return render

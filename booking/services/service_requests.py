@@ -46,7 +46,7 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
 
 @dataclass(frozen=True)
 class Order:
-    """What a firm asks for; plain values, parsed by the API or the form."""
+    """What a firm asks for, checked as one value."""
 
     sample_count: int
     sample_description: str
@@ -75,11 +75,30 @@ def _check_order(service: TestingService, order: Order) -> None:
 
 
 def service_request_create(
-    *, actor, firm, service: TestingService, order: Order, attachments=()
+    *,
+    actor,
+    firm,
+    service: TestingService,
+    sample_count: int,
+    sample_description: str,
+    standards: str = "",
+    delivery: str = ServiceRequest.Delivery.DROP_OFF,
+    tracking_number: str = "",
+    desired_date: dt.date | None = None,
+    attachments=(),
 ) -> ServiceRequest:
-    """Place an order for ``firm``. Raises Forbidden (actor not a member of the firm),
+    """Place an order for ``firm`` at ``service.quote_fen(sample_count)``; the due date
+    is set later, on acceptance. Raises Forbidden (actor not a member of the firm),
     Invalid (inactive service, bad input, bad attachment). Notifies the provider's
     managers. A failure stores no file."""
+    order = Order(
+        sample_count=sample_count,
+        sample_description=sample_description,
+        standards=standards,
+        delivery=delivery,
+        tracking_number=tracking_number,
+        desired_date=desired_date,
+    )
     if not Scope.for_user(actor).can_act_for_firm(firm.pk):
         raise Forbidden(_("You can order only for your own firm."), code="not_firm_member")
     _check_order(service, order)

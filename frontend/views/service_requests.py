@@ -95,14 +95,12 @@ def order(request, service_pk):
                 actor=request.user,
                 firm=firm,
                 service=service,
-                order=services.Order(
-                    sample_count=data["sample_count"],
-                    sample_description=data["sample_description"],
-                    standards=data["standards"],
-                    delivery=data["delivery"],
-                    tracking_number=data["tracking_number"],
-                    desired_date=data["desired_date"],
-                ),
+                sample_count=data["sample_count"],
+                sample_description=data["sample_description"],
+                standards=data["standards"],
+                delivery=data["delivery"],
+                tracking_number=data["tracking_number"],
+                desired_date=data["desired_date"],
                 attachments=data["attachments"],
             )
         except DomainError as exc:

@@ -140,3 +140,19 @@ def test_accepting_sets_the_due_date_from_working_days(make_request, manager, ap
     with time_machine.travel(dt.datetime(2026, 11, 27, 10, tzinfo=dt.UTC)):  # a Friday
         r = api(manager).post(f"{URL}{sr.pk}/accept/", {}, format="json")
     assert r.json()["due_on"] == "2026-12-04"
+
+
+def test_notifications_speak_each_users_language(make_request, manager, alice):
+    from booking.services.service_requests import service_request_accept
+
+    alice.language = "en"
+    alice.save(update_fields=["language"])
+    sr = make_request()
+    service_request_accept(actor=manager, sr=sr, reason="请送样")
+    note = Notification.objects.get(user=alice)
+    assert note.title == f"Your testing request #{sr.pk} was accepted"
+    assert "Note from the lab: 请送样" in note.body
+    from booking.services.service_request_notices import notify_managers
+
+    notify_managers(sr, event="submitted")
+    assert Notification.objects.get(user=manager).title.startswith("新的检测委托")
