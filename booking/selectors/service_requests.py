@@ -179,6 +179,7 @@ def turnaround_stats(*, scope: Scope, provider_ids, since: dt.date | None = None
     aggregate query (no Python loop over the requests)."""
     allowed = provider_ids if scope.is_admin else set(provider_ids) & scope.provider_ids
     since = since or timezone.localdate() - dt.timedelta(days=365)
+    since_at = dt.datetime.combine(since, dt.time.min, tzinfo=timezone.get_current_timezone())
     took = ExpressionWrapper(
         F("reported_at") - F("samples_received_at"), output_field=DurationField()
     )
@@ -187,7 +188,7 @@ def turnaround_stats(*, scope: Scope, provider_ids, since: dt.date | None = None
             service__provider_id__in=allowed,
             reported_at__isnull=False,
             samples_received_at__isnull=False,
-            reported_at__date__gte=since,
+            reported_at__gte=since_at,  # a plain range on the column, not a cast
         )
         .annotate(reported_on=TruncDate("reported_at"))
         .values("service_id", "service__name", "service__turnaround_days")
