@@ -1,9 +1,10 @@
 """Free time of an instrument: open time minus live bookings, within the rules.
 
 Read path of the calendar and ``GET /instruments/{id}/availability/``. It reads
-only the requested window: opening hours + exceptions (one query), blackouts
-(one), live bookings starting in the window (one, on the ``instrument,
-start_at`` index) — fast whatever the size of the booking table.
+only the requested window: opening hours + exceptions (one query), live
+bookings starting in the window (on the ``instrument,
+start_at`` index) together with blackouts — two round trips, fast whatever the
+size of the booking table.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from booking.models import Booking
 from facilities.calendars import Interval, local_tz, merge, open_intervals, subtract
-from facilities.models import Instrument
+from facilities.models import Blackout, Instrument
 
 
 def live_bookings(instrument_id: int, start: dt.datetime, end: dt.datetime, *, reach_minutes: int):
@@ -35,6 +36,22 @@ def busy_intervals(instrument: Instrument, start: dt.datetime, end: dt.datetime)
         "start_at", "end_at"
     )
     return merge(rows)
+
+
+def blocked_intervals(
+    instrument: Instrument, start: dt.datetime, end: dt.datetime
+) -> list[Interval]:
+    """Blackouts and live bookings in one round trip (UNION ALL): time nobody can book."""
+    reach = max(instrument.max_minutes, 24 * 60)
+    bookings = live_bookings(instrument.pk, start, end, reach_minutes=reach).values_list(
+        "start_at", "end_at"
+    )
+    blackouts = (
+        Blackout.objects.filter(instrument_id=instrument.pk, start_at__lt=end, end_at__gt=start)
+        .order_by()
+        .values_list("start_at", "end_at")
+    )
+    return merge(bookings.union(blackouts, all=True))
 
 
 def bookable_window(instrument: Instrument, *, now: dt.datetime) -> Interval:
@@ -83,8 +100,8 @@ def free_intervals(
     start, end = max(start, lo), min(end, hi)
     if end <= start:
         return []
-    opened = open_intervals(instrument=instrument, start=start, end=end)
+    opened = open_intervals(instrument=instrument, start=start, end=end, blackouts=[])
     if not opened:
         return []
-    free = subtract(opened, busy_intervals(instrument, start, end))
+    free = subtract(opened, blocked_intervals(instrument, start, end))
     return align(free, instrument.slot_minutes, instrument.min_minutes)

@@ -60,9 +60,20 @@ def test_an_instrument_under_maintenance_has_no_free_time():
 
 
 @time_machine.travel(NOW, tick=False)
-def test_costs_three_queries(django_assert_max_num_queries):
+def test_costs_two_queries(django_assert_max_num_queries):
     instrument = InstrumentFactory()
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(2):
         free_intervals(
             instrument=instrument, start=at(DAY, 0), end=at(DAY, 0) + dt.timedelta(days=14)
         )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_blackouts_are_not_free():
+    from facilities.models import Blackout
+
+    instrument = InstrumentFactory(hours=(dt.time(9), dt.time(17)))
+    Blackout.objects.create(instrument=instrument, start_at=at(DAY, 12), end_at=at(DAY, 13))
+    BookingFactory(instrument=instrument, start_at=at(DAY, 9), end_at=at(DAY, 10))
+    got = free_intervals(instrument=instrument, start=at(DAY, 0), end=at(DAY, 23))
+    assert got == [(at(DAY, 10), at(DAY, 12)), (at(DAY, 13), at(DAY, 17))]
