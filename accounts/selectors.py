@@ -37,7 +37,7 @@ def organisation_get(*, actor: User, organisation_id: int) -> Organisation:
 
 def _firm_base() -> QuerySet[FirmProfile]:
     return FirmProfile.objects.select_related(
-        "organisation", "organisation__region", "industry", "verified_by"
+        "organisation", "organisation__region__parent", "industry", "verified_by"
     )
 
 

@@ -91,10 +91,13 @@ def real_celery():
 def reset_connections():
     # The broker pool and the result backend are built lazily and cached; drop them so the
     # new URLs take effect.
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
+    # The producer pool wraps the connection pool, so both go.
+    pool = celery_app._pool
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
     celery_app._local.__dict__.pop("backend", None)
+    if pool is not None:
+        pool.force_close_all()
 
 
 def wait_for_file(folder: Path, timeout: float) -> list[Path]:

@@ -110,7 +110,7 @@ class TestQueuePage:
         for _ in range(15):
             pending_firm("330106")
         client = client_for(hangzhou_reviewer)
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(10):
             response = client.get(self.url)
         assert response.content.decode().count('data-testid="queue-firm"') == 15
 
