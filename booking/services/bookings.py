@@ -24,7 +24,7 @@ from booking import transitions
 from booking.models import Booking, Session
 from booking.selectors.availability import live_bookings
 from booking.services import booking_rules as rules
-from config.errors import Conflict, Forbidden, Invalid, NotFound
+from config.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 from facilities.models import Instrument
 
 B = Booking.Status
@@ -211,7 +211,11 @@ def booking_check_out(
     used minutes (a partial minute counts whole, slots are not rounded up) × the booked
     hourly rate, rounded half-up to the fen once."""
     _require_manager(actor, booking)
-    session = Session.objects.select_for_update().get(booking=booking)
+    session = Session.objects.select_for_update().filter(booking=booking).first()
+    if session is None or booking.status != B.CHECKED_IN:
+        raise InvalidTransition(
+            _("Only a checked-in session can be checked out."), code="not_checked_in"
+        )
     session.actual_start_at = actual_start_at or session.actual_start_at
     session.actual_end_at = actual_end_at or timezone.now()
     if session.actual_end_at <= session.actual_start_at:

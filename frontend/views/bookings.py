@@ -295,7 +295,13 @@ def feed_reset(request):
 
 def feed(request, token: str):
     """The iCal feed; the token in the URL is the only credential (calendar apps have no login)."""
-    feed_token = get_object_or_404(FeedToken.objects.select_related("instrument"), token=token)
+    feed_token = get_object_or_404(
+        FeedToken.objects.select_related("instrument", "user"), token=token
+    )
+    if feed_token.instrument_id and not Scope.for_user(feed_token.user).can_manage_provider(
+        feed_token.instrument.provider_id
+    ):
+        raise Http404  # no longer a manager of this instrument: the feed goes dark
     name = str(feed_token.instrument) if feed_token.instrument_id else _("My LabShare bookings")
     body = feeds.feed_ics(name, feeds.feed_bookings(feed_token))
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -1,4 +1,3 @@
-
 import pytest
 from rest_framework.test import APIClient
 
@@ -176,3 +175,9 @@ def test_api_create_query_budget(frozen, alice, instrument, django_assert_max_nu
     with django_assert_max_num_queries(16):
         r = client.post("/api/v1/bookings/", payload, format="json", HTTP_IDEMPOTENCY_KEY="q1")
     assert r.status_code == 201
+
+
+def test_check_out_before_check_in_is_409(frozen, manager, instrument):
+    booking = BookingFactory(instrument=instrument)
+    r = api(manager).post(f"/api/v1/bookings/{booking.pk}/check-out/", {})
+    assert (r.status_code, r.json()["code"]) == (409, "not_checked_in")

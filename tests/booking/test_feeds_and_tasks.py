@@ -74,3 +74,14 @@ def test_reminders_go_once(frozen, mailoutbox, django_capture_on_commit_callback
     with django_capture_on_commit_callbacks(execute=True):
         assert send_reminders() == 0
     assert len(mailoutbox) == 1
+
+
+def test_instrument_feed_is_for_its_managers_only(frozen, manager, alice, instrument):
+    BookingFactory(instrument=instrument)
+    token = feed_token_get_or_create(user=manager, instrument=instrument)
+    assert (
+        len(Calendar.from_ical(Client().get(f"/feeds/{token.token}.ics").content).walk("VEVENT"))
+        == 1
+    )
+    stale = feed_token_get_or_create(user=alice, instrument=instrument)
+    assert Client().get(f"/feeds/{stale.token}.ics").status_code == 404
