@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.db import transaction
 
 from accounts.tasks import send_email
@@ -21,3 +22,15 @@ class AccountAdapter(DefaultAccountAdapter):
             "html": html,
         }
         transaction.on_commit(lambda: send_email.delay(**payload))
+
+    def post_login(self, request, user, **kwargs):
+        """Signing in switches the pages to the language the user chose in their profile."""
+        response = super().post_login(request, user, **kwargs)
+        if getattr(user, "language", None) and hasattr(response, "set_cookie"):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+            )
+        return response

@@ -131,3 +131,13 @@ def test_profile_saves_language_and_sets_the_cookie(alice):
 def test_allauth_pages_use_the_labshare_layout(client, name):
     html = client.get(reverse(name)).content.decode()
     assert "auth-card" in html and "bootstrap.min.css" in html
+
+
+def test_signing_in_applies_the_users_language(client, alice):
+    alice.language = "en"
+    alice.save()
+    response = client.post(
+        reverse("account_login"), {"login": alice.email, "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 302
+    assert response.cookies["django_language"].value == "en"
