@@ -23,7 +23,7 @@ from booking.models import Booking, FeedToken
 from booking.notifications import mark_read
 from booking.selectors import bookings as selectors
 from booking.services import bookings as services
-from config.errors import DomainError, NotFound
+from config.errors import DomainError, Invalid, NotFound
 from frontend.forms.bookings import BookingForm, ReasonForm, SessionForm
 from frontend.views.booking_calendar import build_week, week_start
 
@@ -56,11 +56,14 @@ def booking_create(request, pk: int):
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
-        if form.is_valid():
+        firm_id = _acting_org_id(request, Organisation.Kind.FIRM)
+        if firm_id is None:
+            error = Invalid(_("Bookings are made for a firm: join or switch to a firm first."))
+        elif form.is_valid():
             try:
                 booking = services.booking_create(
                     actor=request.user,
-                    firm=_acting_org_id(request, Organisation.Kind.FIRM) or 0,
+                    firm=firm_id,
                     instrument=instrument,
                     start_at=form.cleaned_data["start"],
                     end_at=form.cleaned_data["end"],

@@ -97,3 +97,9 @@ def test_notifications_page_marks_all_read(frozen, alice):
     assert b"notification-count" in client.get("/notifications/").content
     client.post("/notifications/")
     assert b"notification-count" not in client.get("/notifications/").content
+
+
+def test_a_manager_without_a_firm_is_told_to_switch(frozen, manager, instrument):
+    q = {"start": at(DAY, 9).isoformat(), "end": at(DAY, 10).isoformat(), "purpose": "x"}
+    r = client_for(manager).post(f"/instruments/{instrument.pk}/book/", q)
+    assert b"booking-error" in r.content and not Booking.objects.exists()
