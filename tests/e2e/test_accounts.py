@@ -1,24 +1,16 @@
 """The demo firm user signs in with the real browser and sees their firm's home."""
 
-import importlib
-
 import pytest
 
 from accounts import demo
+from tests.factories.accounts import ensure_reference_data
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
 def reference_data():
-    """The flush after a transactional test also removes the regions and size rules that a
-    data migration loaded; put them back (the migration's own loader, so nothing drifts)."""
-    from django.apps import apps
-
-    from accounts.models import Region
-
-    if not Region.objects.exists():
-        importlib.import_module("accounts.migrations.0002_reference_data").load(apps, None)
+    ensure_reference_data()
 
 
 def test_demo_firm_user_signs_in_and_sees_the_firm(page, sign_in):

@@ -143,3 +143,14 @@ def with_bad_check_character(code: str) -> str:
 
     wrong = CHARSET[(CHARSET.index(code[17]) + 1) % len(CHARSET)]
     return code[:17] + wrong
+
+
+def ensure_reference_data() -> None:
+    """Regions and size rules come from a data migration; the flush after a transactional
+    test removes them. Put them back with the migration's own loader, so nothing drifts."""
+    import importlib
+
+    from django.apps import apps
+
+    if not Region.objects.exists():
+        importlib.import_module("accounts.migrations.0002_reference_data").load(apps, None)
