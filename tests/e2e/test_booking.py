@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts import demo
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from booking.models import Booking
 from tests.factories.booking import reference_data
 from tests.factories.facilities import InstrumentFactory
@@ -35,3 +35,30 @@ def test_firm_user_picks_a_slot_sees_the_quote_and_books(page, sign_in):
     assert booking.status == Booking.Status.REQUESTED
     assert booking.end_at - booking.start_at == dt.timedelta(hours=2)
     assert page.url.endswith(f"/bookings/{booking.pk}/")
+
+
+def test_manager_approves_checks_in_and_out_and_the_fee_shows(page, sign_in):
+    from booking.services.bookings import booking_create
+
+    reference_data()
+    demo.seed()
+    provider = Organisation.objects.get(name=demo.DEMO_PROVIDER_NAME)
+    instrument = InstrumentFactory(provider=provider, requires_approval=True)
+    firm_user = User.objects.get(email=demo.FIRM_EMAIL)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    start = dt.datetime.combine(tomorrow, dt.time(10), tzinfo=timezone.get_current_timezone())
+    booking = booking_create(
+        actor=firm_user, firm=firm_user.memberships.get(organisation__kind="firm").organisation,
+        instrument=instrument, start_at=start, end_at=start + dt.timedelta(hours=1), purpose="e2e",
+    )  # fmt: skip
+    sign_in(demo.LAB_EMAIL, demo.DEMO_PASSWORD)
+    page.goto("/lab/approvals/")
+    page.check(f"input[name=ids][value='{booking.pk}']")
+    page.get_by_test_id("bulk-approve").click()
+    page.goto(f"/bookings/{booking.pk}/")
+    page.get_by_test_id("check-in").click()
+    later = timezone.localtime() + dt.timedelta(minutes=90)
+    page.fill("input[name=actual_end]", f"{later:%Y-%m-%dT%H:%M}")
+    page.get_by_test_id("check-out").click()
+    expect(page.get_by_test_id("booking-status")).to_contain_text("已完成")
+    expect(page.get_by_test_id("booking-fee")).to_contain_text("¥")
