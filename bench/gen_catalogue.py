@@ -146,19 +146,34 @@ def refresh_instrument_text(version: str = "instrument text v3") -> None:
     if is_done(version):
         return
     cats, providers = ensure_categories(), _providers()
-    fields = ["specifications", "main_uses", "search_text", "search_tokens"]
+    # Same column types as the real table (search_tokens became text[] on PostgreSQL).
+    execute("DROP TABLE IF EXISTS bench_text")
+    execute(
+        "CREATE TEMP TABLE bench_text AS SELECT id, specifications, main_uses, search_text,"
+        " search_tokens FROM facilities_instrument LIMIT 0"
+    )
+    types = [
+        r[0]
+        for r in rows(
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid ="
+            " 'bench_text'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum"
+        )
+    ]
+    as_array = types[-1].endswith("[]")
     with step(version) as done:
-        batch: list[Instrument] = []
-        for seq, pk in rows("SELECT seq, id FROM bench_instruments ORDER BY seq"):
-            inst = _instrument(seq, cats, providers)
-            inst.pk = pk
-            batch.append(inst)
-            if len(batch) == 5000:
-                Instrument.objects.bulk_update(batch, fields)
-                done["rows"] += len(batch)
-                batch = []
-        Instrument.objects.bulk_update(batch, fields)
-        done["rows"] += len(batch)
+        ids = rows("SELECT seq, id FROM bench_instruments ORDER BY seq")  # not during the COPY
+        # COPY then one UPDATE … FROM: bulk_update's CASE per row is far slower at 50,000.
+        with connection.cursor() as cur, cur.copy("COPY bench_text FROM STDIN") as copy:
+            copy.set_types(types)
+            for seq, pk in ids:
+                i = _instrument(seq, cats, providers)
+                tokens = i.search_tokens.split() if as_array else i.search_tokens
+                copy.write_row((pk, i.specifications, i.main_uses, i.search_text, tokens))
+        done["rows"] = execute(
+            "UPDATE facilities_instrument i SET specifications = t.specifications,"
+            " main_uses = t.main_uses, search_text = t.search_text, search_tokens = t.search_tokens"
+            " FROM bench_text t WHERE t.id = i.id"
+        )
     execute("ANALYZE facilities_instrument")
 
 
