@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -181,3 +183,24 @@ def test_check_out_before_check_in_is_409(frozen, manager, instrument):
     booking = BookingFactory(instrument=instrument)
     r = api(manager).post(f"/api/v1/bookings/{booking.pk}/check-out/", {})
     assert (r.status_code, r.json()["code"]) == (409, "not_checked_in")
+
+
+def test_list_shows_only_my_firms_bookings_and_filters_by_status(frozen, alice, bob, instrument):
+    mine = BookingFactory(instrument=instrument, firm=alice.memberships.get().organisation)
+    BookingFactory(instrument=instrument, firm=bob.memberships.get().organisation,
+                   start_at=at(DAY, 12), end_at=at(DAY, 13))  # fmt: skip
+    r = api(alice).get("/api/v1/bookings/")
+    assert [b["id"] for b in r.json()["results"]] == [mine.pk]
+    assert api(alice).get("/api/v1/bookings/?status=cancelled").json()["results"] == []
+
+
+def test_firm_cancels_before_the_cutoff(frozen, alice, instrument):
+    later = DAY + dt.timedelta(days=3)
+    pk = (
+        api(alice)
+        .post("/api/v1/bookings/", body(instrument, at(later, 9), at(later, 10)), format="json")
+        .json()["id"]
+    )
+    r = api(alice).post(f"/api/v1/bookings/{pk}/cancel/", {"reason": "plans changed"})
+    assert r.json()["status"] == "cancelled"
+    assert Booking.objects.get(pk=pk).history.last().reason == "plans changed"
