@@ -69,9 +69,13 @@ def service_request_get(*, scope: Scope, pk) -> ServiceRequest:
 
 def service_request_list(*, scope: Scope, firm_ids=None, status: str | None = None) -> QuerySet:
     """Requests visible to ``scope``; ``firm_ids`` narrows to those firms' orders."""
-    qs = ServiceRequest.objects.filter(_visible(scope))
-    if firm_ids is not None:
-        qs = qs.filter(firm_id__in=firm_ids)
+    if firm_ids is None:
+        qs = ServiceRequest.objects.filter(_visible(scope))
+    else:
+        # A firm's own orders: one indexed condition instead of the firm-or-provider OR,
+        # which would force a join against every testing service.
+        allowed = set(firm_ids) if scope.is_admin else set(firm_ids) & scope.firm_ids
+        qs = ServiceRequest.objects.filter(firm_id__in=allowed)
     if status:
         qs = qs.filter(status=status)
     return _with_overdue(qs.select_related("service", "service__provider", "requested_by"))
