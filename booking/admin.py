@@ -83,3 +83,6 @@ class FeedTokenAdmin(admin.ModelAdmin):
     list_display = ["user", "instrument", "created_at"]
     raw_id_fields = ["user", "instrument"]
     exclude = ["token"]
+
+
+from booking import admin_service_requests  # noqa: E402, F401  (testing requests: own module)
