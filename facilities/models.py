@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from facilities.search import TokenField
 from facilities.search import build as build_search
 
 
@@ -84,7 +85,7 @@ class Instrument(models.Model):
         _("price per hour for outside firms (fen)"), null=True, blank=True, editable=False
     )
     search_text = models.TextField(blank=True, default="", editable=False)
-    search_tokens = models.TextField(blank=True, default="", editable=False)
+    search_tokens = TokenField(blank=True, default="", editable=False)
 
     # Booking rules
     requires_approval = models.BooleanField(_("approval needed"), default=True)
@@ -108,8 +109,16 @@ class Instrument(models.Model):
         indexes = [
             models.Index(fields=["provider", "status"]),
             models.Index(fields=["category", "status"]),
-            models.Index(fields=["status", "external_price_fen"], name="instrument_status_price"),
-            models.Index(fields=["status", "-created_at"], name="instrument_status_newest"),
+            # One index per catalogue sort order, so "first page" is an ordered index scan
+            # that stops after 20 hits instead of sorting every match.
+            models.Index(fields=["name", "id"], name="instrument_by_name"),
+            models.Index(fields=["external_price_fen", "id"], name="instrument_by_price"),
+            models.Index(
+                models.OrderBy(models.F("external_price_fen"), descending=True, nulls_last=True),
+                models.F("id"),
+                name="instrument_by_price_desc",
+            ),
+            models.Index(fields=["-created_at", "-id"], name="instrument_by_newest"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -350,7 +359,7 @@ class TestingService(models.Model):
     in_accredited_scope = models.BooleanField(_("within the CMA/CNAS scope"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     search_text = models.TextField(blank=True, default="", editable=False)
-    search_tokens = models.TextField(blank=True, default="", editable=False)
+    search_tokens = TokenField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -1,21 +1,11 @@
-"""Page-number pagination whose count stops at a cap, so no COUNT(*) walks a huge result."""
+"""DRF pagination on the capped paginator: ``count`` stops at 1000, ``count_capped`` says so."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
-from django.utils.functional import cached_property
 from rest_framework.response import Response
 
 from config.pagination import StandardPagination
-
-COUNT_CAP = 1000
-
-
-class CappedPaginator(Paginator):
-    @cached_property
-    def count(self) -> int:
-        # COUNT over a LIMITed subquery: at most COUNT_CAP + 1 rows are ever touched.
-        return self.object_list[: COUNT_CAP + 1].count()
+from facilities.pagination import COUNT_CAP, CappedPaginator
 
 
 class CappedPagination(StandardPagination):

@@ -24,6 +24,7 @@ from accounts.scoping import Scope
 from config.errors import Invalid, NotFound
 from facilities.calendars import local_tz
 from facilities.models import Blackout, Instrument, OpeningException, OpeningHours, Price
+from facilities.pagination import capped_count
 from facilities.search import terms_of, text_filter
 from facilities.selectors.filters import CatalogueFilters, accredited_exists, category_q, region_q
 
@@ -62,22 +63,27 @@ def _free_between_q(start: dt.datetime, end: dt.datetime) -> Q:
     )
 
 
-def _sorted(qs: QuerySet, f: CatalogueFilters) -> QuerySet:
+RANK_LIMIT = 1000
+
+
+def _sorted(qs: QuerySet, f: CatalogueFilters, *, matches: int | None) -> QuerySet:
+    """Each order has its own index, so the first page is an index scan that stops early.
+    Relevance (a name hit before a description hit) needs every match sorted, so it is
+    used only when there are at most RANK_LIMIT matches; beyond that, name order."""
     if f.sort == "price":
-        return qs.order_by(F("external_price_fen").asc(nulls_last=True), "pk")
+        return qs.order_by(F("external_price_fen").asc(nulls_last=True), "id")
     if f.sort == "-price":
-        return qs.order_by(F("external_price_fen").desc(nulls_last=True), "pk")
+        return qs.order_by(F("external_price_fen").desc(nulls_last=True), "id")
     if f.sort == "newest":
-        return qs.order_by("-created_at", "-pk")
+        return qs.order_by("-created_at", "-id")
     terms = terms_of(f.q)
-    if f.sort == "relevance" and terms:
-        # A hit in the name ranks above a hit in the description only.
+    if f.sort == "relevance" and terms and matches is not None and matches <= RANK_LIMIT:
         in_name = Q()
         for term in terms:
             in_name &= Q(name__icontains=term)
         rank = Case(When(in_name, then=Value(0)), default=Value(1), output_field=IntegerField())
-        return qs.annotate(rank=rank).order_by("rank", "name", "pk")
-    return qs.order_by("name", "pk")
+        return qs.annotate(rank=rank).order_by("rank", "name", "id")
+    return qs.order_by("name", "id")
 
 
 def instrument_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[Instrument]:
@@ -102,10 +108,16 @@ def instrument_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[Inst
         qs = qs.filter(accredited_exists())
     if f.free_from and f.free_to:
         qs = qs.filter(_free_between_q(f.free_from, f.free_to))
-    qs = qs.select_related("provider__region__parent", "provider__provider", "category").defer(
-        *LIST_DEFER
-    )
-    return _sorted(qs.annotate(accredited=accredited_exists()), f)
+    matches = None
+    if f.sort == "relevance" and terms_of(f.q):
+        matches = capped_count(qs, RANK_LIMIT)
+    rows = qs.select_related("provider__region__parent", "provider__provider", "category")
+    rows = rows.defer(*LIST_DEFER).annotate(accredited=accredited_exists())
+    rows = _sorted(rows, f, matches=matches)
+    # For the paginator: the count already taken, else the plain filtered rows to count.
+    rows.capped_count = matches
+    rows.count_source = qs
+    return rows
 
 
 def _detail_qs() -> QuerySet[Instrument]:

@@ -34,13 +34,16 @@ def service_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[Testing
         qs = qs.filter(voucher_eligible=True)
     if f.accredited:
         qs = qs.filter(accredited_exists(), in_accredited_scope=True)
+    plain = qs
     qs = qs.select_related("provider__region__parent", "provider__provider", "category").defer(
         *LIST_DEFER
     )
     qs = qs.annotate(accredited=accredited_exists())
     order = {"price": ("price_fen", "pk"), "-price": ("-price_fen", "pk"),
              "newest": ("-created_at", "-pk")}.get(f.sort, ("name", "pk"))  # fmt: skip
-    return qs.order_by(*order)
+    rows = qs.order_by(*order)
+    rows.count_source = plain
+    return rows
 
 
 def _detail_qs() -> QuerySet[TestingService]:

@@ -8,8 +8,8 @@ from django.shortcuts import render
 
 from config.errors import DomainError, NotFound
 from facilities import selectors
-from facilities.api.pagination import CappedPaginator
 from facilities.models import Price
+from facilities.pagination import CappedPaginator
 from frontend.forms.catalogue import CatalogueFilterForm
 from frontend.views.catalogue.helpers import (
     category_choices,

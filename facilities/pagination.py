@@ -1,0 +1,28 @@
+"""Counting without COUNT(*) over a huge result: counts stop at a cap ("1000+")."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+COUNT_CAP = 1000
+
+
+def capped_count(rows, cap: int = COUNT_CAP) -> int:
+    """COUNT over an unordered LIMITed subquery: at most ``cap + 1`` rows are touched."""
+    if isinstance(rows, list | tuple):
+        return len(rows)
+    return rows.order_by()[: cap + 1].count()
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count is at most COUNT_CAP + 1. A selector may attach the count it
+    already took (``capped_count``) or the plain filtered rows to count (``count_source``),
+    so the count query skips the sort and the per-row annotations."""
+
+    @cached_property
+    def count(self) -> int:
+        known = getattr(self.object_list, "capped_count", None)
+        if known is not None:
+            return known
+        return capped_count(getattr(self.object_list, "count_source", self.object_list))
