@@ -158,3 +158,10 @@ def test_list_shows_own_firms_requests_only(make_request, alice, bob, manager, a
     assert api(bob).get("/api/v1/service-requests/").json()["count"] == 0
     assert api(bob).get(f"/api/v1/service-requests/{sr.pk}/").status_code == 404
     assert api(manager).get("/api/v1/service-requests/").json()["count"] == 1
+
+
+def test_list_filters_by_status(make_request, manager, alice, api):
+    advance(make_request(), "accepted", manager=manager)
+    make_request()
+    r = api(alice).get("/api/v1/service-requests/", {"status": "accepted"})
+    assert [row["status"] for row in r.json()["results"]] == ["accepted"]
