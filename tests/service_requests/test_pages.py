@@ -163,3 +163,24 @@ def test_anonymous_is_sent_to_sign_in(make_request, client):
     sr = make_request()
     r = client.get(reverse("frontend:service-request-detail", args=[sr.pk]))
     assert r.status_code == 302 and "login" in r.url
+
+
+def test_order_form_takes_several_attachments(service, alice):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    files = [
+        SimpleUploadedFile("a.jpg", b"\xff\xd8\xff1", "image/jpeg"),
+        SimpleUploadedFile("b.pdf", b"%PDF-1.4 x", "application/pdf"),
+    ]
+    r = client_for(alice).post(
+        reverse("frontend:service-request-create", args=[service.pk]),
+        {
+            "sample_count": 1,
+            "sample_description": "x",
+            "delivery": "drop_off",
+            "attachments": files,
+        },
+    )
+    assert r.status_code == 302
+    sr = ServiceRequest.objects.get()
+    assert sorted(a.name for a in sr.attachments.all()) == ["a.jpg", "b.pdf"]
