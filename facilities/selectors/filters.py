@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -36,11 +37,20 @@ class CatalogueFilters:
     sort: str = "relevance"
 
 
+def category_paths(*, fresh: bool = False) -> dict[int, str]:
+    """Every category's path, cached briefly: the tree is small and changes rarely."""
+    paths = None if fresh else cache.get("catalogue:category-paths")
+    if paths is None:
+        paths = dict(Category.objects.values_list("pk", "path"))
+        cache.set("catalogue:category-paths", paths, 60)
+    return paths
+
+
 def category_q(category_id: int | None, field: str = "category") -> Q:
     """The category and all its sub-categories (``path`` is the code path from the root)."""
     if not category_id:
         return Q()
-    path = Category.objects.filter(pk=category_id).values_list("path", flat=True).first()
+    path = category_paths().get(category_id) or category_paths(fresh=True).get(category_id)
     if path is None:
         return Q(pk__in=[])
     return Q(**{f"{field}__path": path}) | Q(**{f"{field}__path__startswith": f"{path}/"})
