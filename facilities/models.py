@@ -113,11 +113,7 @@ class Instrument(models.Model):
             # that stops after 20 hits instead of sorting every match.
             models.Index(fields=["name", "id"], name="instrument_by_name"),
             models.Index(fields=["external_price_fen", "id"], name="instrument_by_price"),
-            models.Index(
-                models.OrderBy(models.F("external_price_fen"), descending=True, nulls_last=True),
-                models.F("id"),
-                name="instrument_by_price_desc",
-            ),
+            # instrument_by_price_desc (DESC NULLS LAST) is PostgreSQL-only: migration 0005.
             models.Index(fields=["-created_at", "-id"], name="instrument_by_newest"),
         ]
         constraints = [

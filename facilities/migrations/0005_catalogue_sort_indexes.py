@@ -3,6 +3,19 @@
 from django.db import migrations, models
 
 
+def price_desc_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "CREATE INDEX IF NOT EXISTS instrument_by_price_desc ON facilities_instrument "
+            "(external_price_fen DESC NULLS LAST, id)"
+        )
+
+
+def drop_price_desc_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS instrument_by_price_desc")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -27,10 +40,9 @@ class Migration(migrations.Migration):
             model_name='instrument',
             index=models.Index(fields=['external_price_fen', 'id'], name='instrument_by_price'),
         ),
-        migrations.AddIndex(
-            model_name='instrument',
-            index=models.Index(models.OrderBy(models.F('external_price_fen'), descending=True, nulls_last=True), models.F('id'), name='instrument_by_price_desc'),
-        ),
+        # "Price: high to low" sorts DESC NULLS LAST; SQLite cannot index that, so the
+        # index is PostgreSQL-only and not in the model state.
+        migrations.RunPython(price_desc_index, drop_price_desc_index, elidable=False),
         migrations.AddIndex(
             model_name='instrument',
             index=models.Index(fields=['-created_at', '-id'], name='instrument_by_newest'),
