@@ -16,7 +16,11 @@ from tests.factories.accounts import (
     make_reviewer,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    # SQLite's shared in-memory test database answers "table is locked" instead of waiting.
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
+]
 
 
 def race(*calls):
