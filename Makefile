@@ -44,9 +44,9 @@ test: setup services
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
 
+# bench/run.py picks labshare_bench (national) or labshare_bench_<scale> unless DATABASE_URL is set.
 bench: setup services
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/labshare_bench} \
-		$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles media

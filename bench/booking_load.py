@@ -140,7 +140,7 @@ def _created(result: dict) -> float:
 def booking_create(ctx) -> None:
     clients, seconds = ctx.args.clients, ctx.args.duration
     slots = _candidate_slots(
-        fixtures.random_instruments(3000, bookable_only=True, seed=time.time_ns())
+        fixtures.random_instruments(1000, bookable_only=True, seed=time.time_ns())
     )
     third = len(slots) // 3
     print(

@@ -3,7 +3,8 @@
     .venv/bin/python bench/run.py --scale small --only signin,home
     make bench BENCH_ARGS="--scale national"
 
-The data goes into DATABASE_URL (default: the labshare_bench PostgreSQL database). The app
+The data goes into DATABASE_URL (default: PostgreSQL database labshare_bench for national,
+labshare_bench_small / labshare_bench_zhejiang for the others). The app
 runs as it would in production: gunicorn, DEBUG off, persistent database connections.
 """
 
@@ -18,7 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: make the project importable
 
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/labshare_bench"
+SERVER = "postgres://postgres@127.0.0.1:5432"
+
+
+def default_url(scale: str) -> str:
+    """labshare_bench holds the national data set that RESULTS.md reports; the smaller scales
+    get their own databases so a quick run never measures (or grows) the big one."""
+    return f"{SERVER}/labshare_bench" if scale == "national" else f"{SERVER}/labshare_bench_{scale}"
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -49,7 +56,7 @@ def setup_django(url: str) -> None:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    url = os.environ.get("DATABASE_URL") or default_url(args.scale)
     from bench.generate import census, ensure_database, generate, migrate
     from bench.scales import SCALES
 
