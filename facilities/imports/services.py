@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import Conflict, Invalid, NotFound
-from facilities.imports.columns import COLUMNS, CellError, header_map
+from facilities.imports.columns import COLUMNS, CellError, as_text, header_map
 from facilities.imports.reader import read_table
 from facilities.models import Category, ImportBatch, Instrument, Price, TestingService
 from facilities.services._guards import ensure_manages, ensure_provider
@@ -23,10 +23,13 @@ PRICE_KEYS = {f"price_{g}": g for g in Price.ClientGroup.values}
 MODEL = {"instruments": Instrument, "services": TestingService}
 
 
-def _cells(row: list, columns: dict) -> tuple[dict, dict]:
-    values, errors = {}, {}
+def _cells(row: list, columns: dict) -> tuple[dict, dict, dict]:
+    """``(values, errors, shown)``: parsed values, errors per column, and the cells as typed
+    (what the preview shows, so 450000 yuan is not displayed as 45000000 fen)."""
+    values, errors, shown = {}, {}, {}
     for i, col in columns.items():
         raw = row[i] if i < len(row) else None
+        shown[col.key] = as_text(raw)
         try:
             value = col.read(raw)
         except CellError as exc:
@@ -37,7 +40,7 @@ def _cells(row: list, columns: dict) -> tuple[dict, dict]:
     for col in columns.values():
         if col.required and col.key not in values and col.key not in errors:
             errors[col.key] = gettext("Required.")
-    return values, errors
+    return values, errors, shown
 
 
 def _instance(kind: str, provider, values: dict, categories: dict):
@@ -103,10 +106,10 @@ def import_preview(*, actor, provider, kind: str, filename: str, content: bytes)
     categories = _categories()
     rows = []
     for line, raw in enumerate(table, start=2):
-        values, errors = _cells(raw, columns)
+        values, errors, shown = _cells(raw, columns)
         if not errors:
             _obj, errors = _check(kind, provider, values, categories)
-        rows.append({"line": line, "values": values, "errors": errors,
+        rows.append({"line": line, "values": values, "errors": errors, "shown": shown,
                      "action": "update" if values.get("id") else "create"})  # fmt: skip
     return ImportBatch.objects.create(
         provider=provider, kind=kind, filename=(filename or "")[:200], rows=rows, created_by=actor

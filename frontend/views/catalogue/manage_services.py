@@ -125,7 +125,7 @@ def import_preview(request, pk: int):
     used = [
         c for c in columns if any(c.key in r["values"] or c.key in r["errors"] for r in batch.rows)
     ]
-    rows = [{**r, "cells": [(r["values"].get(c.key, ""), r["errors"].get(c.key)) for c in used],
+    rows = [{**r, "cells": [(r.get("shown", r["values"]).get(c.key, ""), r["errors"].get(c.key)) for c in used],
              "other_errors": {k: v for k, v in r["errors"].items() if k not in {c.key for c in used}}}
             for r in batch.rows]  # fmt: skip
     good = sum(1 for r in batch.rows if not r["errors"])
