@@ -99,6 +99,27 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         services.opening_hours_set(actor=request.user, instrument=instrument, weekly=weekly)
         return self._detail(instrument)
 
+    @extend_schema(methods=["get"], responses=s.OpeningExceptionSerializer(many=True))
+    @extend_schema(
+        methods=["post"],
+        request=s.OpeningExceptionSerializer,
+        responses={201: s.OpeningExceptionSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="opening-exceptions")
+    def opening_exceptions(self, request, pk=None):
+        """Dated exceptions to the weekly hours (holidays, special hours); POST replaces
+        the exception of that date."""
+        instrument = self._managed(pk)
+        if request.method == "GET":
+            rows = instrument.opening_exceptions.order_by("date")[:500]
+            return Response(s.OpeningExceptionSerializer(rows, many=True).data)
+        body = s.OpeningExceptionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        row = services.opening_exception_set(
+            actor=request.user, instrument=instrument, **body.validated_data
+        )
+        return Response(s.OpeningExceptionSerializer(row).data, status=status.HTTP_201_CREATED)
+
     @extend_schema(methods=["get"], responses=s.BlackoutSerializer(many=True))
     @extend_schema(
         methods=["post"], request=s.BlackoutSerializer, responses={201: s.BlackoutSerializer}

@@ -73,6 +73,9 @@ class OpeningExceptionSerializer(serializers.ModelSerializer):
     class Meta:
         model = OpeningException
         fields = ["id", "date", "is_closed", "opens_at", "closes_at", "note"]
+        read_only_fields = ["id"]
+        # One exception per date is enforced by the service (it replaces), not here.
+        validators: list = []
 
 
 class InstrumentDetailSerializer(serializers.ModelSerializer):

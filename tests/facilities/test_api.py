@@ -104,3 +104,16 @@ def test_bad_filters_are_400_not_500():
     assert resp.status_code == 400
     resp = Client().get("/api/v1/instruments/", {"free_from": "nonsense", "free_to": "x"})
     assert resp.status_code == 400
+
+
+def test_manager_sets_a_holiday_through_the_api(manager, provider):
+    instrument = InstrumentFactory(provider=provider)
+    client = client_for(manager)
+    url = f"/api/v1/instruments/{instrument.pk}/opening-exceptions/"
+    resp = client.post(url, {"date": "2026-10-01", "is_closed": True, "note": "国庆"},
+                       content_type="application/json")  # fmt: skip
+    assert resp.status_code == 201, resp.json()
+    resp = client.post(url, {"date": "2026-10-01", "is_closed": False, "opens_at": "09:00",
+                             "closes_at": "12:00"}, content_type="application/json")  # fmt: skip
+    assert resp.status_code == 201
+    assert [(e["date"], e["is_closed"]) for e in client.get(url).json()] == [("2026-10-01", False)]
