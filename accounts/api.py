@@ -131,12 +131,14 @@ class FirmViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = s.FirmSerializer
     queryset = FirmProfile.objects.none()
     filterset_fields = ["verification"]
+    # The firm's id is its organisation's id; name it so in the URL and the schema.
+    lookup_url_kwarg = "id"
 
     def get_queryset(self):
         return selectors.firm_list(actor=self.request.user)
 
     def get_object(self):
-        return selectors.firm_get(actor=self.request.user, firm_id=_int_or_404(self.kwargs["pk"]))
+        return selectors.firm_get(actor=self.request.user, firm_id=_int_or_404(self.kwargs["id"]))
 
     @extend_schema(
         tags=["firms"],
@@ -157,11 +159,13 @@ class FirmViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         responses={200: s.FirmSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
-    def verify(self, request, pk=None):
+    def verify(self, request, **kwargs):
         data = s.FirmDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         firm = services.firm_verify(
-            actor=request.user, firm_id=_int_or_404(pk), note=data.validated_data.get("note", "")
+            actor=request.user,
+            firm_id=_int_or_404(kwargs["id"]),
+            note=data.validated_data.get("note", ""),
         )
         return Response(s.FirmSerializer(firm).data)
 
@@ -172,11 +176,13 @@ class FirmViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         responses={200: s.FirmSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
+    def reject(self, request, **kwargs):
         data = s.FirmDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         firm = services.firm_reject(
-            actor=request.user, firm_id=_int_or_404(pk), note=data.validated_data.get("note", "")
+            actor=request.user,
+            firm_id=_int_or_404(kwargs["id"]),
+            note=data.validated_data.get("note", ""),
         )
         return Response(s.FirmSerializer(firm).data)
 
