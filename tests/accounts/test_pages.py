@@ -141,3 +141,10 @@ def test_signing_in_applies_the_users_language(client, alice):
     )
     assert response.status_code == 302
     assert response.cookies["django_language"].value == "en"
+
+
+def test_home_query_count_is_pinned(alice, django_assert_max_num_queries):
+    client = client_for(alice)
+    client.get(reverse("frontend:home"))
+    with django_assert_max_num_queries(11):
+        assert client.get(reverse("frontend:home")).status_code == 200
