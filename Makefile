@@ -22,6 +22,7 @@ node_modules/.installed: package.json
 	touch $@
 
 setup: $(VENV)/.installed node_modules/.installed
+	@mkdir -p staticfiles media
 
 run: setup
 	$(PY) manage.py migrate --noinput

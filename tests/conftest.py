@@ -2,7 +2,14 @@ import pytest
 from django.test import Client
 
 from config.celery import app as celery_app
-from tests.factories.accounts import PASSWORD, UserFactory, join, make_firm, make_provider
+from tests.factories.accounts import (
+    PASSWORD,
+    UserFactory,
+    join,
+    make_firm,
+    make_provider,
+    reference_data,
+)
 
 # Tests run tasks inline unless a test starts a real worker (tests/test_celery_worker.py).
 celery_app.conf.task_always_eager = True
@@ -74,7 +81,15 @@ def password():
 def django_db_setup(django_db_setup, django_db_blocker):
     """With --reuse-db, a previous run's transactional tests may have flushed the
     reference data a migration loaded (regions, size rules): put it back once."""
-    from tests.factories.booking import reference_data
-
     with django_db_blocker.unblock():
+        reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """Transactional tests (threads, live server) flush every table after themselves,
+    reference data included; the next such test puts it back before it starts."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
         reference_data()

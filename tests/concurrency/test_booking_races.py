@@ -12,8 +12,8 @@ from booking.models import Booking
 from booking.services.bookings import booking_create
 from config.errors import Conflict, DomainError
 from facilities.models import Blackout
-from tests.factories.accounts import UserFactory, join, make_firm, make_provider
-from tests.factories.booking import at, reference_data
+from tests.factories.accounts import UserFactory, join, make_firm, make_provider, reference_data
+from tests.factories.booking import at
 from tests.factories.facilities import InstrumentFactory
 
 pytestmark = [

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from accounts import demo
 from accounts.models import Organisation, User
 from booking.models import Booking
-from tests.factories.booking import reference_data
+from tests.factories.accounts import reference_data
 from tests.factories.facilities import InstrumentFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

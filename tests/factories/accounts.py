@@ -154,3 +154,7 @@ def ensure_reference_data() -> None:
 
     if not Region.objects.exists():
         importlib.import_module("accounts.migrations.0002_reference_data").load(apps, None)
+
+
+# The name the conftest and booking tests use.
+reference_data = ensure_reference_data

@@ -52,15 +52,3 @@ def qualify(user, instrument, *, expires_on=None, revoked=False) -> Qualificatio
         expires_on=expires_on,
         revoked_at=timezone.now() if revoked else None,
     )
-
-
-def reference_data() -> None:
-    """A transactional test starts from flushed tables, migration data included: reload it."""
-    import importlib
-
-    from django.apps import apps
-
-    from accounts.models import Region
-
-    if not Region.objects.exists():
-        importlib.import_module("accounts.migrations.0002_reference_data").load(apps, None)
