@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -23,8 +24,18 @@ from config.celery import app as celery_app
 pytestmark = pytest.mark.celery_worker
 
 ROOT = Path(__file__).resolve().parent.parent
-# Database 11 is this test's own, so it never eats messages meant for a running platform.
-REDIS_URL = os.environ.get("CELERY_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+
+
+def _own_database(url: str) -> str:
+    """The same Redis server as REDIS_URL, database 11: this test's own, so it never eats
+    messages meant for a running platform and can flush freely."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/11", "", ""))
+
+
+REDIS_URL = os.environ.get("CELERY_TEST_REDIS_URL") or _own_database(
+    os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+)
 QUEUE = "labshare"
 TIMEOUT = 60
 
