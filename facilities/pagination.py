@@ -20,6 +20,19 @@ class CappedPaginator(Paginator):
     already took (``capped_count``) or the plain filtered rows to count (``count_source``),
     so the count query skips the sort and the per-row annotations."""
 
+    def page(self, number):
+        """With ``id_query`` (ordered ids on the one table), a page is two small queries:
+        the page's ids, then those rows with their joins — a deferred join, so the joins
+        never run over every match and the planner can stop after one page of ids."""
+        id_query = getattr(self.object_list, "id_query", None)
+        if id_query is None:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = list(id_query.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=ids)}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
     @cached_property
     def count(self) -> int:
         known = getattr(self.object_list, "capped_count", None)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Accreditation
+from accounts.models import Accreditation, Organisation, ProviderProfile
 from accounts.scoping import region_prefix
 from config.errors import Invalid
 from config.money import yuan_to_fen
@@ -47,21 +47,46 @@ def category_paths(*, fresh: bool = False) -> dict[int, str]:
 
 
 def category_q(category_id: int | None, field: str = "category") -> Q:
-    """The category and all its sub-categories (``path`` is the code path from the root)."""
+    """The category and all its sub-categories (``path`` is the code path from the root),
+    as a plain id list: no join, and the planner sees the real list."""
     if not category_id:
         return Q()
-    path = category_paths().get(category_id) or category_paths(fresh=True).get(category_id)
+    paths = category_paths()
+    path = paths.get(category_id)
+    if path is None:
+        paths = category_paths(fresh=True)
+        path = paths.get(category_id)
     if path is None:
         return Q(pk__in=[])
-    return Q(**{f"{field}__path": path}) | Q(**{f"{field}__path__startswith": f"{path}/"})
+    ids = [pk for pk, p in paths.items() if p == path or p.startswith(f"{path}/")]
+    return Q(**{f"{field}_id__in": ids})
 
 
-def region_q(code: str, field: str = "provider__region__code") -> Q:
-    if not code:
-        return Q()
+def _check_region(code: str) -> None:
     if not (code.isdigit() and len(code) == 6):
         raise Invalid(_("A region is a six-digit code."), code="bad_region", fields={"region": []})
+
+
+def region_q(code: str, field: str = "region__code") -> Q:
+    """Organisations in a city (a city code matches its counties by prefix) or county."""
+    if not code:
+        return Q()
+    _check_region(code)
     return Q(**{f"{field}__startswith": region_prefix(code)})
+
+
+def provider_region_q(code: str) -> Q:
+    """Items whose provider lies in the region, as a semi-join on the provider id."""
+    if not code:
+        return Q()
+    providers = Organisation.objects.filter(region_q(code)).values("pk")
+    return Q(provider_id__in=providers)
+
+
+def provider_kind_q(kind: str) -> Q:
+    if not kind:
+        return Q()
+    return Q(provider_id__in=ProviderProfile.objects.filter(kind=kind).values("organisation_id"))
 
 
 def accredited_exists(provider_field: str = "provider_id") -> Exists:

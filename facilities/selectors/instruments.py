@@ -16,6 +16,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +27,13 @@ from facilities.calendars import local_tz
 from facilities.models import Blackout, Instrument, OpeningException, OpeningHours, Price
 from facilities.pagination import capped_count
 from facilities.search import terms_of, text_filter
-from facilities.selectors.filters import CatalogueFilters, accredited_exists, category_q, region_q
+from facilities.selectors.filters import (
+    CatalogueFilters,
+    accredited_exists,
+    category_q,
+    provider_kind_q,
+    provider_region_q,
+)
 
 LIST_DEFER = ("specifications", "main_uses", "service_content", "reference_fees", "search_text",
               "search_tokens")  # fmt: skip
@@ -66,24 +73,38 @@ def _free_between_q(start: dt.datetime, end: dt.datetime) -> Q:
 RANK_LIMIT = 1000
 
 
+def _key(name: str, few: bool):
+    """The sort column; wrapped (COALESCE(x, x)) when the matches are few, so PostgreSQL
+    sorts the handful of index-found rows instead of walking a sort index until it has
+    met 20 of them — which on a selective filter can mean most of the table."""
+    return Coalesce(F(name), F(name)) if few else F(name)
+
+
 def _sorted(qs: QuerySet, f: CatalogueFilters, *, matches: int | None) -> QuerySet:
-    """Each order has its own index, so the first page is an index scan that stops early.
+    """Many matches: an ordered index scan (one index per order) stops after one page.
+    Few matches (<= RANK_LIMIT, counted first): fetch them by the filter's index and sort.
     Relevance (a name hit before a description hit) needs every match sorted, so it is
-    used only when there are at most RANK_LIMIT matches; beyond that, name order."""
+    used only when there are few matches; beyond that, name order."""
+    few = matches is not None and matches <= RANK_LIMIT
     if f.sort == "price":
-        return qs.order_by(F("external_price_fen").asc(nulls_last=True), "id")
+        return qs.order_by(_key("external_price_fen", few).asc(nulls_last=True), "id")
     if f.sort == "-price":
-        return qs.order_by(F("external_price_fen").desc(nulls_last=True), "id")
+        return qs.order_by(_key("external_price_fen", few).desc(nulls_last=True), "id")
     if f.sort == "newest":
-        return qs.order_by("-created_at", "-id")
+        return qs.order_by(_key("created_at", few).desc(), "-id")
     terms = terms_of(f.q)
-    if f.sort == "relevance" and terms and matches is not None and matches <= RANK_LIMIT:
+    if f.sort == "relevance" and terms and few:
         in_name = Q()
         for term in terms:
             in_name &= Q(name__icontains=term)
         rank = Case(When(in_name, then=Value(0)), default=Value(1), output_field=IntegerField())
         return qs.annotate(rank=rank).order_by("rank", "name", "id")
-    return qs.order_by("name", "id")
+    return qs.order_by(_key("name", few).asc(), "id")
+
+
+def _is_filtered(f: CatalogueFilters) -> bool:
+    return any((terms_of(f.q), f.category, f.region, f.provider, f.provider_kind,
+                f.price_min_fen is not None, f.price_max_fen is not None, f.free_from))  # fmt: skip
 
 
 def instrument_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[Instrument]:
@@ -93,11 +114,11 @@ def instrument_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[Inst
     text = text_filter(f.q)
     if text is not None:
         qs = qs.filter(text)
-    qs = qs.filter(category_q(f.category), region_q(f.region))
+    qs = qs.filter(
+        category_q(f.category), provider_region_q(f.region), provider_kind_q(f.provider_kind)
+    )
     if f.provider:
         qs = qs.filter(provider_id=f.provider)
-    if f.provider_kind:
-        qs = qs.filter(provider__provider__kind=f.provider_kind)
     if f.price_min_fen is not None:
         qs = qs.filter(external_price_fen__gte=f.price_min_fen)
     if f.price_max_fen is not None:
@@ -108,12 +129,12 @@ def instrument_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[Inst
         qs = qs.filter(accredited_exists())
     if f.free_from and f.free_to:
         qs = qs.filter(_free_between_q(f.free_from, f.free_to))
-    matches = None
-    if f.sort == "relevance" and terms_of(f.q):
-        matches = capped_count(qs, RANK_LIMIT)
-    rows = qs.select_related("provider__region__parent", "provider__provider", "category")
+    # The capped count (the paginator needs it anyway) also picks the query plan.
+    matches = capped_count(qs, RANK_LIMIT) if _is_filtered(f) else None
+    ordered = _sorted(qs, f, matches=matches)
+    rows = ordered.select_related("provider__region__parent", "provider__provider", "category")
     rows = rows.defer(*LIST_DEFER).annotate(accredited=accredited_exists())
-    rows = _sorted(rows, f, matches=matches)
+    rows.id_query = ordered  # the paginator's deferred join (facilities.pagination)
     # For the paginator: the count already taken, else the plain filtered rows to count.
     rows.capped_count = matches
     rows.count_source = qs

@@ -10,7 +10,13 @@ from accounts.scoping import Scope
 from config.errors import NotFound
 from facilities.models import TestingService
 from facilities.search import text_filter
-from facilities.selectors.filters import CatalogueFilters, accredited_exists, category_q, region_q
+from facilities.selectors.filters import (
+    CatalogueFilters,
+    accredited_exists,
+    category_q,
+    provider_kind_q,
+    provider_region_q,
+)
 
 LIST_DEFER = ("description", "sample_requirements", "search_text", "search_tokens")
 
@@ -21,11 +27,11 @@ def service_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[Testing
     text = text_filter(f.q)
     if text is not None:
         qs = qs.filter(text)
-    qs = qs.filter(category_q(f.category), region_q(f.region))
+    qs = qs.filter(
+        category_q(f.category), provider_region_q(f.region), provider_kind_q(f.provider_kind)
+    )
     if f.provider:
         qs = qs.filter(provider_id=f.provider)
-    if f.provider_kind:
-        qs = qs.filter(provider__provider__kind=f.provider_kind)
     if f.price_min_fen is not None:
         qs = qs.filter(price_fen__gte=f.price_min_fen)
     if f.price_max_fen is not None:
