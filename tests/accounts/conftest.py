@@ -26,10 +26,17 @@ def hangzhou_reviewer(db):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Throttle counters live in the cache; each test starts with none."""
+def _fresh_cache(settings):
+    """Throttle counters live in the cache; each test gets an empty private one. (Never
+    clear the configured cache: under REDIS_URL that would flush a shared Redis database.)"""
     from django.core.cache import cache
 
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "accounts-tests",
+        }
+    }
     cache.clear()
     yield
     cache.clear()
