@@ -1,7 +1,7 @@
 """A real Celery worker on the real Redis sees an account email through.
 
 Starts ``celery -A config worker`` as a subprocess on a Redis database of its own, sends
-``accounts.tasks.send_email.delay(...)`` for real (not eager), and waits for both the
+the ``accounts.tasks.send_email`` task for real (not eager), and waits for both the
 result in the Redis result backend and the message written by the file email backend.
 Skips only when Redis does not answer; never hangs (timeouts everywhere); always kills
 the worker.
@@ -18,8 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-
-from config.celery import app as celery_app
+from celery import Celery
 
 pytestmark = pytest.mark.celery_worker
 
@@ -81,34 +80,12 @@ def stop_worker(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture
-def real_celery():
-    """Point this process's Celery app at Redis, not eager; restore afterwards."""
-    saved = {
-        key: celery_app.conf[key]
-        for key in ("broker_url", "result_backend", "task_always_eager", "task_default_queue")
-    }
-    celery_app.conf.update(
-        broker_url=REDIS_URL,
-        result_backend=REDIS_URL,
-        task_always_eager=False,
-        task_default_queue=QUEUE,
-    )
-    reset_connections()
-    yield celery_app
-    celery_app.conf.update(saved)
-    reset_connections()
-
-
-def reset_connections():
-    # The broker pool and the result backend are built lazily and cached; drop them so the
-    # new URLs take effect.
-    # The producer pool wraps the connection pool, so both go.
-    pool = celery_app._pool
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    celery_app._local.__dict__.pop("backend", None)
-    if pool is not None:
-        pool.force_close_all()
+def sender():
+    """A Celery client of its own on Redis, so the suite's eager app is left untouched."""
+    app = Celery("labshare-test-sender", broker=REDIS_URL, backend=REDIS_URL)
+    app.conf.task_default_queue = QUEUE
+    yield app
+    app.close()
 
 
 def wait_for_file(folder: Path, timeout: float) -> list[Path]:
@@ -121,19 +98,21 @@ def wait_for_file(folder: Path, timeout: float) -> list[Path]:
     return []
 
 
-def test_worker_sends_an_account_email(tmp_path, real_celery):
+def test_worker_sends_an_account_email(tmp_path, sender):
     redis_or_skip()
-    from accounts.tasks import send_email
-
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     log_path = tmp_path / "worker.log"
     worker = start_worker(mail_dir, log_path)
     try:
-        result = send_email.delay(
-            subject="[LabShare] 请确认您的邮箱",
-            body="请点击链接确认：http://127.0.0.1:8000/accounts/confirm-email/abc/",
-            to=["worker-test@example.cn"],
+        result = sender.send_task(
+            "accounts.tasks.send_email",
+            kwargs={
+                "subject": "[LabShare] 请确认您的邮箱",
+                "body": "请点击链接确认：http://127.0.0.1:8000/accounts/confirm-email/abc/",
+                "to": ["worker-test@example.cn"],
+            },
+            queue=QUEUE,
         )
         try:
             sent = result.get(timeout=TIMEOUT)
