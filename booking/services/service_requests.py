@@ -25,7 +25,7 @@ from accounts.scoping import Scope
 from booking import reports
 from booking.models import ServiceRequest, ServiceRequestAttachment
 from booking.services.service_request_notices import notify_firm, notify_managers
-from booking.transitions import record_creation, transition
+from booking.transitions import can_move, record_creation, transition
 from config.errors import Forbidden, Invalid, InvalidTransition
 from facilities.models import TestingService
 
@@ -150,11 +150,14 @@ def _require_reason(reason: str) -> str:
 
 
 def _require_legal(sr: ServiceRequest, to: str) -> None:
-    """Refuse an illegal move before any file is stored (transition re-checks atomically)."""
-    from booking.transitions import can_move
-
+    """Refuse an illegal move before any file is stored (``transition`` re-checks it
+    atomically; this only spares a pointless upload)."""
     if not can_move(sr, to):
-        transition(sr, to=to, actor=None)  # raises InvalidTransition with the standard message
+        raise InvalidTransition(
+            _("Cannot change from “%(from)s” to “%(to)s”.")
+            % {"from": S(sr.status).label, "to": S(to).label},
+            data={"status": sr.status},
+        )
 
 
 def service_request_accept(*, actor, sr: ServiceRequest, reason: str = "") -> ServiceRequest:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from booking.models import Notification, ServiceRequest, StateChange
 from booking.services.service_requests import add_working_days
-from facilities.models import TestingService
+from facilities.models import TestingService as Service  # not "Test*": pytest would collect it
 from tests.factories.facilities import TestingServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_order_is_quoted_per_sample_and_notifies_the_labs_managers(
 
 def test_per_batch_price_ignores_sample_count(provider, alice, api):
     service = TestingServiceFactory(
-        provider=provider, price_fen=1500_00, price_unit=TestingService.PriceUnit.PER_BATCH
+        provider=provider, price_fen=1500_00, price_unit=Service.PriceUnit.PER_BATCH
     )
     r = api(alice).post(URL, order(service, sample_count=7), format="json")
     assert r.json()["quote_fen"] == 1500_00
@@ -59,7 +59,7 @@ def test_quote_preview(service, alice, api):
 
 
 def test_inactive_service_cannot_be_ordered(service, alice, api):
-    TestingService.objects.filter(pk=service.pk).update(is_active=False)
+    Service.objects.filter(pk=service.pk).update(is_active=False)
     assert api(alice).post(URL, order(service), format="json").status_code == 404
 
 

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import Accreditation
 from booking import reports
 from booking.models import ServiceRequest, StateChange
-from facilities.models import TestingService
+from facilities.models import TestingService as Service  # not "Test*": pytest would collect it
 from tests.factories.service_requests import pdf_upload
 from tests.service_requests.conftest import advance
 
@@ -104,7 +104,7 @@ def test_valid_report_is_stored_privately_with_the_accreditation_mark(
 ):
     from django.utils import timezone
 
-    TestingService.objects.filter(pk=testing.service_id).update(in_accredited_scope=True)
+    Service.objects.filter(pk=testing.service_id).update(in_accredited_scope=True)
     Accreditation.objects.create(
         provider=provider.provider,
         type="cma",
@@ -122,7 +122,7 @@ def test_valid_report_is_stored_privately_with_the_accreditation_mark(
 def test_expired_accreditation_gives_no_mark(testing, manager, api, provider):
     import datetime as dt
 
-    TestingService.objects.filter(pk=testing.service_id).update(in_accredited_scope=True)
+    Service.objects.filter(pk=testing.service_id).update(in_accredited_scope=True)
     Accreditation.objects.create(
         provider=provider.provider,
         type="cnas",
