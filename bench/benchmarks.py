@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bench import fixtures
 from bench.client import Client, csrf_from, timed
+from bench.cpu import CpuMeter
 from bench.gen_orgs import BENCH_PASSWORD
 from bench.load import describe, wrk
 from bench.report import markdown
@@ -29,13 +30,19 @@ class Context:
     base: str
     url: str
     args: object
+    server_pid: int
     users: list = field(default_factory=list)
     results: dict = field(default_factory=dict)
+
+    def meter(self, server_pid: int | None = None) -> CpuMeter:
+        return CpuMeter(server_pid or self.server_pid).start()
 
     def record(self, name: str, summary: dict, note: str = "") -> None:
         # The 1-minute load average says how much the shared machine was doing meanwhile.
         summary["load"] = os.getloadavg()[0]
         note = f"{note} · load {summary['load']:.1f}".strip(" ·")
+        if "cpu_ms" in summary:
+            note += f" · CPU {summary['cpu_ms']:.1f} ms/request (app + db)"
         self.results[name] = summary
         print(
             f"  {name}: p50 {summary['p50']:.1f} ms · p95 {summary['p95']:.1f} ms"
@@ -46,7 +53,8 @@ class Context:
     def record_load(self, name: str, result: dict) -> None:
         result["load"] = os.getloadavg()[0]
         self.results[name] = result
-        print(f"  {name}: {describe(result)} · load {result['load']:.1f}", flush=True)
+        cpu = f" · CPU {result['cpu_ms']:.1f} ms/request" if "cpu_ms" in result else ""
+        print(f"  {name}: {describe(result)} · load {result['load']:.1f}{cpu}", flush=True)
 
     def missing(self, name: str, why: str) -> None:
         self.results[name] = {"missing": why}
@@ -72,15 +80,19 @@ def _sign_in(ctx: Context, user) -> Client:
 def bench_signin(ctx: Context) -> None:
     """GET the sign-in page and POST the form (PBKDF2 hashing included, as a user waits)."""
     n = min(ctx.args.samples, 40)
+    meter = ctx.meter()
     summary, statuses = timed(
         lambda i: _sign_in(ctx, ctx.users[i % len(ctx.users)]).last, n, expect=(302,)
     )
+    summary["cpu_ms"] = meter.stop() * 1000 / n
     ctx.record("signin (GET form + POST)", summary, f"statuses {statuses}")
 
 
 def bench_home(ctx: Context) -> None:
     client = _sign_in(ctx, ctx.users[0])
+    meter = ctx.meter()
     summary, statuses = timed(lambda i: client.get("/home/"), ctx.args.samples)
+    summary["cpu_ms"] = meter.stop() * 1000 / ctx.args.samples
     ctx.record("home page (signed-in firm user)", summary, f"statuses {statuses}")
 
 
@@ -89,9 +101,10 @@ def _throughput(ctx: Context, name: str, paths: list[str], seconds: int = 10) ->
         f.write("\n".join(paths))
     try:
         env = {"BENCH_PATHS": f.name, "BENCH_TOKEN": ctx.users[0].token}
-        ctx.record_load(
-            name, wrk(ctx.base, "get_paths.lua", seconds=seconds, connections=8, env=env)
-        )
+        meter = ctx.meter()
+        result = wrk(ctx.base, "get_paths.lua", seconds=seconds, connections=8, env=env)
+        result["cpu_ms"] = meter.stop() * 1000 / max(1, result["requests"])
+        ctx.record_load(name, result)
     finally:
         os.unlink(f.name)
 
@@ -102,7 +115,9 @@ def _latency(ctx: Context, name: str, client: Client, paths: list[str], note: st
     if first.status == 404 and all(client.get(p).status == 404 for p in paths[1:3]):
         ctx.missing(name, f"{paths[0]} answers 404 (not built yet?)")
         return False
+    meter = ctx.meter()
     summary, statuses = timed(lambda i: client.get(paths[i % len(paths)]), ctx.args.samples)
+    summary["cpu_ms"] = meter.stop() * 1000 / ctx.args.samples
     ctx.record(name, summary, f"{note} statuses {statuses}".strip())
     return True
 
@@ -188,14 +203,15 @@ def run_benchmarks(args, url: str) -> dict:
     if unknown:
         raise SystemExit(f"unknown benchmarks {sorted(unknown)}; known: {', '.join(BENCHMARKS)}")
     random.seed(11)
-    with gunicorn(url, port=PORT, workers=args.workers, threads=args.threads) as base:
+    with gunicorn(url, port=PORT, workers=args.workers, threads=args.threads) as server:
+        base = server.base
         print(
             f"gunicorn: {args.workers} workers x {args.threads} thread(s) at {base},"
             f" DEBUG off, CONN_MAX_AGE {os.environ.get('DB_CONN_MAX_AGE', '600')},"
             f" Redis {redis_url()}",
             flush=True,
         )
-        ctx = Context(base=base, url=url, args=args)
+        ctx = Context(base=base, url=url, args=args, server_pid=server.pid)
         ctx.users, how = fixtures.with_tokens(base, fixtures.firm_users(32))
         print(f"tokens: {len(ctx.users)} firm users, tokens {how}", flush=True)
         for name in names:

@@ -14,7 +14,7 @@ import psycopg
 
 from bench import fixtures
 from bench.load import wrk
-from bench.server import gunicorn
+from bench.server import Server, gunicorn
 from bench.sqlutil import _unknown_required, rows, scalar
 
 BARE_PORT = 8106
@@ -63,17 +63,20 @@ def _token_file(users) -> str:
     return f.name
 
 
-def _http_phase(base: str, path: str, slots, tokens: str, ctx) -> dict:
+def _http_phase(server: Server, path: str, slots, tokens: str, ctx) -> dict:
     slot_path = _slot_file(slots)
     try:
         env = {"BENCH_SLOTS": slot_path, "BENCH_TOKENS": tokens, "BENCH_PATH": path}
-        return wrk(
-            base,
+        meter = ctx.meter(server.pid)
+        result = wrk(
+            server.base,
             "post_bookings.lua",
             seconds=ctx.args.duration,
             connections=ctx.args.clients,
             env=env,
         )
+        result["cpu_ms"] = meter.stop() * 1000 / max(1, result["requests"])
+        return result
     finally:
         os.unlink(slot_path)
 
@@ -150,12 +153,14 @@ def booking_create(ctx) -> None:
     first_id = scalar("SELECT coalesce(max(id), 0) FROM booking_booking")
     tokens = _token_file(ctx.users)
     try:
-        api = _http_phase(ctx.base, "/api/v1/bookings/", slots[:third], tokens, ctx)
+        api = _http_phase(
+            Server(ctx.base, ctx.server_pid), "/api/v1/bookings/", slots[:third], tokens, ctx
+        )
         ctx.record_load("booking_create API POST /api/v1/bookings/", api)
         with gunicorn(ctx.url, port=BARE_PORT, workers=ctx.args.workers, threads=ctx.args.threads,
-                      settings="bench.settings") as bare_base:  # fmt: skip
+                      settings="bench.settings") as bare_server:  # fmt: skip
             bare = _http_phase(
-                bare_base, "/bench/bare-bookings/", slots[third : 2 * third], tokens, ctx
+                bare_server, "/bench/bare-bookings/", slots[third : 2 * third], tokens, ctx
             )
         ctx.record_load("booking_create bare DRF insert endpoint", bare)
     finally:

@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 
+def _cpu(r: dict) -> str:
+    """CPU ms per request (app + db) and what two otherwise idle cores would then sustain."""
+    if not r.get("cpu_ms"):
+        return " | "
+    return f"{r['cpu_ms']:.1f} | ≈{2000 / r['cpu_ms']:.0f}/s"
+
+
 def _row(name: str, r: dict) -> str:
     if "missing" in r:
-        return f"| {name} | not measured: {r['missing']} | | | | |"
+        return f"| {name} | not measured: {r['missing']} | | | | | | |"
     if "rate" in r and "p50" in r:  # wrk run
         statuses = ", ".join(f"{k}: {v}" for k, v in sorted(r["statuses"].items()))
         return (
             f"| {name} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {r['rate']:.0f}/s"
-            f" ({statuses}) | {r['load']:.1f} |"
+            f" ({statuses}) | {r['load']:.1f} | {_cpu(r)} |"
         )
     if "rate" in r:  # raw SQL loop
-        return f"| {name} | | | | {r['rate']:.0f} rows/s ({r['statuses']}) | |"
-    return f"| {name} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | n={r['n']} | {r['load']:.1f} |"
+        return f"| {name} | | | | {r['rate']:.0f} rows/s ({r['statuses']}) | | | |"
+    return (
+        f"| {name} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | n={r['n']}"
+        f" | {r['load']:.1f} | {_cpu(r)} |"
+    )
 
 
 def markdown(results: dict) -> str:
     lines = [
-        "| benchmark | p50 ms | p95 ms | p99 ms | throughput / samples | load avg |",
-        "|---|---|---|---|---|---|",
+        "| benchmark | p50 ms | p95 ms | p99 ms | throughput / samples | load avg"
+        " | CPU ms/req | 2 idle cores |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     extra = []
     for name, r in results.items():

@@ -66,7 +66,10 @@ def main(argv=None) -> int:
     setup_django(url)
     if not args.skip_generate:
         seconds = generate(SCALES[args.scale])
-        print(f"generation: {seconds:.1f} s (0 s means the scale was already there)", flush=True)
+        print(
+            f"generation: {seconds:.1f} s (only checks and ANALYZE if the data was there)",
+            flush=True,
+        )
     for label, count in census().items():
         print(f"  {label}: {count:,}")
     if args.generate_only:

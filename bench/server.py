@@ -9,6 +9,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.client import Client
@@ -67,9 +68,15 @@ def _wait_until_up(base: str, proc: subprocess.Popen, timeout: float = 30) -> No
     raise RuntimeError(f"gunicorn did not answer in {timeout} s; see {LOG}")
 
 
+@dataclass(frozen=True)
+class Server:
+    base: str
+    pid: int  # gunicorn's master; its children are the workers
+
+
 @contextmanager
 def gunicorn(url: str, *, port: int, workers: int, threads: int, settings="config.settings"):
-    """Serve the app on 127.0.0.1:port for the duration of the block; yields the base URL."""
+    """Serve the app on 127.0.0.1:port for the duration of the block; yields a Server."""
     cmd = [
         str(GUNICORN),
         "config.wsgi:application",
@@ -89,7 +96,7 @@ def gunicorn(url: str, *, port: int, workers: int, threads: int, settings="confi
         )
     try:
         _wait_until_up(base, proc)
-        yield base
+        yield Server(base, proc.pid)
     finally:
         proc.send_signal(signal.SIGTERM)  # graceful stop of our own gunicorn only
         try:

@@ -1,0 +1,64 @@
+"""CPU time spent serving requests: gunicorn's processes plus their PostgreSQL backends.
+
+On a machine shared with other work, wall-clock latency mostly measures the queue for the
+two cores; CPU milliseconds per request do not, and 2,000 / (CPU ms per request) estimates
+what the same app would sustain on the two cores alone.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from bench.sqlutil import rows
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0  # the process has gone
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def _db_backends() -> list[int]:
+    """Backends connected to the bench database, except the bench's own connection."""
+    return [
+        r[0]
+        for r in rows(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+    ]
+
+
+class CpuMeter:
+    """``start()`` then ``stop()`` → CPU seconds used meanwhile by the server and its DB."""
+
+    def __init__(self, server_pid: int, extra_pids: tuple[int, ...] = ()):
+        self.server_pid = server_pid
+        self.extra = extra_pids
+        self.before: dict[int, float] = {}
+
+    def _pids(self) -> set[int]:
+        return {self.server_pid, *_children(self.server_pid), *_db_backends(), *self.extra}
+
+    def start(self) -> CpuMeter:
+        self.before = {p: _cpu_seconds(p) for p in self._pids()}
+        return self
+
+    def stop(self) -> float:
+        pids = self._pids() | set(self.before)
+        # A process born during the run counts from zero; one that died is lost (rare).
+        return sum(max(0.0, _cpu_seconds(p) - self.before.get(p, 0.0)) for p in pids)
