@@ -257,6 +257,8 @@ def act(request, pk, action):
         status = 409 if exc.kind == "conflict" else 403 if exc.kind == "forbidden" else 400
         return render(request, "frontend/service_requests/detail.html", context, status=status)
     messages.success(request, DONE[action])
+    if request.POST.get("back") == "queue":  # a fixed name, never a URL: no open redirect
+        return redirect("frontend:lab-service-queue")
     return redirect("frontend:service-request-detail", pk=sr.pk)
 
 

@@ -184,3 +184,18 @@ def test_order_form_takes_several_attachments(service, alice):
     assert r.status_code == 302
     sr = ServiceRequest.objects.get()
     assert sorted(a.name for a in sr.attachments.all()) == ["a.jpg", "b.pdf"]
+
+
+def test_accepting_from_the_queue_returns_to_the_queue(make_request, manager):
+    sr = make_request()
+    client = client_for(manager)
+    assert (
+        f'data-testid="queue-accept-{sr.pk}"'
+        in client.get(reverse("frontend:lab-service-queue")).content.decode()
+    )
+    r = client.post(
+        reverse("frontend:service-request-action", args=[sr.pk, "accept"]), {"back": "queue"}
+    )
+    assert r.status_code == 302 and r.url == reverse("frontend:lab-service-queue")
+    sr.refresh_from_db()
+    assert sr.status == "accepted"
