@@ -80,19 +80,19 @@ def _sign_in(ctx: Context, user) -> Client:
 def bench_signin(ctx: Context) -> None:
     """GET the sign-in page and POST the form (PBKDF2 hashing included, as a user waits)."""
     n = min(ctx.args.samples, 40)
-    meter = ctx.meter()
     summary, statuses = timed(
-        lambda i: _sign_in(ctx, ctx.users[i % len(ctx.users)]).last, n, expect=(302,)
+        lambda i: _sign_in(ctx, ctx.users[i % len(ctx.users)]).last,
+        n,
+        meter=ctx.meter,
+        expect=(302,),
+        warmup=2,
     )
-    summary["cpu_ms"] = meter.stop() * 1000 / n
     ctx.record("signin (GET form + POST)", summary, f"statuses {statuses}")
 
 
 def bench_home(ctx: Context) -> None:
     client = _sign_in(ctx, ctx.users[0])
-    meter = ctx.meter()
-    summary, statuses = timed(lambda i: client.get("/home/"), ctx.args.samples)
-    summary["cpu_ms"] = meter.stop() * 1000 / ctx.args.samples
+    summary, statuses = timed(lambda i: client.get("/home/"), ctx.args.samples, meter=ctx.meter)
     ctx.record("home page (signed-in firm user)", summary, f"statuses {statuses}")
 
 
@@ -115,9 +115,9 @@ def _latency(ctx: Context, name: str, client: Client, paths: list[str], note: st
     if first.status == 404 and all(client.get(p).status == 404 for p in paths[1:3]):
         ctx.missing(name, f"{paths[0]} answers 404 (not built yet?)")
         return False
-    meter = ctx.meter()
-    summary, statuses = timed(lambda i: client.get(paths[i % len(paths)]), ctx.args.samples)
-    summary["cpu_ms"] = meter.stop() * 1000 / ctx.args.samples
+    summary, statuses = timed(
+        lambda i: client.get(paths[i % len(paths)]), ctx.args.samples, meter=ctx.meter
+    )
     ctx.record(name, summary, f"{note} statuses {statuses}".strip())
     return True
 

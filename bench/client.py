@@ -100,14 +100,23 @@ def csrf_from(html: bytes) -> str:
     return match.group(1).decode()
 
 
-def timed(fn, n: int, *, expect=(200,)) -> tuple[dict, dict[int, int]]:
-    """Call ``fn(i)`` n times; returns the latency summary and the status counts."""
+def timed(fn, n: int, *, meter=None, expect=(200,), warmup: int = 8) -> tuple[dict, dict[int, int]]:
+    """Call ``fn(i)`` n times after ``warmup`` unrecorded calls (each gunicorn worker's
+    first requests compile templates and open its database connection); returns the
+    latency summary (with CPU ms per call when ``meter()`` gives a started CpuMeter) and
+    the status counts."""
+    for i in range(warmup):
+        fn(n + i)
+    cpu = meter() if meter else None
     seconds, statuses = [], {}
     for i in range(n):
         r = fn(i)
         seconds.append(r.seconds)
         statuses[r.status] = statuses.get(r.status, 0) + 1
+    summary = summary_ms(seconds)
+    if cpu:
+        summary["cpu_ms"] = cpu.stop() * 1000 / n
     unexpected = {s: c for s, c in statuses.items() if s not in expect}
     if unexpected:
         print(f"    unexpected statuses: {unexpected}")
-    return summary_ms(seconds), statuses
+    return summary, statuses
