@@ -267,7 +267,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"OrganisationKindEnum": "accounts.models.Organisation.Kind"},
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "accounts.models.Organisation.Kind",
+        "ProviderKindEnum": "accounts.models.ProviderProfile.Kind",
+        "InstrumentStatusEnum": "facilities.models.Instrument.Status",
+        "BlackoutKindEnum": "facilities.models.Blackout.Kind",
+        "BookingStatusEnum": "booking.models.Booking.Status",
+        "ServiceRequestStatusEnum": "booking.models.ServiceRequest.Status",
+    },
 }
 
 # --- Domain settings ------------------------------------------------------
