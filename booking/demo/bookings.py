@@ -32,7 +32,7 @@ PLAN = [
     (0, 9, 2, B.COMPLETED, "高分子薄膜红外光谱表征"),
     (0, 11, 2, B.CHECKED_IN, "锂电池正极材料物相分析"),
     (0, 14, 2, B.APPROVED, "陶瓷粉体晶型鉴定"),
-    (0, 17, 1, B.APPROVED, "催化剂样品比表面测试前预处理"),
+    (0, 16, 1, B.APPROVED, "催化剂样品比表面测试前预处理"),
     (1, 9, 3, B.REQUESTED, "新型涂层材料成分分析"),
     (2, 10, 2, B.REQUESTED, "不锈钢焊缝组织观察"),
     (3, 13, 2, B.APPROVED, "PCB 镀层厚度测量"),
@@ -105,6 +105,15 @@ def _write(instrument, firm, booker, manager, start, hours, status, purpose) -> 
             )
 
 
+def _weekday(today: dt.date, offset: int) -> dt.date:
+    """``today + offset`` moved off the weekend, where demo instruments are closed."""
+    day = today + dt.timedelta(days=offset)
+    step = -1 if offset < 0 else 1
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=step)
+    return day
+
+
 def seed() -> None:
     provider = Organisation.objects.filter(name=DEMO_PROVIDER_NAME).first()
     booker = User.objects.filter(email=FIRM_EMAIL).first()
@@ -123,7 +132,7 @@ def seed() -> None:
     for i, (offset, hour, hours, status, purpose) in enumerate(PLAN):
         instrument = instruments[i % len(instruments)]
         who = firm if i % 3 != 2 else others[i % len(others)]
-        start = dt.datetime.combine(today + dt.timedelta(days=offset), dt.time(hour), tzinfo=tz)
+        start = dt.datetime.combine(_weekday(today, offset), dt.time(hour), tzinfo=tz)
         who_books = (
             booker
             if who == firm
