@@ -1,14 +1,11 @@
 """The demo firm user orders a test for 3 samples in Chromium, seeing the live quote;
 the lab manager then uploads the report and the firm downloads it."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from accounts import demo
-from accounts.models import Organisation, Region
+from accounts.models import Organisation
 from booking.models import ServiceRequest
 from tests.factories.facilities import TestingServiceFactory
 from tests.service_requests.conftest import advance
@@ -19,8 +16,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 @pytest.fixture
 def demo_service(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    if not Region.objects.exists():  # a transactional test before this one flushed it
-        importlib.import_module("accounts.migrations.0002_reference_data").load(apps, None)
     accounts = demo.seed()
     provider = Organisation.objects.get(name=demo.DEMO_PROVIDER_NAME)
     service = TestingServiceFactory(

@@ -1,5 +1,3 @@
-import importlib
-
 import pytest
 from rest_framework.test import APIClient
 
@@ -7,22 +5,6 @@ from booking.services import service_requests as services
 from tests.factories.accounts import UserFactory, join, make_provider
 from tests.factories.facilities import TestingServiceFactory
 from tests.factories.service_requests import ServiceRequestFactory, pdf_upload
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(request):
-    """Regions and size rules come from a data migration, which a transactional test
-    elsewhere (or an earlier --reuse-db run) may have flushed: reload them if missing."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None:
-        return
-    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
-    from django.apps import apps
-
-    from accounts.models import Region
-
-    if not Region.objects.exists():
-        importlib.import_module("accounts.migrations.0002_reference_data").load(apps, None)
 
 
 @pytest.fixture(autouse=True)
