@@ -1,8 +1,9 @@
 """Categories, instruments (with opening hours and prices) and testing services.
 
-Instruments and services go through ``bulk_create`` (multi-row INSERTs, thousands per
-statement) rather than raw SQL because their search columns are computed in Python by the
-catalogue's own code (facilities.search), and the bench must search what the app would.
+Instruments and services are built as model instances and written with COPY
+(sqlutil.copy_objects) rather than INSERT … SELECT because their search columns are computed
+in Python by the catalogue's own code (facilities.search), and the bench must search what the
+app would.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from django.db import connection
 
 from accounts.models import Organisation
 from bench import names
-from bench.sqlutil import execute, insert_select, is_done, rows, scalar, step
+from bench.sqlutil import copy_objects, execute, insert_select, is_done, rows, scalar, step
 from facilities.models import Category, Instrument, TestingService
 
 CHUNK = 10_000
@@ -108,7 +109,7 @@ def generate_instruments(target: int) -> None:
         hi = min(lo + CHUNK - 1, target)
         with step(f"instruments {lo}-{hi}") as done:
             batch = [_instrument(s, cats, providers) for s in range(lo, hi + 1)]
-            Instrument.objects.bulk_create(batch, batch_size=2000)
+            copy_objects(Instrument, batch)
             with (
                 connection.cursor() as cur,
                 cur.copy(
@@ -184,7 +185,7 @@ def generate_services(target: int) -> None:
     cats, providers = ensure_categories(), _providers()
     with step(f"services {have + 1}-{target}") as done:
         batch = [_service(s, cats, providers) for s in range(have + 1, target + 1)]
-        TestingService.objects.bulk_create(batch, batch_size=2000)
+        copy_objects(TestingService, batch)
         for svc in batch:
             # save() computes the search columns from category and provider (both in memory).
             svc.save(update_fields=["search_text", "search_tokens"])

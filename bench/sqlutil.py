@@ -144,3 +144,39 @@ def restore_heavy_ddl(table: str) -> None:
             execute(ddl)
             execute("DELETE FROM bench_saved_ddl WHERE tbl = %s AND name = %s", [table, name])
         print(f"    rebuilt {name} in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def copy_objects(model, objs: list) -> None:
+    """Write unsaved model instances with COPY, giving them ids from the table's sequence.
+
+    Values go through each field's own ``pre_save``/``get_db_prep_save`` (defaults, auto_now,
+    custom fields all as the ORM would write them); bulk_create is avoided because Django
+    5.2's UNNEST bulk insert mishandles a TextField subclass stored as text[] (the catalogue's
+    ``search_tokens``)."""
+    if not objs:
+        return
+    table = model._meta.db_table
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    ids = [
+        r[0]
+        for r in rows(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
+            [len(objs)],
+        )
+    ]
+    oids = dict(
+        rows(
+            "SELECT attname, atttypid::int FROM pg_attribute WHERE attrelid = %s::regclass"
+            " AND attnum > 0 AND NOT attisdropped",
+            [table],
+        )
+    )
+    columns = ["id", *(f.column for f in fields)]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    sql = f"COPY {table} ({quoted}) FROM STDIN"
+    with connection.cursor() as cur, cur.copy(sql) as copy:
+        copy.set_types([oids[c] for c in columns])
+        for pk, obj in zip(ids, objs, strict=True):
+            obj.pk = pk
+            values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+            copy.write_row([pk, *values])
