@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class FacilitiesConfig(AppConfig):
     name = "facilities"
     verbose_name = _("Facilities")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from accounts.models import Organisation
+        from facilities.regions import provider_saved
+
+        # Items carry a copy of their provider's region code (facilities.regions).
+        post_save.connect(provider_saved, sender=Organisation, dispatch_uid="facilities-region")

@@ -86,6 +86,10 @@ class Instrument(models.Model):
     )
     search_text = models.TextField(blank=True, default="", editable=False)
     search_tokens = TokenField(blank=True, default="", editable=False)
+    # The provider's region code (GB/T 2260), copied so the catalogue's city filter narrows
+    # on this table's own index together with the category (no join to the organisation).
+    # Kept in step by save() and, when a provider moves, by facilities.regions.
+    region_code = models.CharField(max_length=6, blank=True, default="", editable=False)
 
     # Booking rules
     requires_approval = models.BooleanField(_("approval needed"), default=True)
@@ -115,6 +119,8 @@ class Instrument(models.Model):
             models.Index(fields=["external_price_fen", "id"], name="instrument_by_price"),
             # instrument_by_price_desc (DESC NULLS LAST) is PostgreSQL-only: migration 0005.
             models.Index(fields=["-created_at", "-id"], name="instrument_by_newest"),
+            # City (a code range) and category subtree (an id list) in one index scan.
+            models.Index(fields=["region_code", "category"], name="instrument_by_region"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -134,6 +140,7 @@ class Instrument(models.Model):
     def save(self, *args, **kwargs):
         # Search columns follow the row whoever saves it (services, admin, factories).
         self.search_text, self.search_tokens = build_search(*self.searchable_parts())
+        self.region_code = self.provider.region_id or ""
         super().save(*args, **kwargs)
 
     @property
@@ -356,6 +363,10 @@ class TestingService(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     search_text = models.TextField(blank=True, default="", editable=False)
     search_tokens = TokenField(blank=True, default="", editable=False)
+    # The provider's region code (GB/T 2260), copied so the catalogue's city filter narrows
+    # on this table's own index together with the category (no join to the organisation).
+    # Kept in step by save() and, when a provider moves, by facilities.regions.
+    region_code = models.CharField(max_length=6, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -366,7 +377,10 @@ class TestingService(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(price_fen__gte=0), name="service_price_nonneg"),
         ]
-        indexes = [models.Index(fields=["provider", "is_active"])]
+        indexes = [
+            models.Index(fields=["provider", "is_active"]),
+            models.Index(fields=["region_code", "category"], name="service_by_region"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -382,6 +396,7 @@ class TestingService(models.Model):
             self.description,
             self.sample_requirements,
         )
+        self.region_code = self.provider.region_id or ""
         super().save(*args, **kwargs)
 
     def quote_fen(self, sample_count: int) -> int:
