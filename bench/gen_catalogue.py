@@ -14,6 +14,7 @@ from accounts.models import Organisation
 from bench import names
 from bench.sqlutil import copy_objects, execute, insert_select, is_done, rows, scalar, step
 from facilities.models import Category, Instrument, TestingService
+from facilities.regions import region_codes_sync
 
 CHUNK = 10_000
 
@@ -196,4 +197,7 @@ def generate_services(target: int) -> None:
             for s, svc in zip(range(have + 1, target + 1), batch, strict=True):
                 copy.write_row((s, svc.pk, svc.price_fen))
         done["rows"] = len(batch)
-    execute("ANALYZE facilities_testingservice")
+    # COPY bypasses save(): copy the providers' region codes (instruments too), one UPDATE each.
+    region_codes_sync()
+    execute("VACUUM ANALYZE facilities_instrument")  # the UPDATEs leave dead rows; autovacuum
+    execute("VACUUM ANALYZE facilities_testingservice")  # may be off on the bench server
