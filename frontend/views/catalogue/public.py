@@ -14,6 +14,7 @@ from frontend.forms.catalogue import CatalogueFilterForm
 from frontend.views.catalogue.helpers import (
     category_choices,
     query_without,
+    quick_selects,
     region_choices,
     url_or_none,
 )
@@ -43,6 +44,7 @@ def _search_page(request, *, search, template: str, partial: str, title_kind: st
     form = CatalogueFilterForm(
         request.GET or None, categories=category_choices(), regions=region_choices()
     )
+    quick_selects(form, "category", "city", "provider_kind", "sort")
     context = {
         "form": form, "page": page, "filters": filters, "error": error, "kind": title_kind,
         "count_capped": page.paginator.count > 1000, "page_query": query_without(request),
