@@ -18,9 +18,9 @@ from bench.cpu import CpuMeter
 from bench.gen_orgs import BENCH_PASSWORD
 from bench.load import describe, wrk
 from bench.report import markdown
-from bench.server import flush_bench_redis, gunicorn, redis_url
+from bench.server import flush_bench_redis, free_port, gunicorn, redis_url
 
-PORT = 8105
+PORTS = (8105, 8107, 8109)  # the bench's range is 8105–8109; 8106/8108 serve the bare endpoint
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RESULTS_JSON = os.path.join(tempfile.gettempdir(), "labshare-bench-last.json")
 
@@ -203,7 +203,7 @@ def run_benchmarks(args, url: str) -> dict:
     if unknown:
         raise SystemExit(f"unknown benchmarks {sorted(unknown)}; known: {', '.join(BENCHMARKS)}")
     random.seed(11)
-    with gunicorn(url, port=PORT, workers=args.workers, threads=args.threads) as server:
+    with gunicorn(url, port=free_port(PORTS), workers=args.workers, threads=args.threads) as server:
         base = server.base
         print(
             f"gunicorn: {args.workers} workers x {args.threads} thread(s) at {base},"

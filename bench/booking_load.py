@@ -14,10 +14,10 @@ import psycopg
 
 from bench import fixtures
 from bench.load import wrk
-from bench.server import Server, gunicorn
+from bench.server import Server, free_port, gunicorn
 from bench.sqlutil import _unknown_required, rows, scalar
 
-BARE_PORT = 8106
+BARE_PORTS = (8106, 8108)
 LIVE = ("requested", "approved", "checked_in")
 
 
@@ -63,22 +63,26 @@ def _token_file(users) -> str:
     return f.name
 
 
-def _http_phase(server: Server, path: str, slots, tokens: str, ctx) -> dict:
+def _wrk_bookings(server: Server, path: str, slots, tokens: str, ctx, seconds: int) -> dict:
     slot_path = _slot_file(slots)
     try:
         env = {"BENCH_SLOTS": slot_path, "BENCH_TOKENS": tokens, "BENCH_PATH": path}
-        meter = ctx.meter(server.pid)
-        result = wrk(
-            server.base,
-            "post_bookings.lua",
-            seconds=ctx.args.duration,
-            connections=ctx.args.clients,
-            env=env,
+        return wrk(
+            server.base, "post_bookings.lua", seconds=seconds, connections=ctx.args.clients, env=env
         )
-        result["cpu_ms"] = meter.stop() * 1000 / max(1, result["requests"])
-        return result
     finally:
         os.unlink(slot_path)
+
+
+def _http_phase(server: Server, path: str, slots, tokens: str, ctx) -> dict:
+    """Two seconds of warm-up on slots of its own (each gunicorn thread opens its database
+    connection and fills its caches), then the measured run with its CPU time."""
+    warm, measured = slots[-3000:], slots[:-3000]
+    _wrk_bookings(server, path, warm, tokens, ctx, 2)
+    meter = ctx.meter(server.pid)
+    result = _wrk_bookings(server, path, measured, tokens, ctx, ctx.args.duration)
+    result["cpu_ms"] = meter.stop() * 1000 / max(1, result["requests"])
+    return result
 
 
 def _raw_sql_phase(url: str, slots, users, seconds: int, clients: int) -> dict:
@@ -140,38 +144,26 @@ def _created(result: dict) -> float:
     return result["statuses"].get("201", 0) / result["seconds"]
 
 
-def booking_create(ctx) -> None:
-    clients, seconds = ctx.args.clients, ctx.args.duration
-    slots = _candidate_slots(
-        fixtures.random_instruments(1000, bookable_only=True, seed=time.time_ns())
-    )
-    third = len(slots) // 3
-    print(
-        f"  {len(slots):,} free one-hour slots prepared; wrk, {clients} connections, {seconds} s each",
-        flush=True,
-    )
-    first_id = scalar("SELECT coalesce(max(id), 0) FROM booking_booking")
+def _http_phases(ctx, api_slots, bare_slots) -> tuple[dict, dict]:
+    """The real endpoint on the running app, then the bare one on a bench-only gunicorn."""
     tokens = _token_file(ctx.users)
     try:
         api = _http_phase(
-            Server(ctx.base, ctx.server_pid), "/api/v1/bookings/", slots[:third], tokens, ctx
+            Server(ctx.base, ctx.server_pid), "/api/v1/bookings/", api_slots, tokens, ctx
         )
         ctx.record_load("booking_create API POST /api/v1/bookings/", api)
-        with gunicorn(ctx.url, port=BARE_PORT, workers=ctx.args.workers, threads=ctx.args.threads,
+        with gunicorn(ctx.url, port=free_port(BARE_PORTS), workers=ctx.args.workers, threads=ctx.args.threads,
                       settings="bench.settings") as bare_server:  # fmt: skip
-            bare = _http_phase(
-                bare_server, "/bench/bare-bookings/", slots[third : 2 * third], tokens, ctx
-            )
+            bare = _http_phase(bare_server, "/bench/bare-bookings/", bare_slots, tokens, ctx)
         ctx.record_load("booking_create bare DRF insert endpoint", bare)
     finally:
         os.unlink(tokens)
-    raw = _raw_sql_phase(ctx.url, slots[2 * third :], ctx.users, seconds, clients)
-    print(
-        f"  booking_create raw SQL inserts ({clients} connections): {raw['rate']:.0f} rows/s {raw['statuses']}"
-    )
-    ctx.results["booking_create raw SQL"] = raw
+    return api, bare
+
+
+def _report_ratios(ctx, api: dict, bare: dict, raw: dict) -> None:
     a, b, r = _created(api), _created(bare), _created(raw)
-    ratios = {
+    ctx.results["booking_create ratios"] = {
         "api_per_s": a,
         "bare_per_s": b,
         "raw_per_s": r,
@@ -179,9 +171,28 @@ def booking_create(ctx) -> None:
         "api/raw": a / r,
         "bare/raw": b / r,
     }
-    ctx.results["booking_create ratios"] = ratios
     print(f"  created/s: API {a:.0f} · bare DRF {b:.0f} · raw SQL {r:.0f}"
           f" → API/bare {a / b:.2f} · API/raw {a / r:.2f} · bare/raw {b / r:.2f}")  # fmt: skip
+
+
+def booking_create(ctx) -> None:
+    clients, seconds = ctx.args.clients, ctx.args.duration
+    slots = _candidate_slots(
+        fixtures.random_instruments(1000, bookable_only=True, seed=time.time_ns())
+    )
+    third = len(slots) // 3  # disjoint thirds: no phase asks for another's slots
+    print(
+        f"  {len(slots):,} free one-hour slots prepared; wrk, {clients} connections, {seconds} s each",
+        flush=True,
+    )
+    first_id = scalar("SELECT coalesce(max(id), 0) FROM booking_booking")
+    api, bare = _http_phases(ctx, slots[:third], slots[third : 2 * third])
+    raw = _raw_sql_phase(ctx.url, slots[2 * third :], ctx.users, seconds, clients)
+    print(
+        f"  booking_create raw SQL inserts ({clients} connections): {raw['rate']:.0f} rows/s {raw['statuses']}"
+    )
+    ctx.results["booking_create raw SQL"] = raw
+    _report_ratios(ctx, api, bare, raw)
     n = overlaps_since(first_id)
     ctx.results["booking_create overlaps"] = n
     made = scalar("SELECT count(*) FROM booking_booking WHERE id > %s", [first_id])

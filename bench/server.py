@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -66,6 +67,16 @@ def _wait_until_up(base: str, proc: subprocess.Popen, timeout: float = 30) -> No
             pass  # not listening yet
         time.sleep(0.3)
     raise RuntimeError(f"gunicorn did not answer in {timeout} s; see {LOG}")
+
+
+def free_port(candidates: tuple[int, ...]) -> int:
+    """The first of our ports nothing listens on. Others run this bench too; answering on a
+    port someone else's gunicorn holds would silently measure their server."""
+    for port in candidates:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    raise RuntimeError(f"ports {candidates} are all in use")
 
 
 @dataclass(frozen=True)
