@@ -18,7 +18,7 @@ from bench.cpu import CpuMeter
 from bench.gen_orgs import BENCH_PASSWORD
 from bench.load import describe, wrk
 from bench.report import markdown
-from bench.server import flush_bench_redis, free_port, gunicorn, redis_url
+from bench.server import Server, flush_bench_redis, free_port, gunicorn, redis_url
 
 PORTS = (8105, 8107, 8109)  # the bench's range is 8105–8109; 8106/8108 serve the bare endpoint
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -30,12 +30,13 @@ class Context:
     base: str
     url: str
     args: object
-    server_pid: int
+    server: Server
     users: list = field(default_factory=list)
     results: dict = field(default_factory=dict)
 
-    def meter(self, server_pid: int | None = None) -> CpuMeter:
-        return CpuMeter(server_pid or self.server_pid).start()
+    def meter(self, server: Server | None = None) -> CpuMeter:
+        server = server or self.server
+        return CpuMeter(server.pid, server.app_name).start()
 
     def record(self, name: str, summary: dict, note: str = "") -> None:
         # The 1-minute load average says how much the shared machine was doing meanwhile.
@@ -211,7 +212,7 @@ def run_benchmarks(args, url: str) -> dict:
             f" Redis {redis_url()}",
             flush=True,
         )
-        ctx = Context(base=base, url=url, args=args, server_pid=server.pid)
+        ctx = Context(base=base, url=url, args=args, server=server)
         ctx.users, how = fixtures.with_tokens(base, fixtures.firm_users(32))
         print(f"tokens: {len(ctx.users)} firm users, tokens {how}", flush=True)
         for name in names:

@@ -79,7 +79,7 @@ def _http_phase(server: Server, path: str, slots, tokens: str, ctx) -> dict:
     connection and fills its caches), then the measured run with its CPU time."""
     warm, measured = slots[-3000:], slots[:-3000]
     _wrk_bookings(server, path, warm, tokens, ctx, 2)
-    meter = ctx.meter(server.pid)
+    meter = ctx.meter(server)
     result = _wrk_bookings(server, path, measured, tokens, ctx, ctx.args.duration)
     result["cpu_ms"] = meter.stop() * 1000 / max(1, result["requests"])
     return result
@@ -148,9 +148,7 @@ def _http_phases(ctx, api_slots, bare_slots) -> tuple[dict, dict]:
     """The real endpoint on the running app, then the bare one on a bench-only gunicorn."""
     tokens = _token_file(ctx.users)
     try:
-        api = _http_phase(
-            Server(ctx.base, ctx.server_pid), "/api/v1/bookings/", api_slots, tokens, ctx
-        )
+        api = _http_phase(ctx.server, "/api/v1/bookings/", api_slots, tokens, ctx)
         ctx.record_load("booking_create API POST /api/v1/bookings/", api)
         with gunicorn(ctx.url, port=free_port(BARE_PORTS), workers=ctx.args.workers, threads=ctx.args.threads,
                       settings="bench.settings") as bare_server:  # fmt: skip

@@ -32,27 +32,24 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
-def _db_backends() -> list[int]:
-    """Backends connected to the bench database, except the bench's own connection."""
+def _db_backends(app_name: str) -> list[int]:
+    """The backends serving the measured gunicorn (tagged with its application_name)."""
     return [
         r[0]
-        for r in rows(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
-        )
+        for r in rows("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [app_name])
     ]
 
 
 class CpuMeter:
     """``start()`` then ``stop()`` → CPU seconds used meanwhile by the server and its DB."""
 
-    def __init__(self, server_pid: int, extra_pids: tuple[int, ...] = ()):
+    def __init__(self, server_pid: int, app_name: str):
         self.server_pid = server_pid
-        self.extra = extra_pids
+        self.app_name = app_name
         self.before: dict[int, float] = {}
 
     def _pids(self) -> set[int]:
-        return {self.server_pid, *_children(self.server_pid), *_db_backends(), *self.extra}
+        return {self.server_pid, *_children(self.server_pid), *_db_backends(self.app_name)}
 
     def start(self) -> CpuMeter:
         self.before = {p: _cpu_seconds(p) for p in self._pids()}

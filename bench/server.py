@@ -83,6 +83,17 @@ def free_port(candidates: tuple[int, ...]) -> int:
 class Server:
     base: str
     pid: int  # gunicorn's master; its children are the workers
+    app_name: str = ""  # PostgreSQL application_name of its connections
+
+
+def app_name(port: int) -> str:
+    return f"labshare-bench-{port}"
+
+
+def _with_app_name(url: str, name: str) -> str:
+    """Tag the server's database connections, so CPU accounting counts only their backends
+    (others may run this bench against the same database at the same time)."""
+    return f"{url}{'&' if '?' in url else '?'}application_name={name}"
 
 
 @contextmanager
@@ -107,7 +118,7 @@ def gunicorn(url: str, *, port: int, workers: int, threads: int, settings="confi
         )
     try:
         _wait_until_up(base, proc)
-        yield Server(base, proc.pid)
+        yield Server(base, proc.pid, app_name(port))
     finally:
         proc.send_signal(signal.SIGTERM)  # graceful stop of our own gunicorn only
         try:
