@@ -6,7 +6,7 @@ from django import forms
 from django.core.cache import cache
 from django.forms.utils import flatatt
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from accounts.models import Organisation, Region
@@ -76,24 +76,34 @@ class QuickSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, attrs)
-        head = format_html('<select name="{}"{}>', name, flatatt(attrs))
-        parts = [head]
-        for group, options, _index in self.optgroups(name, self.format_value(value), attrs):
-            if group:
-                parts.append(format_html('<optgroup label="{}">', group))
-            for option in options:
+        chosen = {str(v) for v in self.format_value(value)}
+        parts = [format_html('<select name="{}"{}>', name, flatatt(attrs))]
+        for group, options in self._groups():
+            if group is not None:
+                parts.append(f'<optgroup label="{escape(group)}">')
+            for option_value, label in options:
+                mark = " selected" if option_value in chosen else ""
                 parts.append(
-                    format_html(
-                        '<option value="{}"{}>{}</option>',
-                        option["value"],
-                        mark_safe(" selected") if option["selected"] else "",
-                        option["label"],
-                    )
+                    f'<option value="{escape(option_value)}"{mark}>{escape(label)}</option>'
                 )
-            if group:
-                parts.append(mark_safe("</optgroup>"))
-        parts.append(mark_safe("</select>"))
-        return mark_safe("".join(parts))  # noqa: S308 — each part is format_html or a literal
+            if group is not None:
+                parts.append("</optgroup>")
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 — every value and label is escaped
+
+    def _groups(self):
+        """``(group label or None, [(value, label), ...])`` like Select.optgroups, as str."""
+        plain: list = []
+        for value, label in self.choices:
+            if isinstance(label, list | tuple):
+                if plain:
+                    yield None, plain
+                    plain = []
+                yield str(value), [("" if v is None else str(v), str(lbl)) for v, lbl in label]
+            else:
+                plain.append(("" if value is None else str(value), str(label)))
+        if plain:
+            yield None, plain
 
 
 def quick_selects(form, *names: str):
