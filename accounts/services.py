@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.authentication import token_digest
+from accounts.authentication import forget_token, token_digest
 from accounts.firm_size import SizeVerdict, classify
 from accounts.models import (
     ApiToken,
@@ -257,6 +257,11 @@ def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
             revoked_at=timezone.now()
         )
         token.refresh_from_db()
+    # The authentication cache must not outlive the revocation: dropped now, and again after
+    # commit in case a concurrent request re-cached the row as it was before.
+    digest = token.digest
+    forget_token(digest)
+    transaction.on_commit(lambda: forget_token(digest))
     return token
 
 
