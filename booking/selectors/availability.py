@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.utils import timezone
 
 from booking.models import Booking
 from facilities.calendars import Interval, local_tz, merge, open_intervals, subtract
-from facilities.models import Blackout, Instrument
+from facilities.models import Blackout, Instrument, OpeningException, OpeningHours
 
 
 def live_bookings(instrument_id: int, start: dt.datetime, end: dt.datetime, *, reach_minutes: int):
@@ -52,6 +53,54 @@ def blocked_intervals(
         .values_list("start_at", "end_at")
     )
     return merge(bookings.union(blackouts, all=True))
+
+
+def opening_rows(instrument_id: int, first: dt.date, last: dt.date) -> list[tuple]:
+    """``facilities.calendars.hours_rows`` (weekly hours, then the dated exceptions between
+    ``first`` and ``last``; the same rows in the same shape) in plain portable SQL, for the
+    booking path: the ORM spent ~1 ms of CPU compiling that union on every booking. Values go
+    through the fields' ``to_python`` so SQLite's text dates and times come back typed."""
+    hours, exceptions = OpeningHours._meta, OpeningException._meta
+    # Only table names are interpolated; every value is a parameter.
+    sql = (
+        f"SELECT weekday, NULL, opens_at, closes_at, FALSE FROM {hours.db_table}"  # noqa: S608
+        " WHERE instrument_id = %s UNION ALL"
+        f" SELECT -1, date, opens_at, closes_at, is_closed FROM {exceptions.db_table}"
+        " WHERE instrument_id = %s AND date BETWEEN %s AND %s"
+    )
+    adapt = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [instrument_id, instrument_id, adapt(first), adapt(last)])
+        rows = cursor.fetchall()
+    day, time = exceptions.get_field("date").to_python, hours.get_field("opens_at").to_python
+    return [(wd, day(d), time(o), time(c), bool(closed)) for wd, d, o, c, closed in rows]
+
+
+def blackout_or_clash(
+    instrument_id: int, start: dt.datetime, end: dt.datetime, *, reach_minutes: int
+) -> tuple[bool, bool]:
+    """The create path's reads under the instrument lock, in one round trip: does a blackout
+    overlap [start, end), does a live booking? Plain portable SQL with the same conditions as
+    ``blackout_windows`` (an empty window blocks nothing, as ``subtract`` ignores it) and
+    ``live_bookings``: the ORM spent ten times the statement's own CPU compiling the two
+    queries on every booking."""
+    adapt = connection.ops.adapt_datetimefield_value
+    live = list(Booking.LIVE)
+    # Only table names and placeholders are interpolated; every value is a parameter.
+    sql = (
+        f"SELECT EXISTS (SELECT 1 FROM {Blackout._meta.db_table}"  # noqa: S608
+        "   WHERE instrument_id = %s AND start_at < %s AND end_at > %s AND end_at > start_at),"
+        f" EXISTS (SELECT 1 FROM {Booking._meta.db_table}"
+        "   WHERE instrument_id = %s AND start_at >= %s AND start_at < %s AND end_at > %s"
+        f"   AND status IN ({', '.join(['%s'] * len(live))}))"
+    )
+    since = start - dt.timedelta(minutes=reach_minutes)
+    params = [instrument_id, adapt(end), adapt(start)]
+    params += [instrument_id, adapt(since), adapt(end), adapt(start), *live]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        blacked_out, taken = cursor.fetchone()
+    return bool(blacked_out), bool(taken)
 
 
 def bookable_window(instrument: Instrument, *, now: dt.datetime) -> Interval:

@@ -14,10 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import Scope
-from booking.selectors.availability import snap_to_grid
+from booking.selectors.availability import opening_rows, snap_to_grid
 from config.errors import Invalid
 from config.money import round_fen
-from facilities.calendars import hours_rows, local_tz, open_intervals
+from facilities.calendars import (
+    blackout_windows,
+    local_tz,
+    open_intervals,
+    subtract,
+)
 from facilities.models import Instrument, Price, Qualification
 
 
@@ -79,11 +84,21 @@ def check_rules(instrument: Instrument, start_at: dt.datetime, end_at: dt.dateti
         )
 
 
-def check_open(instrument: Instrument, start_at: dt.datetime, end_at: dt.datetime) -> None:
+def check_open(
+    instrument: Instrument,
+    start_at: dt.datetime,
+    end_at: dt.datetime,
+    *,
+    blacked_out: bool | None = None,
+) -> None:
     """Inside one opening window and outside every blackout (run under the instrument lock,
-    since blackouts are added under the same lock). Two queries: hours, blackouts."""
+    since blackouts are added under the same lock). Hours are one query (``opening_rows``); ``blacked_out``
+    (whether any blackout overlaps) may be passed when the caller read it already (the create
+    path reads it with the overlap probe), else the blackouts are a second query."""
     tz = local_tz()
-    hours = hours_rows(instrument.pk, start_at.astimezone(tz).date(), end_at.astimezone(tz).date())
+    hours = opening_rows(
+        instrument.pk, start_at.astimezone(tz).date(), end_at.astimezone(tz).date()
+    )
     whole = [(start_at, end_at)]
     if (
         open_intervals(instrument=instrument, start=start_at, end=end_at, hours=hours, blackouts=[])
@@ -92,7 +107,9 @@ def check_open(instrument: Instrument, start_at: dt.datetime, end_at: dt.datetim
         raise _invalid(
             "outside_opening_hours", _("The instrument is not open for all of this time.")
         )
-    if open_intervals(instrument=instrument, start=start_at, end=end_at, hours=hours) != whole:
+    if blacked_out is None:
+        blacked_out = subtract(whole, blackout_windows(instrument.pk, start_at, end_at)) != whole
+    if blacked_out:
         raise _invalid(
             "in_blackout", _("The instrument is unavailable (maintenance) during this time.")
         )
@@ -131,9 +148,11 @@ def client_group(instrument: Instrument, actor) -> str:
     return Price.ClientGroup.EXTERNAL_FIRM
 
 
-def rate_for(instrument: Instrument, group: str) -> int:
-    """The hourly rate in fen for ``group`` (falling back to the outside-firm rate; 0 if unpriced)."""
-    rates = dict(instrument.prices.values_list("client_group", "per_hour_fen"))
+def rate_for(instrument: Instrument, group: str, rates: dict[str, int] | None = None) -> int:
+    """The hourly rate in fen for ``group`` (falling back to the outside-firm rate; 0 if
+    unpriced). ``rates`` ({client_group: per_hour_fen}) may be passed when already read."""
+    if rates is None:
+        rates = dict(instrument.prices.values_list("client_group", "per_hour_fen"))
     return rates.get(group, rates.get(Price.ClientGroup.EXTERNAL_FIRM, 0))
 
 

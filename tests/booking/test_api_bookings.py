@@ -172,9 +172,9 @@ def test_notifications_api_lists_and_marks_read(
 def test_api_create_query_budget(frozen, alice, instrument, django_assert_max_num_queries):
     client = api(alice)
     payload = body(instrument, at(DAY, 9), at(DAY, 10))
-    # idempotency record, scope, acting hat, lock, hours, blackouts, overlap, price,
-    # insert, history, firm name, idempotency answer (+ savepoints)
-    with django_assert_max_num_queries(16):
+    # idempotency record, scope, acting hat, lock (with prices and the firm's name),
+    # blackout/clash probe, hours, insert, history, idempotency answer (+ 4 savepoint lines)
+    with django_assert_max_num_queries(13):
         r = client.post("/api/v1/bookings/", payload, format="json", HTTP_IDEMPOTENCY_KEY="q1")
     assert r.status_code == 201
 

@@ -140,5 +140,7 @@ class TestTrainingGate:
 
 def test_create_path_stays_lean(frozen, alice, firm_a, instrument, django_assert_max_num_queries):
     book(alice, firm_a, instrument, at(DAY, 8), at(DAY, 8, 30))  # warm the scope cache
-    with django_assert_max_num_queries(12):
+    # savepoint, lock (+ rates, firm name), blackout/clash probe, hours, insert, history,
+    # release
+    with django_assert_max_num_queries(7):
         book(alice, firm_a, instrument, at(DAY, 9), at(DAY, 10))
