@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +18,7 @@ from config.money import yuan_to_fen
 from facilities.calendars import local_tz
 from facilities.models import Category
 from facilities.regions import region_code_q
+from facilities.search import text_filter
 
 SORTS = ("relevance", "name", "price", "-price", "newest")
 
@@ -154,3 +155,23 @@ def filters_from_query(params) -> CatalogueFilters:
         free_to=_when(params.get("free_to")),
         sort=sort if sort in SORTS else "relevance",
     )
+
+
+def catalogue_filtered(qs: QuerySet, f: CatalogueFilters, *, price_field: str) -> QuerySet:
+    """The filters instruments and testing services share: text, category subtree, region,
+    provider and its kind, price range on ``price_field``, voucher eligibility."""
+    text = text_filter(f.q)
+    if text is not None:
+        qs = qs.filter(text)
+    qs = qs.filter(
+        category_q(f.category), provider_region_q(f.region), provider_kind_q(f.provider_kind)
+    )
+    if f.provider:
+        qs = qs.filter(provider_id=f.provider)
+    if f.price_min_fen is not None:
+        qs = qs.filter(**{f"{price_field}__gte": f.price_min_fen})
+    if f.price_max_fen is not None:
+        qs = qs.filter(**{f"{price_field}__lte": f.price_max_fen})
+    if f.voucher:
+        qs = qs.filter(voucher_eligible=True)
+    return qs

@@ -30,9 +30,7 @@ from facilities.search import terms_of, text_filter
 from facilities.selectors.filters import (
     CatalogueFilters,
     accredited_exists,
-    category_q,
-    provider_kind_q,
-    provider_region_q,
+    catalogue_filtered,
 )
 
 LIST_DEFER = ("specifications", "main_uses", "service_content", "reference_fees", "search_text",
@@ -110,21 +108,9 @@ def _is_filtered(f: CatalogueFilters) -> bool:
 def instrument_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[Instrument]:
     """Shared, not retired instruments matching ``filters``; anyone may browse the catalogue."""
     f = filters
-    qs = Instrument.objects.filter(_public())
-    text = text_filter(f.q)
-    if text is not None:
-        qs = qs.filter(text)
-    qs = qs.filter(
-        category_q(f.category), provider_region_q(f.region), provider_kind_q(f.provider_kind)
+    qs = catalogue_filtered(
+        Instrument.objects.filter(_public()), f, price_field="external_price_fen"
     )
-    if f.provider:
-        qs = qs.filter(provider_id=f.provider)
-    if f.price_min_fen is not None:
-        qs = qs.filter(external_price_fen__gte=f.price_min_fen)
-    if f.price_max_fen is not None:
-        qs = qs.filter(external_price_fen__lte=f.price_max_fen)
-    if f.voucher:
-        qs = qs.filter(voucher_eligible=True)
     if f.accredited:
         qs = qs.filter(accredited_exists())
     if f.free_from and f.free_to:

@@ -13,9 +13,7 @@ from facilities.search import text_filter
 from facilities.selectors.filters import (
     CatalogueFilters,
     accredited_exists,
-    category_q,
-    provider_kind_q,
-    provider_region_q,
+    catalogue_filtered,
 )
 
 LIST_DEFER = ("description", "sample_requirements", "search_text", "search_tokens")
@@ -23,21 +21,9 @@ LIST_DEFER = ("description", "sample_requirements", "search_text", "search_token
 
 def service_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[TestingService]:
     f = filters
-    qs = TestingService.objects.filter(is_active=True)
-    text = text_filter(f.q)
-    if text is not None:
-        qs = qs.filter(text)
-    qs = qs.filter(
-        category_q(f.category), provider_region_q(f.region), provider_kind_q(f.provider_kind)
+    qs = catalogue_filtered(
+        TestingService.objects.filter(is_active=True), f, price_field="price_fen"
     )
-    if f.provider:
-        qs = qs.filter(provider_id=f.provider)
-    if f.price_min_fen is not None:
-        qs = qs.filter(price_fen__gte=f.price_min_fen)
-    if f.price_max_fen is not None:
-        qs = qs.filter(price_fen__lte=f.price_max_fen)
-    if f.voucher:
-        qs = qs.filter(voucher_eligible=True)
     if f.accredited:
         qs = qs.filter(accredited_exists(), in_accredited_scope=True)
     plain = qs
