@@ -82,6 +82,8 @@ def _http_phase(server: Server, path: str, slots, tokens: str, ctx) -> dict:
     meter = ctx.meter(server)
     result = _wrk_bookings(server, path, measured, tokens, ctx, ctx.args.duration)
     result["cpu_ms"] = meter.stop() * 1000 / max(1, result["requests"])
+    result["db_cpu_ms"] = meter.db_seconds * 1000 / max(1, result["requests"])
+    print(f"    of which PostgreSQL backends {result['db_cpu_ms']:.1f} ms/request", flush=True)
     return result
 
 

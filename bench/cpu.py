@@ -56,6 +56,10 @@ class CpuMeter:
         return self
 
     def stop(self) -> float:
+        """Total CPU seconds; ``self.db_seconds`` keeps the PostgreSQL backends' share."""
+        db = set(_db_backends(self.app_name))
         pids = self._pids() | set(self.before)
         # A process born during the run counts from zero; one that died is lost (rare).
-        return sum(max(0.0, _cpu_seconds(p) - self.before.get(p, 0.0)) for p in pids)
+        used = {p: max(0.0, _cpu_seconds(p) - self.before.get(p, 0.0)) for p in pids}
+        self.db_seconds = sum(v for p, v in used.items() if p in db)
+        return sum(used.values())

@@ -114,7 +114,11 @@ def gunicorn(url: str, *, port: int, workers: int, threads: int, settings="confi
     base = f"http://127.0.0.1:{port}"
     with LOG.open("a") as log:
         proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=server_env(url, settings), stdout=log, stderr=log
+            cmd,
+            cwd=ROOT,
+            env=server_env(_with_app_name(url, app_name(port)), settings),
+            stdout=log,
+            stderr=log,
         )
     try:
         _wait_until_up(base, proc)
