@@ -10,7 +10,6 @@ from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services
@@ -18,6 +17,7 @@ from accounts import serializers as s
 from accounts.lockout import lockout_response
 from accounts.models import ApiToken, FirmProfile, Organisation
 from config.errors import Invalid, NotFound
+from config.throttling import ScopedRateThrottle
 
 ERRORS = {400: s.ErrorSerializer, 404: s.ErrorSerializer, 409: s.ErrorSerializer}
 

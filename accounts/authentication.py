@@ -1,10 +1,11 @@
 """``Authorization: Token <key>`` against named, revocable API tokens.
 
-The digest → (token, user) lookup is kept in the Django cache (Redis in production) for
-``CACHE_SECONDS``: a busy API client otherwise pays a joined token+user query on every call.
-Revocation through ``accounts.services.api_token_revoke`` deletes the entry at once
-(``forget_token``); anything that bypasses it (admin edit, a user deactivated, a row changed
-by hand) takes effect within ``CACHE_SECONDS``.
+The digest → (token, user, the user's Scope) lookup is kept in the Django cache (Redis in
+production) for ``CACHE_SECONDS``: a busy API client otherwise pays a joined token+user query
+and the membership query on every call. Revocation through
+``accounts.services.api_token_revoke`` deletes the entry at once (``forget_token``), and so
+does any change of the user's memberships or organisations (``accounts.signals``); anything
+else (a user deactivated, a row changed by hand) takes effect within ``CACHE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from accounts.models import ApiToken
+from accounts.scoping import Scope
 
 CACHE_SECONDS = 10
 TOUCH_SECONDS = 60
@@ -35,9 +37,16 @@ def forget_token(digest: str) -> None:
     cache.delete(_cache_key(digest))
 
 
+def forget_tokens_of(user_ids) -> None:
+    """Drop the cached lookups of every token of these users (their scope changed)."""
+    digests = ApiToken.objects.filter(user_id__in=list(user_ids)).values_list("digest", flat=True)
+    cache.delete_many([_cache_key(d) for d in digests])
+
+
 def _load(digest: str) -> ApiToken | None:
     token = ApiToken.objects.select_related("user").filter(digest=digest).first()
     if token is not None:
+        Scope.for_user(token.user)  # kept on the user object, so it is cached with it
         cache.set(_cache_key(digest), token, CACHE_SECONDS)
     return token
 

@@ -108,3 +108,32 @@ def test_empty_token_name_is_shown_on_the_page(alice):
     assert response.status_code == 200
     assert "is-invalid" in response.content.decode()
     assert not ApiToken.objects.exists()
+
+
+def test_a_tokens_cached_scope_follows_membership_changes_at_once(
+    alice, django_capture_on_commit_callbacks
+):
+    from tests.factories.booking import BookingFactory
+
+    firm = alice.memberships.get().organisation
+    BookingFactory(firm=firm, booked_by=alice)
+    client = with_token(obtain("alice@example.cn", PASSWORD).json()["token"])
+    assert client.get("/api/v1/bookings/").json()["count"] == 1  # scope now cached with the token
+    with django_capture_on_commit_callbacks(execute=True):
+        alice.memberships.get().delete()
+    assert client.get("/api/v1/bookings/").json()["count"] == 0
+
+
+def test_deactivating_an_organisation_drops_its_members_cached_scopes(
+    alice, django_capture_on_commit_callbacks
+):
+    from tests.factories.booking import BookingFactory
+
+    firm = alice.memberships.get().organisation
+    BookingFactory(firm=firm, booked_by=alice)
+    client = with_token(obtain("alice@example.cn", PASSWORD).json()["token"])
+    assert client.get("/api/v1/bookings/").json()["count"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        firm.is_active = False
+        firm.save()
+    assert client.get("/api/v1/bookings/").json()["count"] == 0
