@@ -10,6 +10,11 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # The sweep behind the web processes' wake-ups (booking.services.announcements).
+    "booking-deliver-announcements": {
+        "task": "booking.tasks.deliver_announcements",
+        "schedule": 5.0,
+    },
     "booking-mark-no-shows": {
         "task": "booking.tasks.mark_no_shows",
         "schedule": crontab(minute="*/5"),

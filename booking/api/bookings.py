@@ -25,6 +25,7 @@ from booking.selectors.availability import free_intervals
 from booking.services import bookings as services
 from config.errors import Invalid
 from config.idempotency import idempotent
+from config.serializing import represent, validated
 
 MAX_AVAILABILITY_DAYS = 31
 
@@ -125,11 +126,11 @@ class BookingViewSet(viewsets.ReadOnlyModelViewSet):
             end_at=data["end"],
             purpose=data["purpose"],
         )
-        return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+        return Response(represent(BookingSerializer, booking), status=status.HTTP_201_CREATED)
 
     def _act(self, request, service, **kwargs):
         booking = service(actor=request.user, booking=self.get_object(), **kwargs)
-        return Response(BookingSerializer(booking).data)
+        return Response(represent(BookingSerializer, booking))
 
     @extend_schema(request=ReasonSerializer, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
@@ -196,9 +197,7 @@ class BookingViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 def _valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return validated(serializer_class, request.data)
 
 
 def _reason(request) -> str:

@@ -1,10 +1,11 @@
 from booking.models.bookings import Booking, Session
 from booking.models.feeds import FeedToken
 from booking.models.history import StateChange
-from booking.models.notifications import Notification
+from booking.models.notifications import Announcement, Notification
 from booking.models.service_requests import ServiceRequest, ServiceRequestAttachment
 
 __all__ = [
+    "Announcement",
     "Booking",
     "FeedToken",
     "Notification",

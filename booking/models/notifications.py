@@ -24,3 +24,23 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+
+
+class Announcement(models.Model):
+    """A booking event still to be announced: the transactional outbox.
+
+    Written in the same transaction as the change it announces, so an announcement exists
+    exactly when the change committed (no broker round trip inside the request, nothing lost
+    if the process dies right after the commit). ``booking.announcements.deliver`` turns
+    each row into notifications and deletes it.
+    """
+
+    booking = models.ForeignKey("booking.Booking", on_delete=models.CASCADE, related_name="+")
+    event = models.CharField(_("event"), max_length=20)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("pending announcement")
+        verbose_name_plural = _("pending announcements")

@@ -24,6 +24,8 @@ from booking import transitions
 from booking.models import Booking, Session
 from booking.selectors.availability import blackout_or_clash
 from booking.services import booking_rules as rules
+from booking.services.announcements import announcement_queue
+from booking.services.booking_insert import booking_insert
 from config.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 from facilities.models import Instrument, Price
 
@@ -38,14 +40,7 @@ def _slot_taken() -> Conflict:
 
 
 def _announce(booking: Booking, event: str, reason: str = "") -> None:
-    from booking.tasks.bookings import announce_booking
-
-    pk = booking.pk
-    # Nobody reads the task's result: without ignore_result, Celery's Redis result backend
-    # subscribes this web process to a result channel per task (a round trip per booking).
-    transaction.on_commit(
-        lambda: announce_booking.apply_async((pk, event, reason), ignore_result=True)
-    )
+    announcement_queue(booking_id=booking.pk, event=event, reason=reason)
 
 
 def _require_reason(reason: str) -> str:
@@ -74,7 +69,7 @@ def booking_create(
     broken rule's code (``outside_opening_hours``, ``in_blackout``, ``not_aligned``,
     ``too_short``, ``too_long``, ``lead_time``, ``beyond_horizon``,
     ``instrument_unavailable``, ``training_required``), Conflict ``slot_taken``.
-    Side effects: a StateChange; on commit, notifications.
+    Side effects: a StateChange and an Announcement (notifications follow the commit).
     """
     firm_id = firm if isinstance(firm, int) else firm.pk
     if not Scope.for_user(actor).can_act_for_firm(firm_id):
@@ -95,7 +90,6 @@ def booking_create(
         if "booking_no_overlap" in str(exc):
             raise _slot_taken() from exc
         raise
-    _announce(booking, "created")
     return booking
 
 
@@ -166,7 +160,7 @@ def _create_locked(actor, firm_id, instrument_id, start_at, end_at, purpose) -> 
     group = rules.client_group(locked, actor)
     rate = rules.rate_for(locked, group, rates)
     minutes = int((end_at - start_at).total_seconds() // 60)
-    booking = Booking.objects.create(
+    booking = Booking(
         instrument=locked,
         firm_id=firm_id,
         booked_by=actor,
@@ -180,9 +174,9 @@ def _create_locked(actor, firm_id, instrument_id, start_at, end_at, purpose) -> 
         created_at=now,
         updated_at=now,
     )
+    booking_insert(booking, actor=actor, event="created")
     # The response names the firm; its name came with the lock, so no query reads it again.
     booking.firm = Organisation(pk=firm_id, name=firm_name, kind=Organisation.Kind.FIRM)
-    transitions.record_creation(booking, actor=actor)
     return booking
 
 
@@ -209,6 +203,7 @@ def _require_manager(actor, booking: Booking) -> None:
         raise Forbidden(_("Only the instrument's lab managers can do this."), code="not_manager")
 
 
+@transaction.atomic
 def booking_approve(*, actor, booking: Booking, reason: str = "") -> Booking:
     """requested → approved, by a lab manager of the instrument's provider."""
     _require_manager(actor, booking)
@@ -217,6 +212,7 @@ def booking_approve(*, actor, booking: Booking, reason: str = "") -> Booking:
     return booking
 
 
+@transaction.atomic
 def booking_reject(*, actor, booking: Booking, reason: str) -> Booking:
     """requested → rejected, with a reason the firm will read."""
     _require_manager(actor, booking)
@@ -226,6 +222,7 @@ def booking_reject(*, actor, booking: Booking, reason: str) -> Booking:
     return booking
 
 
+@transaction.atomic
 def booking_cancel(*, actor, booking: Booking, reason: str) -> Booking:
     """requested/approved → cancelled by the firm; an approved booking only before the
     instrument's cancellation cut-off. Errors: Forbidden, Invalid ``reason_required`` /

@@ -2,14 +2,21 @@
 
 from celery import shared_task
 
-__all__ = ["announce_booking", "mark_no_shows", "send_reminders"]
+__all__ = ["deliver_announcements", "mark_no_shows", "send_reminders"]
 
 
-@shared_task(name="booking.tasks.announce_booking")
-def announce_booking(booking_id: int, event: str, reason: str = "") -> int:
-    from booking.services.booking_notices import announce
+@shared_task(name="booking.tasks.deliver_announcements", ignore_result=True)
+def deliver_announcements(max_batches: int = 50) -> int:
+    """Empty the booking outbox (a batch per transaction); the beat's sweep finishes the rest."""
+    from booking.services.announcements import BATCH, announcements_deliver
 
-    return announce(booking_id, event, reason)
+    delivered = 0
+    for _ in range(max_batches):
+        n = announcements_deliver()
+        delivered += n
+        if n < BATCH:
+            break
+    return delivered
 
 
 @shared_task(name="booking.tasks.mark_no_shows")

@@ -173,8 +173,9 @@ def test_api_create_query_budget(frozen, alice, instrument, django_assert_max_nu
     client = api(alice)
     payload = body(instrument, at(DAY, 9), at(DAY, 10))
     # idempotency record, scope, acting hat, lock (with prices and the firm's name),
-    # blackout/clash probe, hours, insert, history, idempotency answer (+ 4 savepoint lines)
-    with django_assert_max_num_queries(13):
+    # blackout/clash probe, hours, insert, history, announcement, idempotency answer
+    # (+ 4 savepoint lines)
+    with django_assert_max_num_queries(14):
         r = client.post("/api/v1/bookings/", payload, format="json", HTTP_IDEMPOTENCY_KEY="q1")
     assert r.status_code == 201
 

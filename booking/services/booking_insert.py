@@ -1,0 +1,89 @@
+"""Writing a new booking: its row, its first StateChange and its Announcement, together.
+
+The three rows are what ``Booking.objects.create`` + ``transitions.record_creation`` +
+``announcements.announcement_queue`` would write; here they go in one statement on
+PostgreSQL (a data-modifying CTE: one round trip) and in three plain statements elsewhere.
+The ORM spent ~0.7 ms of CPU compiling each of those INSERTs, a quarter of a booking's cost
+under load; the SQL below is built once from the models' own column definitions, and every
+value is prepared by its field, as the ORM would.
+"""
+
+# ruff: noqa: S608 — only table and column names, from the models, are interpolated.
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.db import connection
+
+from booking.models import Announcement, Booking, StateChange
+from booking.services.announcements import announcement_wake_on_commit
+
+_HISTORY = ("from_status", "to_status", "actor", "reason", "at")
+_ANNOUNCEMENT = ("event", "reason", "created_at")
+
+
+@cache
+def _columns(model, names: tuple[str, ...] | None = None) -> tuple:
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    return tuple(fields if names is None else [f for f in fields if f.name in names])
+
+
+def _placeholders(n: int) -> str:
+    return ", ".join(["%s"] * n)
+
+
+def _insert(model, fields, values_sql: str) -> str:
+    table = model._meta.db_table
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    return f"INSERT INTO {table} ({columns}) {values_sql}"
+
+
+@cache
+def _statements(vendor: str) -> tuple[str, ...]:
+    booking = _insert(
+        Booking, _columns(Booking), f"VALUES ({_placeholders(len(_columns(Booking)))})"
+    )
+    rows = []  # (model, its own columns) of the rows that hang off the new booking
+    for model, names in ((StateChange, _HISTORY), (Announcement, _ANNOUNCEMENT)):
+        rows.append((model, [*_columns(model, names), model._meta.get_field("booking")]))
+    if vendor == "postgresql":
+        # The new booking's id is the last column, taken from the CTE's RETURNING.
+        parts = [
+            _insert(model, fields, f"SELECT {_placeholders(len(fields) - 1)}, id FROM b")
+            for model, fields in rows
+        ]
+        return (f"WITH b AS ({booking} RETURNING id), h AS ({parts[0]}), a AS ({parts[1]})"
+                " SELECT id FROM b",)  # fmt: skip
+    return booking, *(
+        _insert(model, fields, f"VALUES ({_placeholders(len(fields))})") for model, fields in rows
+    )
+
+
+def _prepared(obj, fields) -> list:
+    return [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+
+
+def booking_insert(booking: Booking, *, actor, event: str) -> None:
+    """Insert ``booking`` (unsaved; sets its pk) with its creation history and the
+    announcement of ``event``. Raises IntegrityError as ``Booking.save`` would."""
+    history = StateChange(
+        from_status="", to_status=booking.status, actor=actor, reason="", at=booking.created_at
+    )
+    announcement = Announcement(event=event, reason="", created_at=booking.created_at)
+    values = _prepared(booking, _columns(Booking))
+    history_values = _prepared(history, _columns(StateChange, _HISTORY))
+    announcement_values = _prepared(announcement, _columns(Announcement, _ANNOUNCEMENT))
+    statements = _statements(connection.vendor)
+    with connection.cursor() as cursor:
+        if len(statements) == 1:
+            cursor.execute(statements[0], [*values, *history_values, *announcement_values])
+            booking.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(statements[0], values)
+            booking.pk = cursor.lastrowid
+            cursor.execute(statements[1], [*history_values, booking.pk])
+            cursor.execute(statements[2], [*announcement_values, booking.pk])
+    booking._state.adding = False
+    booking._state.db = connection.alias
+    announcement_wake_on_commit()
