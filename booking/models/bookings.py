@@ -29,11 +29,21 @@ class Booking(models.Model):
 
     LIVE = (Status.REQUESTED, Status.APPROVED, Status.CHECKED_IN)
 
+    # No single-column indexes on these two: (instrument, start_at) and (firm, -start_at)
+    # below serve every lookup by either, and each index is one more write per booking.
     instrument = models.ForeignKey(
-        Instrument, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("instrument")
+        Instrument,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        verbose_name=_("instrument"),
+        db_index=False,
     )
     firm = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("firm")
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        verbose_name=_("firm"),
+        db_index=False,
     )
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

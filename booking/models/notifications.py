@@ -35,7 +35,10 @@ class Announcement(models.Model):
     each row into notifications and deletes it.
     """
 
-    booking = models.ForeignKey("booking.Booking", on_delete=models.CASCADE, related_name="+")
+    # Never looked up by booking, and the rows live for seconds: no index to maintain.
+    booking = models.ForeignKey(
+        "booking.Booking", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     event = models.CharField(_("event"), max_length=20)
     reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -60,20 +60,23 @@ def _statements(vendor: str) -> tuple[str, ...]:
     )
 
 
-def _prepared(obj, fields) -> list:
-    return [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+def _prepared(fields, values: dict) -> list:
+    return [f.get_db_prep_save(values[f.attname], connection) for f in fields]
 
 
 def booking_insert(booking: Booking, *, actor, event: str) -> None:
     """Insert ``booking`` (unsaved; sets its pk) with its creation history and the
     announcement of ``event``. Raises IntegrityError as ``Booking.save`` would."""
-    history = StateChange(
-        from_status="", to_status=booking.status, actor=actor, reason="", at=booking.created_at
+    values = _prepared(_columns(Booking), booking.__dict__)
+    at = booking.created_at
+    history_values = _prepared(
+        _columns(StateChange, _HISTORY),
+        {"from_status": "", "to_status": booking.status, "actor_id": actor.pk, "reason": "",
+         "at": at},
+    )  # fmt: skip
+    announcement_values = _prepared(
+        _columns(Announcement, _ANNOUNCEMENT), {"event": event, "reason": "", "created_at": at}
     )
-    announcement = Announcement(event=event, reason="", created_at=booking.created_at)
-    values = _prepared(booking, _columns(Booking))
-    history_values = _prepared(history, _columns(StateChange, _HISTORY))
-    announcement_values = _prepared(announcement, _columns(Announcement, _ANNOUNCEMENT))
     statements = _statements(connection.vendor)
     with connection.cursor() as cursor:
         if len(statements) == 1:
