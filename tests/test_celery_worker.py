@@ -50,7 +50,7 @@ def redis_or_skip():
     client.flushdb()  # leftovers of an aborted run would confuse the result
 
 
-def start_worker(mail_dir: Path, log_path: Path) -> subprocess.Popen:
+def start_worker(mail_dir: Path, log_path: Path, database_url: str = "") -> subprocess.Popen:
     env = {
         **os.environ,
         "REDIS_URL": REDIS_URL,
@@ -60,7 +60,9 @@ def start_worker(mail_dir: Path, log_path: Path) -> subprocess.Popen:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "SQLITE_PATH": str(mail_dir.parent / "worker.sqlite3"),
     }
-    env.pop("DATABASE_URL", None)  # the task needs no database
+    env.pop("DATABASE_URL", None)  # the email task needs no database; others get the test's
+    if database_url:
+        env["DATABASE_URL"] = database_url
     celery = Path(sys.executable).with_name("celery")
     cmd = [str(celery), "-A", "config", "worker", "--pool=solo", "-Q", QUEUE, "--loglevel=INFO"]
     log = log_path.open("wb")
