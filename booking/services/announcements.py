@@ -3,8 +3,8 @@
 Publishing a Celery message per booking from the web request cost a fifth of a booking's
 CPU (kombu builds and serialises a message and talks to Redis each time) and could lose the
 message if the process died between commit and publish. Instead the change writes an
-``Announcement`` row in its own transaction, and ``announcements_deliver`` (a Celery task)
-turns rows into notifications. The courier is woken at most once a second per web process
+``Announcement`` row in its own transaction, and ``announcements_deliver`` (run by the Celery
+task ``booking.tasks.deliver_announcements``) turns rows into notifications. The courier is woken at most once a second per web process
 (at once on a quiet platform; under load one message carries a whole batch), and Celery beat
 sweeps every few seconds in case a wake-up was skipped or lost. With eager Celery (the
 embedded default, the tests) every commit delivers at once.
