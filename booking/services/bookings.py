@@ -12,6 +12,7 @@ Notifications are queued on commit, never sent inside the transaction.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -102,12 +103,18 @@ _LOCKED_FIELDS = (
 )  # fmt: skip
 
 
-def _locked_fields() -> list[str]:
+@cache
+def _locked_fields() -> tuple[str, ...]:
     # In the model's field order: Model.from_db fills deferred fields by that order.
-    return [f.attname for f in Instrument._meta.concrete_fields if f.attname in _LOCKED_FIELDS]
+    return tuple(f.attname for f in Instrument._meta.concrete_fields if f.attname in _LOCKED_FIELDS)
 
 
 def _lock_sql() -> str:
+    return _lock_sql_for(connection.vendor)
+
+
+@cache
+def _lock_sql_for(vendor: str) -> str:
     """Plain SQL, portable (the lock clause only where the database has one): the ORM spent
     ~1.8 ms of CPU compiling this statement with its subqueries on every booking, the
     statement itself ~0.1 ms."""
