@@ -14,3 +14,7 @@ class FacilitiesConfig(AppConfig):
 
         # Items carry a copy of their provider's region code (facilities.regions).
         post_save.connect(provider_saved, sender=Organisation, dispatch_uid="facilities-region")
+
+        from facilities.page_cache import connect_instrument_page_invalidation
+
+        connect_instrument_page_invalidation()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.errors import Invalid
 from facilities.models import Instrument, OpeningException, OpeningHours, Price
+from facilities.page_cache import instrument_page_invalidate
 from facilities.services._guards import (
     clean_or_invalid,
     ensure_manages,
@@ -108,6 +109,7 @@ def opening_hours_set(
         if i and rows[i - 1][0] == day and rows[i - 1][2] > opens:
             raise Invalid(_("Opening windows of one day overlap."), code="hours_overlap")
     OpeningHours.objects.filter(instrument=locked).delete()
+    instrument_page_invalidate(instrument_ids=[locked.pk])  # bulk_create sends no signal
     return OpeningHours.objects.bulk_create(
         OpeningHours(instrument=locked, weekday=d, opens_at=o, closes_at=c) for d, o, c in rows
     )
