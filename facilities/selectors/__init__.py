@@ -4,8 +4,10 @@ from facilities.selectors.filters import SORTS, CatalogueFilters, filters_from_q
 from facilities.selectors.instruments import (
     instrument_get,
     instrument_get_for_manage,
+    instrument_get_for_page,
     instrument_list_for_manager,
     instrument_next_free,
+    instrument_page_details_load,
     instrument_search,
 )
 from facilities.selectors.providers import provider_get, provider_list
@@ -22,8 +24,10 @@ __all__ = [
     "CatalogueFilters",
     "instrument_get",
     "instrument_get_for_manage",
+    "instrument_get_for_page",
     "instrument_list_for_manager",
     "instrument_next_free",
+    "instrument_page_details_load",
     "instrument_search",
     "provider_get",
     "provider_list",

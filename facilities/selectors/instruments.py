@@ -15,16 +15,24 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Accreditation
+from accounts.models import Accreditation, Organisation
 from accounts.scoping import Scope
 from config.errors import Invalid, NotFound
 from facilities.calendars import local_tz
-from facilities.models import Blackout, Instrument, OpeningException, OpeningHours, Price
+from facilities.models import (
+    Blackout,
+    Category,
+    Instrument,
+    OpeningException,
+    OpeningHours,
+    Price,
+)
 from facilities.pagination import capped_count
 from facilities.search import terms_of, text_filter
 from facilities.selectors.filters import (
@@ -127,11 +135,9 @@ def instrument_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[Inst
     return rows
 
 
-def _detail_qs() -> QuerySet[Instrument]:
+def _detail_prefetches() -> list[Prefetch]:
     today = timezone.localdate()
-    return Instrument.objects.select_related(
-        "provider__region__parent", "provider__provider", "category__parent"
-    ).prefetch_related(
+    return [
         Prefetch("prices", queryset=Price.objects.order_by("client_group")),
         Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens_at")),
         Prefetch(
@@ -139,7 +145,13 @@ def _detail_qs() -> QuerySet[Instrument]:
             queryset=Accreditation.objects.filter(expires_on__gte=today).order_by("type"),
             to_attr="valid_accreditations",
         ),
-    )
+    ]
+
+
+def _detail_qs() -> QuerySet[Instrument]:
+    return Instrument.objects.select_related(
+        "provider__region__parent", "provider__provider", "category__parent"
+    ).prefetch_related(*_detail_prefetches())
 
 
 def instrument_get(*, actor=None, pk) -> Instrument:
@@ -150,6 +162,33 @@ def instrument_get(*, actor=None, pk) -> Instrument:
     listed = instrument.is_shared and instrument.status != Instrument.Status.RETIRED
     if not listed and not Scope.for_user(actor).can_manage_provider(instrument.provider_id):
         raise NotFound(code="instrument_not_found")
+    return instrument
+
+
+def instrument_get_for_page(*, actor=None, pk) -> Instrument:
+    """``instrument_get`` for the public page: the instrument's own row only, as the page
+    has the rest cached most of the time (``instrument_page_details_load`` adds it). One
+    table, not seven: planning that join cost PostgreSQL more than running it."""
+    instrument = next(
+        iter(Instrument.objects.defer("search_text", "search_tokens").filter(pk=pk).order_by()),
+        None,
+    )
+    if instrument is None:
+        raise NotFound(code="instrument_not_found")
+    listed = instrument.is_shared and instrument.status != Instrument.Status.RETIRED
+    if not listed and not Scope.for_user(actor).can_manage_provider(instrument.provider_id):
+        raise NotFound(code="instrument_not_found")
+    return instrument
+
+
+def instrument_page_details_load(*, instrument: Instrument) -> Instrument:
+    """What ``instrument_get`` joins and prefetches: provider (profile, region), category,
+    prices, weekly hours and the provider's valid accreditations."""
+    instrument.provider = Organisation.objects.select_related("provider", "region__parent").get(
+        pk=instrument.provider_id
+    )
+    instrument.category = Category.objects.select_related("parent").get(pk=instrument.category_id)
+    prefetch_related_objects([instrument], *_detail_prefetches())
     return instrument
 
 
