@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
-from django.template.defaultfilters import date as date_format
-from django.template.defaultfilters import time as time_format
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import time as time_filter
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -80,8 +80,8 @@ def instrument_detail(request, pk: int):
         instrument = selectors.instrument_get_for_page(actor=request.user, pk=pk)
     except NotFound as exc:
         raise Http404 from exc
-    # The tokens before the rows they cover: a fragment rendered from rows older than an
-    # edit must not be stored under the token that replaces the edit's (page_cache).
+    # The tokens are read before the rows they cover (prices, hours, provider, category):
+    # facilities.page_cache explains why that keeps an edit from being cached over.
     tokens = page_cache.instrument_page_tokens(
         instrument_id=instrument.pk, provider_id=instrument.provider_id
     )
@@ -136,9 +136,9 @@ def _free_windows(windows) -> list[str]:
     for start, end in windows:
         start, end = timezone.localtime(start), timezone.localtime(end)
         tail = (
-            time_format(end, "H:i") if start.date() == end.date() else date_format(end, "m-d H:i")
+            time_filter(end, "H:i") if start.date() == end.date() else date_filter(end, "m-d H:i")
         )
-        labels.append(f"{date_format(start, 'm-d (D)')} {time_format(start, 'H:i')}–{tail}")
+        labels.append(f"{date_filter(start, 'm-d (D)')} {time_filter(start, 'H:i')}–{tail}")
     return labels
 
 
