@@ -13,6 +13,7 @@ import datetime as dt
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from booking.models import Booking
 from facilities.calendars import Interval, local_tz, merge, open_intervals, subtract
@@ -42,17 +43,35 @@ def busy_intervals(instrument: Instrument, start: dt.datetime, end: dt.datetime)
 def blocked_intervals(
     instrument: Instrument, start: dt.datetime, end: dt.datetime
 ) -> list[Interval]:
-    """Blackouts and live bookings in one round trip (UNION ALL): time nobody can book."""
+    """Blackouts and live bookings in one round trip (UNION ALL): time nobody can book.
+    Plain portable SQL with ``live_bookings``' conditions: the ORM spent more CPU compiling
+    the union than PostgreSQL spent running it, on every calendar and availability call."""
     reach = max(instrument.max_minutes, 24 * 60)
-    bookings = live_bookings(instrument.pk, start, end, reach_minutes=reach).values_list(
-        "start_at", "end_at"
+    adapt = connection.ops.adapt_datetimefield_value
+    live = list(Booking.LIVE)
+    # Only table names and placeholders are interpolated; every value is a parameter.
+    sql = (
+        f"SELECT start_at, end_at FROM {Booking._meta.db_table}"  # noqa: S608
+        " WHERE instrument_id = %s AND start_at >= %s AND start_at < %s AND end_at > %s"
+        f" AND status IN ({', '.join(['%s'] * len(live))})"
+        f" UNION ALL SELECT start_at, end_at FROM {Blackout._meta.db_table}"
+        " WHERE instrument_id = %s AND start_at < %s AND end_at > %s"
     )
-    blackouts = (
-        Blackout.objects.filter(instrument_id=instrument.pk, start_at__lt=end, end_at__gt=start)
-        .order_by()
-        .values_list("start_at", "end_at")
-    )
-    return merge(bookings.union(blackouts, all=True))
+    since = start - dt.timedelta(minutes=reach)
+    params = [instrument.pk, adapt(since), adapt(end), adapt(start), *live]
+    params += [instrument.pk, adapt(end), adapt(start)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return merge((_aware(s), _aware(e)) for s, e in rows)
+
+
+def _aware(value) -> dt.datetime:
+    """A datetime column read by plain SQL: PostgreSQL gives it aware; SQLite gives naive
+    UTC (or text, where a UNION hides the column's declared type)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, dt.UTC)
 
 
 def opening_rows(instrument_id: int, first: dt.date, last: dt.date) -> list[tuple]:
