@@ -40,28 +40,43 @@ def busy_intervals(instrument: Instrument, start: dt.datetime, end: dt.datetime)
     return merge(rows)
 
 
-def blocked_intervals(
-    instrument: Instrument, start: dt.datetime, end: dt.datetime
-) -> list[Interval]:
-    """Blackouts and live bookings in one round trip (UNION ALL): time nobody can book.
-    Plain portable SQL with ``live_bookings``' conditions: the ORM spent more CPU compiling
-    the union than PostgreSQL spent running it, on every calendar and availability call."""
-    reach = max(instrument.max_minutes, 24 * 60)
+def _live_booking_rows(instrument_id, start, end, *, reach_minutes) -> tuple[str, list]:
+    """``live_bookings``' conditions in plain SQL: (FROM … WHERE …, params)."""
     adapt = connection.ops.adapt_datetimefield_value
     live = list(Booking.LIVE)
     # Only table names and placeholders are interpolated; every value is a parameter.
     sql = (
-        f"SELECT start_at, end_at FROM {Booking._meta.db_table}"  # noqa: S608
-        " WHERE instrument_id = %s AND start_at >= %s AND start_at < %s AND end_at > %s"
+        f"FROM {Booking._meta.db_table} WHERE instrument_id = %s AND start_at >= %s"  # noqa: S608
+        " AND start_at < %s AND end_at > %s"
         f" AND status IN ({', '.join(['%s'] * len(live))})"
-        f" UNION ALL SELECT start_at, end_at FROM {Blackout._meta.db_table}"
-        " WHERE instrument_id = %s AND start_at < %s AND end_at > %s"
     )
-    since = start - dt.timedelta(minutes=reach)
-    params = [instrument.pk, adapt(since), adapt(end), adapt(start), *live]
-    params += [instrument.pk, adapt(end), adapt(start)]
+    since = start - dt.timedelta(minutes=reach_minutes)
+    return sql, [instrument_id, adapt(since), adapt(end), adapt(start), *live]
+
+
+def _blackout_rows(instrument_id, start, end) -> tuple[str, list]:
+    """Blackouts overlapping [start, end) in plain SQL (an empty window blocks nothing, as
+    ``subtract`` ignores it): (FROM … WHERE …, params)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = (
+        f"FROM {Blackout._meta.db_table} WHERE instrument_id = %s"  # noqa: S608
+        " AND start_at < %s AND end_at > %s AND end_at > start_at"
+    )
+    return sql, [instrument_id, adapt(end), adapt(start)]
+
+
+def blocked_intervals(
+    instrument: Instrument, start: dt.datetime, end: dt.datetime
+) -> list[Interval]:
+    """Blackouts and live bookings in one round trip (UNION ALL): time nobody can book.
+    Plain portable SQL: the ORM spent more CPU compiling the union than PostgreSQL spent
+    running it, on every calendar and availability call."""
+    reach = max(instrument.max_minutes, 24 * 60)
+    bookings, booking_params = _live_booking_rows(instrument.pk, start, end, reach_minutes=reach)
+    blackouts, blackout_params = _blackout_rows(instrument.pk, start, end)
+    sql = f"SELECT start_at, end_at {bookings} UNION ALL SELECT start_at, end_at {blackouts}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*booking_params, *blackout_params])
         rows = cursor.fetchall()
     return merge((_aware(s), _aware(e)) for s, e in rows)
 
@@ -99,25 +114,15 @@ def blackout_or_clash(
     instrument_id: int, start: dt.datetime, end: dt.datetime, *, reach_minutes: int
 ) -> tuple[bool, bool]:
     """The create path's reads under the instrument lock, in one round trip: does a blackout
-    overlap [start, end), does a live booking? Plain portable SQL with the same conditions as
-    ``blackout_windows`` (an empty window blocks nothing, as ``subtract`` ignores it) and
-    ``live_bookings``: the ORM spent ten times the statement's own CPU compiling the two
-    queries on every booking."""
-    adapt = connection.ops.adapt_datetimefield_value
-    live = list(Booking.LIVE)
-    # Only table names and placeholders are interpolated; every value is a parameter.
-    sql = (
-        f"SELECT EXISTS (SELECT 1 FROM {Blackout._meta.db_table}"  # noqa: S608
-        "   WHERE instrument_id = %s AND start_at < %s AND end_at > %s AND end_at > start_at),"
-        f" EXISTS (SELECT 1 FROM {Booking._meta.db_table}"
-        "   WHERE instrument_id = %s AND start_at >= %s AND start_at < %s AND end_at > %s"
-        f"   AND status IN ({', '.join(['%s'] * len(live))}))"
+    overlap [start, end), does a live booking? The same conditions as ``blocked_intervals``:
+    the ORM spent ten times the statement's own CPU compiling the two queries per booking."""
+    blackouts, blackout_params = _blackout_rows(instrument_id, start, end)
+    bookings, booking_params = _live_booking_rows(
+        instrument_id, start, end, reach_minutes=reach_minutes
     )
-    since = start - dt.timedelta(minutes=reach_minutes)
-    params = [instrument_id, adapt(end), adapt(start)]
-    params += [instrument_id, adapt(since), adapt(end), adapt(start), *live]
+    sql = f"SELECT EXISTS (SELECT 1 {blackouts}), EXISTS (SELECT 1 {bookings})"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*blackout_params, *booking_params])
         blacked_out, taken = cursor.fetchone()
     return bool(blacked_out), bool(taken)
 
