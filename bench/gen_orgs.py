@@ -35,7 +35,7 @@ def _allocate(mapping: str, lo: int, hi: int) -> None:
         f"INSERT INTO {mapping} (seq, org_id, user_id) SELECT s,"
         " nextval(pg_get_serial_sequence('accounts_organisation', 'id')),"
         " nextval(pg_get_serial_sequence('accounts_user', 'id'))"
-        " FROM generate_series(%s, %s) s",
+        " FROM generate_series(%s::int, %s::int) s",
         [lo, hi],
     )
 

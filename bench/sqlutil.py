@@ -160,7 +160,7 @@ def copy_objects(model, objs: list) -> None:
     ids = [
         r[0]
         for r in rows(
-            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s::int)",
             [len(objs)],
         )
     ]
