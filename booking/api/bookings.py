@@ -292,6 +292,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False  # the API root is the catalogue router's (config/urls.py)
 router.register("bookings", BookingViewSet, basename="booking")
 router.register("notifications", NotificationViewSet, basename="notification")
 urlpatterns = [

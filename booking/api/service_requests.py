@@ -281,5 +281,6 @@ def report_response(sr: ServiceRequest) -> FileResponse:
 
 
 router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False  # the API root is the catalogue router's (config/urls.py)
 router.register("service-requests", ServiceRequestViewSet, basename="service-request")
 urlpatterns = [*router.urls]
