@@ -89,16 +89,18 @@ def check_open(
     start_at: dt.datetime,
     end_at: dt.datetime,
     *,
+    hours: list[tuple] | None = None,
     blacked_out: bool | None = None,
 ) -> None:
     """Inside one opening window and outside every blackout (run under the instrument lock,
-    since blackouts are added under the same lock). Hours are one query (``opening_rows``); ``blacked_out``
-    (whether any blackout overlaps) may be passed when the caller read it already (the create
-    path reads it with the overlap probe), else the blackouts are a second query."""
+    since blackouts are added under the same lock). The create path passes the opening rows
+    and whether a blackout overlaps, read with its overlap probe (``slot_reads``); else they
+    are read here."""
     tz = local_tz()
-    hours = opening_rows(
-        instrument.pk, start_at.astimezone(tz).date(), end_at.astimezone(tz).date()
-    )
+    if hours is None:
+        hours = opening_rows(
+            instrument.pk, start_at.astimezone(tz).date(), end_at.astimezone(tz).date()
+        )
     whole = [(start_at, end_at)]
     if (
         open_intervals(instrument=instrument, start=start_at, end=end_at, hours=hours, blackouts=[])

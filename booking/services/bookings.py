@@ -23,7 +23,7 @@ from accounts.models import Organisation
 from accounts.scoping import Scope
 from booking import transitions
 from booking.models import Booking, Session
-from booking.selectors.availability import blackout_or_clash
+from booking.selectors.availability import slot_reads
 from booking.services import booking_rules as rules
 from booking.services.announcements import announcement_queue
 from booking.services.booking_insert import booking_insert
@@ -160,9 +160,9 @@ def _create_locked(actor, firm_id, instrument_id, start_at, end_at, purpose) -> 
     rules.check_rules(locked, start_at, end_at, now=now)
     rules.check_training(locked, actor)
     reach = max(locked.max_minutes, 24 * 60)
-    blacked_out, taken = blackout_or_clash(locked.pk, start_at, end_at, reach_minutes=reach)
-    rules.check_open(locked, start_at, end_at, blacked_out=blacked_out)
-    if taken:
+    reads = slot_reads(locked.pk, start_at, end_at, reach_minutes=reach)
+    rules.check_open(locked, start_at, end_at, hours=reads.hours, blacked_out=reads.blacked_out)
+    if reads.taken:
         raise _slot_taken()
     group = rules.client_group(locked, actor)
     rate = rules.rate_for(locked, group, rates)
