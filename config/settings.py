@@ -97,11 +97,14 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
-    # Parameters sent apart from the SQL, so psycopg prepares a statement the fifth time it
-    # runs on a connection: PostgreSQL stops parsing and planning the booking path's queries
-    # (a quarter of a booking's CPU). Turn off behind PgBouncer in transaction mode.
+    # Parameters sent apart from the SQL, and a statement prepared the fifth time it runs on
+    # a connection (Django leaves psycopg's preparing off unless prepare_threshold is set):
+    # PostgreSQL then stops parsing and planning the booking path's queries on every call,
+    # which cost it more than running them. Turn off behind PgBouncer in transaction mode.
     if env_bool("DB_SERVER_SIDE_BINDING", True):
-        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
 else:
     DATABASES = {
         "default": {
