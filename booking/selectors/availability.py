@@ -21,28 +21,20 @@ from facilities.calendars import Interval, local_tz, merge, open_intervals, subt
 from facilities.models import Blackout, Instrument, OpeningException, OpeningHours
 
 
-def live_bookings(instrument_id: int, start: dt.datetime, end: dt.datetime, *, reach_minutes: int):
-    """Live bookings overlapping [start, end). ``reach_minutes`` bounds how far back a
-    booking may start and still reach into the window, so the index range stays small."""
-    return Booking.objects.filter(
-        instrument_id=instrument_id,
-        start_at__gte=start - dt.timedelta(minutes=reach_minutes),
-        start_at__lt=end,
-        end_at__gt=start,
-        status__in=Booking.LIVE,
-    ).order_by()
-
-
 def busy_intervals(instrument: Instrument, start: dt.datetime, end: dt.datetime) -> list[Interval]:
+    """Live bookings overlapping [start, end), merged: the calendar's taken cells."""
     reach = max(instrument.max_minutes, 24 * 60)
-    rows = live_bookings(instrument.pk, start, end, reach_minutes=reach).values_list(
-        "start_at", "end_at"
-    )
-    return merge(rows)
+    bookings, params = _live_booking_rows(instrument.pk, start, end, reach_minutes=reach)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT start_at, end_at {bookings}", params)
+        rows = cursor.fetchall()
+    return merge((_aware(s), _aware(e)) for s, e in rows)
 
 
 def _live_booking_rows(instrument_id, start, end, *, reach_minutes) -> tuple[str, list]:
-    """``live_bookings``' conditions in plain SQL: (FROM … WHERE …, params)."""
+    """Live bookings overlapping [start, end) in plain SQL: (FROM … WHERE …, params).
+    ``reach_minutes`` bounds how far back a booking may start and still reach into the
+    window, so the ``instrument, start_at`` index range stays small."""
     adapt = connection.ops.adapt_datetimefield_value
     live = list(Booking.LIVE)
     # Only table names and placeholders are interpolated; every value is a parameter.
