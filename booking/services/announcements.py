@@ -65,16 +65,19 @@ def announcements_deliver(*, limit: int = BATCH) -> int:
     delivering anything twice; the notifications are written in the same transaction that
     deletes the rows, so a courier that dies delivers nothing and loses nothing.
     """
-    from booking.services.booking_notices import announce
+    from booking.services import booking_notices
 
     with transaction.atomic():
         batch = list(
             Announcement.objects.select_for_update(skip_locked=True).order_by("pk")[:limit]
         )
+        audience = booking_notices.audience_for(item.booking_id for item in batch)
         for item in batch:
             try:
                 with transaction.atomic():
-                    announce(item.booking_id, item.event, item.reason)
+                    booking_notices.announce(
+                        item.booking_id, item.event, item.reason, audience=audience
+                    )
             except Exception:  # one broken announcement must not hold up the queue
                 logger.exception("announcement %s of booking %s failed", item.pk, item.booking_id)
         Announcement.objects.filter(pk__in=[item.pk for item in batch]).delete()

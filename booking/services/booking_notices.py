@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,12 +16,28 @@ from booking.models import Booking
 from booking.notifications import notify
 
 
-def _managers(booking: Booking):
-    return User.objects.filter(
-        memberships__organisation_id=booking.instrument.provider_id,
-        memberships__role=Membership.Role.LAB_MANAGER,
-        is_active=True,
-    ).distinct()
+@dataclass(frozen=True)
+class Audience:
+    """What announcing a batch of booking events reads, in two queries for the whole batch
+    (the courier spent half its time on two ORM queries per announcement)."""
+
+    bookings: dict[int, Booking]
+    managers: dict[int, list[User]] = field(default_factory=dict)  # provider id → lab managers
+
+
+def audience_for(booking_ids: Iterable[int]) -> Audience:
+    bookings = Booking.objects.select_related("instrument__provider", "firm", "booked_by").in_bulk(
+        set(booking_ids)
+    )
+    managers: dict[int, list[User]] = defaultdict(list)
+    memberships = Membership.objects.filter(
+        organisation_id__in={b.instrument.provider_id for b in bookings.values()},
+        role=Membership.Role.LAB_MANAGER,
+        user__is_active=True,
+    ).select_related("user")
+    for membership in memberships.order_by("pk"):
+        managers[membership.organisation_id].append(membership.user)
+    return Audience(bookings, dict(managers))
 
 
 def _when(booking: Booking) -> str:
@@ -52,21 +72,22 @@ def _render(event: str, booking: Booking, reason: str):
     return render
 
 
-def announce(booking_id: int, event: str, reason: str = "") -> int:
-    """Send the notifications for ``event`` of a booking; returns how many went out."""
-    booking = (
-        Booking.objects.select_related("instrument__provider", "firm", "booked_by")
-        .filter(pk=booking_id)
-        .first()
-    )
+def announce(
+    booking_id: int, event: str, reason: str = "", *, audience: Audience | None = None
+) -> int:
+    """Send the notifications for ``event`` of a booking; returns how many went out.
+    ``audience`` is what ``audience_for`` read for a batch that includes this booking."""
+    audience = audience or audience_for([booking_id])
+    booking = audience.bookings.get(booking_id)
     if booking is None:
         return 0
+    managers = audience.managers.get(booking.instrument.provider_id, [])
     if event == "created":
-        recipients = [(list(_managers(booking)), "created")]
+        recipients = [(managers, "created")]
         if booking.status == Booking.Status.APPROVED:
             recipients.append(([booking.booked_by], "booked"))
     elif event == "cancelled":
-        recipients = [([booking.booked_by], "cancelled"), (list(_managers(booking)), "cancelled")]
+        recipients = [([booking.booked_by], "cancelled"), (managers, "cancelled")]
     else:
         recipients = [([booking.booked_by], event)]
     url = reverse("frontend:booking-detail", args=[booking.pk])

@@ -62,10 +62,10 @@ def test_one_broken_announcement_does_not_hold_up_the_queue(
 
     original = booking_notices.announce
 
-    def flaky(booking_id, event, reason=""):
+    def flaky(booking_id, event, reason="", **kwargs):
         if booking_id == bad.pk:
             raise RuntimeError("mail template broke")
-        return original(booking_id, event, reason)
+        return original(booking_id, event, reason, **kwargs)
 
     monkeypatch.setattr(booking_notices, "announce", flaky)
     assert announcements_deliver() == 2
@@ -115,3 +115,22 @@ def test_a_broker_outage_leaves_the_row_for_the_sweep(with_a_broker, monkeypatch
     monkeypatch.setattr(deliver_announcements, "apply_async", down)
     announcements._wake_courier()  # no exception reaches the request
     assert "could not wake the announcement courier" in caplog.text
+
+
+def test_a_batch_reads_its_bookings_and_managers_once(frozen, alice, manager, instrument):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    firm = alice.memberships.get().organisation
+    bookings = [
+        BookingFactory(instrument=instrument, firm=firm, booked_by=alice,
+                       start_at=at(DAY, hour), end_at=at(DAY, hour + 1))
+        for hour in (9, 11, 13, 15)
+    ]  # fmt: skip
+    Announcement.objects.bulk_create([Announcement(booking=b, event="created") for b in bookings])
+    with CaptureQueriesContext(connection) as queries:
+        assert announcements_deliver() == 4
+    reads = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert sum('"booking_booking"' in sql for sql in reads) == 1
+    assert sum('"accounts_membership"' in sql for sql in reads) == 1
+    assert Notification.objects.filter(user=manager, kind="booking_created").count() == 4
