@@ -1,5 +1,6 @@
 """booking_create: POST /api/v1/bookings/ under 32 concurrent clients, beside a bare DRF
-insert endpoint and a raw SQL insert loop on the same table, then a proof of no overlap."""
+insert endpoint and a raw SQL insert loop on the same table, then a proof of no overlap, then
+how fast one courier delivers the notifications those bookings queued."""
 
 from __future__ import annotations
 
@@ -175,6 +176,39 @@ def _report_ratios(ctx, api: dict, bare: dict, raw: dict) -> None:
           f" → API/bare {a / b:.2f} · API/raw {a / r:.2f} · bare/raw {b / r:.2f}")  # fmt: skip
 
 
+COURIER_SECONDS = 10
+
+
+def _courier_phase(seconds: float) -> dict:
+    """Drain the booking outbox the API phase filled with one in-process courier, for up to
+    ``seconds``: the managers' in-app notifications written, and their e-mails rendered with
+    the .ics attachment and sent to Django's in-memory outbox (Celery eager here, so the
+    e-mail work is counted rather than queued to a broker nobody reads in the bench)."""
+    from django.core import mail
+    from django.test.utils import override_settings
+
+    from booking.models import Announcement
+    from booking.services.announcements import announcements_deliver
+    from config.celery import app
+
+    queued = Announcement.objects.count()
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+    delivered, started = 0, time.perf_counter()
+    try:
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            while time.perf_counter() - started < seconds:
+                n = announcements_deliver()
+                if not n:
+                    break
+                delivered += n
+                mail.outbox = []  # keep memory flat; the e-mails were built and "sent"
+    finally:
+        app.conf.task_always_eager = eager
+    elapsed = time.perf_counter() - started
+    return {"queued": queued, "delivered": delivered, "seconds": elapsed,
+            "rate": delivered / elapsed if elapsed else 0.0}  # fmt: skip
+
+
 def booking_create(ctx) -> None:
     clients, seconds = ctx.args.clients, ctx.args.duration
     slots = _candidate_slots(
@@ -198,4 +232,11 @@ def booking_create(ctx) -> None:
     made = scalar("SELECT count(*) FROM booking_booking WHERE id > %s", [first_id])
     print(
         f"  overlap check (self-join over the {made:,} bookings made in this run): {n} overlapping pairs"
+    )
+    courier = _courier_phase(COURIER_SECONDS)
+    ctx.results["booking_create courier"] = courier
+    print(
+        f"  courier (one process): {courier['delivered']:,} of {courier['queued']:,} queued"
+        f" announcements delivered in {courier['seconds']:.1f} s: {courier['rate']:.0f}/s"
+        " (notifications + e-mails with .ics)"
     )

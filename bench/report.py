@@ -43,6 +43,11 @@ def markdown(results: dict) -> str:
             )
         elif name == "booking_create overlaps":
             extra.append(f"- overlapping live bookings after the run (SQL self-join): {r}")
+        elif name == "booking_create courier":
+            extra.append(
+                f"- one courier process delivered {r['delivered']:,} of {r['queued']:,} queued"
+                f" booking announcements in {r['seconds']:.1f} s: {r['rate']:.0f}/s"
+            )
         else:
             lines.append(_row(name, r))
     return "\n".join(lines + [""] + extra)
