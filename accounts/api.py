@@ -186,6 +186,21 @@ class FirmViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
         return Response(s.FirmSerializer(firm).data)
 
+    @extend_schema(
+        tags=["firms"],
+        summary="Correct a rejected registration and send it for verification again (firm admin)",
+        request=s.FirmRegisterSerializer,
+        responses={200: s.FirmSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def resubmit(self, request, **kwargs):
+        data = s.FirmRegisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        registration = services.firm_resubmit(
+            actor=request.user, firm_id=_int_or_404(kwargs["id"]), **data.validated_data
+        )
+        return Response(s.FirmSerializer(registration.firm).data)
+
 
 @extend_schema_view(
     list=extend_schema(tags=["tokens"], summary="My API tokens"),

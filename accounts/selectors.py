@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import F, Q, QuerySet
 
-from accounts.models import ApiToken, FirmProfile, Organisation, User
+from accounts.models import ApiToken, FirmProfile, Membership, Organisation, User
 from accounts.scoping import Scope
 from config.errors import NotFound
 
@@ -58,6 +58,17 @@ def firm_get(*, actor: User, firm_id: int) -> FirmProfile:
     if firm is None:
         raise NotFound()
     return firm
+
+
+def firm_is_administered_by(*, actor: User, firm_id: int) -> bool:
+    """Whether ``actor`` is an administrator of the firm (may correct its registration)."""
+    return Membership.objects.filter(
+        user=actor,
+        organisation_id=firm_id,
+        organisation__kind=Organisation.Kind.FIRM,
+        role=Membership.Role.FIRM_MEMBER,
+        is_admin=True,
+    ).exists()
 
 
 def firm_verification_queue(*, actor: User) -> QuerySet[FirmProfile]:

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import selectors
 from accounts.authentication import forget_token, token_digest
 from accounts.firm_size import SizeVerdict, classify
 from accounts.models import (
@@ -107,6 +108,56 @@ class FirmRegistration:
     verdict: SizeVerdict
 
 
+@dataclass(frozen=True)
+class _CheckedRegistration:
+    """A registration form's facts, validated: what goes on the Organisation and FirmProfile."""
+
+    name: str
+    region: Region
+    profile: dict
+    verdict: SizeVerdict
+
+
+def _registration_checked(
+    *,
+    actor: User,
+    name: str,
+    uscc: str,
+    region_code: str,
+    industry_code: str,
+    employees: int,
+    revenue_fen: int,
+    legal_representative: str,
+    actual_controller: str,
+    override_reason: str,
+) -> _CheckedRegistration:
+    """The checks a registration and a corrected resubmission share (Invalid on a bad field)."""
+    name = (name or "").strip()
+    if not name:
+        raise Invalid(
+            _("Enter the firm's registered name."),
+            code="name_required",
+            fields={"name": [_("This field is required.")]},
+        )
+    code, reason = firm_uscc_check(actor=actor, uscc=uscc, override_reason=override_reason)
+    region = _firm_region(region_code)
+    verdict = firm_classify(
+        industry_code=industry_code, employees=employees, revenue_fen=revenue_fen
+    )
+    profile = {
+        "uscc": code,
+        "uscc_override_reason": reason,
+        "industry_id": industry_code,
+        "employees": employees,
+        "revenue_fen": revenue_fen,
+        "size_class": verdict.size,
+        "size_reason": verdict.reason[:300],
+        "legal_representative": (legal_representative or "").strip()[:50],
+        "actual_controller": (actual_controller or "").strip()[:100],
+    }
+    return _CheckedRegistration(name=name[:200], region=region, profile=profile, verdict=verdict)
+
+
 def firm_register(
     *,
     actor: User,
@@ -126,37 +177,20 @@ def firm_register(
     decided; unknown region/industry) or Conflict ``uscc_already_registered``.
     Creates Organisation + FirmProfile + Membership in one transaction.
     """
-    name = (name or "").strip()
-    if not name:
-        raise Invalid(
-            _("Enter the firm's registered name."),
-            code="name_required",
-            fields={"name": [_("This field is required.")]},
-        )
-    code, reason = firm_uscc_check(actor=actor, uscc=uscc, override_reason=override_reason)
-    region = _firm_region(region_code)
-    verdict = firm_classify(
-        industry_code=industry_code, employees=employees, revenue_fen=revenue_fen
-    )
-    if FirmProfile.objects.filter(uscc=code).exists():
+    checked = _registration_checked(
+        actor=actor, name=name, uscc=uscc, region_code=region_code,
+        industry_code=industry_code, employees=employees, revenue_fen=revenue_fen,
+        legal_representative=legal_representative, actual_controller=actual_controller,
+        override_reason=override_reason,
+    )  # fmt: skip
+    if FirmProfile.objects.filter(uscc=checked.profile["uscc"]).exists():
         raise _uscc_taken()
     try:
         with transaction.atomic():
             org = Organisation.objects.create(
-                kind=Organisation.Kind.FIRM, name=name[:200], region=region
+                kind=Organisation.Kind.FIRM, name=checked.name, region=checked.region
             )
-            firm = FirmProfile.objects.create(
-                organisation=org,
-                uscc=code,
-                uscc_override_reason=reason,
-                industry_id=industry_code,
-                employees=employees,
-                revenue_fen=revenue_fen,
-                size_class=verdict.size,
-                size_reason=verdict.reason[:300],
-                legal_representative=(legal_representative or "").strip()[:50],
-                actual_controller=(actual_controller or "").strip()[:100],
-            )
+            firm = FirmProfile.objects.create(organisation=org, **checked.profile)
             Membership.objects.create(
                 user=actor, organisation=org, role=Membership.Role.FIRM_MEMBER, is_admin=True
             )
@@ -164,7 +198,62 @@ def firm_register(
         # Two people registering the same code at once: the unique constraint decides.
         raise _uscc_taken() from exc
     actor.__dict__.pop("_labshare_scope", None)
-    return FirmRegistration(firm=firm, verdict=verdict)
+    return FirmRegistration(firm=firm, verdict=checked.verdict)
+
+
+def firm_resubmit(
+    *,
+    actor: User,
+    firm_id: int,
+    name: str,
+    uscc: str,
+    region_code: str,
+    industry_code: str,
+    employees: int,
+    revenue_fen: int,
+    legal_representative: str = "",
+    actual_controller: str = "",
+    override_reason: str = "",
+) -> FirmRegistration:
+    """A rejected firm's administrator corrects the registration and sends it back for
+    verification: the same checks as ``firm_register``; the firm is pending again and the
+    reviewer's decision is cleared (the firm read the note before correcting).
+
+    Raises NotFound (not an administrator of this firm), InvalidTransition
+    ``firm_not_rejected``, the Invalid errors of ``firm_register``, or Conflict
+    ``uscc_already_registered`` (another firm holds the code).
+    """
+    if not selectors.firm_is_administered_by(actor=actor, firm_id=firm_id):
+        raise NotFound(_("Firm not found."), code="firm_not_found")
+    checked = _registration_checked(
+        actor=actor, name=name, uscc=uscc, region_code=region_code,
+        industry_code=industry_code, employees=employees, revenue_fen=revenue_fen,
+        legal_representative=legal_representative, actual_controller=actual_controller,
+        override_reason=override_reason,
+    )  # fmt: skip
+    code = checked.profile["uscc"]
+    if FirmProfile.objects.filter(uscc=code).exclude(pk=firm_id).exists():
+        raise _uscc_taken()
+    try:
+        with transaction.atomic():
+            firm = FirmProfile.objects.select_for_update().get(pk=firm_id)
+            if firm.verification != FirmProfile.Verification.REJECTED:
+                raise InvalidTransition(
+                    _("Only a rejected registration can be corrected and sent again."),
+                    code="firm_not_rejected",
+                )
+            Organisation.objects.filter(pk=firm_id).update(name=checked.name, region=checked.region)
+            FirmProfile.objects.filter(pk=firm_id).update(
+                **checked.profile,
+                verification=FirmProfile.Verification.PENDING,
+                verification_note="",
+                verified_by=None,
+                verified_at=None,
+            )
+    except IntegrityError as exc:
+        raise _uscc_taken() from exc
+    firm = FirmProfile.objects.select_related("organisation__region", "industry").get(pk=firm_id)
+    return FirmRegistration(firm=firm, verdict=checked.verdict)
 
 
 def _firm_for_review(*, actor: User, firm_id: int) -> FirmProfile:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("acting-as/", views.switch_acting_as, name="switch-acting-as"),
     path("firm/", views.firm_detail, name="firm-detail"),
     path("firm/register/", views.firm_register, name="firm-register"),
+    path("firms/<int:pk>/resubmit/", views.firm_resubmit, name="firm-resubmit"),
     path("firms/<int:pk>/", views.firm_show, name="firm-show"),
     path("review/firms/", views.firm_verification_queue, name="firm-verification-queue"),
     path(

@@ -21,6 +21,7 @@ from accounts import selectors, services
 from accounts.middleware import SESSION_KEY
 from accounts.models import Membership
 from config.errors import DomainError, NotFound
+from config.money import format_fen
 from frontend.forms.accounts import (
     ApiTokenForm,
     FirmDecisionForm,
@@ -109,6 +110,42 @@ def firm_register(request):
     return render(request, "frontend/accounts/firm_register.html", {"form": form})
 
 
+def _registration_initial(firm) -> dict:
+    return {
+        "name": firm.organisation.name,
+        "uscc": firm.uscc,
+        "region_code": firm.organisation.region.code if firm.organisation.region else "",
+        "industry_code": firm.industry_id,
+        "employees": firm.employees,
+        "revenue_yuan": format_fen(firm.revenue_fen).removeprefix("¥"),
+        "legal_representative": firm.legal_representative,
+    }
+
+
+@login_required
+def firm_resubmit(request, pk: int):
+    """A rejected firm's administrator corrects the registration and sends it again."""
+    firm = _or_404(selectors.firm_get, actor=request.user, firm_id=pk)
+    if not selectors.firm_is_administered_by(actor=request.user, firm_id=pk):
+        raise Http404
+    if firm.verification != firm.Verification.REJECTED:
+        messages.info(request, _("Only a rejected registration can be corrected and sent again."))
+        return redirect("frontend:firm-show", pk=pk)
+    form = FirmRegistrationForm(request.POST or None, initial=_registration_initial(firm))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.firm_resubmit(actor=request.user, firm_id=pk, **form.service_kwargs())
+        except NotFound as exc:
+            raise Http404(str(exc.message)) from exc
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Your corrected registration is back with the reviewers."))
+            return redirect("frontend:firm-show", pk=pk)
+    context = {"form": form, "firm": firm, "resubmit": True}
+    return render(request, "frontend/accounts/firm_register.html", context)
+
+
 @login_required
 def firm_detail(request):
     """The firm the user is acting for (or their first firm)."""
@@ -129,7 +166,9 @@ def firm_detail(request):
 @login_required
 def firm_show(request, pk: int):
     firm = _or_404(selectors.firm_get, actor=request.user, firm_id=pk)
-    return render(request, "frontend/accounts/firm_detail.html", {"firm": firm})
+    can_resubmit = selectors.firm_is_administered_by(actor=request.user, firm_id=pk)
+    context = {"firm": firm, "can_resubmit": can_resubmit}
+    return render(request, "frontend/accounts/firm_detail.html", context)
 
 
 @login_required
