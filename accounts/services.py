@@ -127,9 +127,9 @@ def _registration_checked(
     industry_code: str,
     employees: int,
     revenue_fen: int,
-    legal_representative: str,
-    actual_controller: str,
-    override_reason: str,
+    legal_representative: str = "",
+    actual_controller: str = "",
+    override_reason: str = "",
 ) -> _CheckedRegistration:
     """The checks a registration and a corrected resubmission share (Invalid on a bad field)."""
     name = (name or "").strip()
@@ -201,23 +201,11 @@ def firm_register(
     return FirmRegistration(firm=firm, verdict=checked.verdict)
 
 
-def firm_resubmit(
-    *,
-    actor: User,
-    firm_id: int,
-    name: str,
-    uscc: str,
-    region_code: str,
-    industry_code: str,
-    employees: int,
-    revenue_fen: int,
-    legal_representative: str = "",
-    actual_controller: str = "",
-    override_reason: str = "",
-) -> FirmRegistration:
-    """A rejected firm's administrator corrects the registration and sends it back for
-    verification: the same checks as ``firm_register``; the firm is pending again and the
-    reviewer's decision is cleared (the firm read the note before correcting).
+def firm_resubmit(*, actor: User, firm_id: int, **registration) -> FirmRegistration:
+    """A rejected firm's administrator corrects the registration (``registration``: the
+    keyword arguments of ``firm_register``) and sends it back for verification: the same
+    checks; the firm is pending again and the reviewer's decision is cleared (the firm read
+    the note before correcting).
 
     Raises NotFound (not an administrator of this firm), InvalidTransition
     ``firm_not_rejected``, the Invalid errors of ``firm_register``, or Conflict
@@ -225,12 +213,7 @@ def firm_resubmit(
     """
     if not selectors.firm_is_administered_by(actor=actor, firm_id=firm_id):
         raise NotFound(_("Firm not found."), code="firm_not_found")
-    checked = _registration_checked(
-        actor=actor, name=name, uscc=uscc, region_code=region_code,
-        industry_code=industry_code, employees=employees, revenue_fen=revenue_fen,
-        legal_representative=legal_representative, actual_controller=actual_controller,
-        override_reason=override_reason,
-    )  # fmt: skip
+    checked = _registration_checked(actor=actor, **registration)
     code = checked.profile["uscc"]
     if FirmProfile.objects.filter(uscc=code).exclude(pk=firm_id).exists():
         raise _uscc_taken()
