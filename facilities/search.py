@@ -93,6 +93,11 @@ class TokenField(models.TextField):
     def from_db_value(self, value, expression, connection):
         return " ".join(value) if isinstance(value, list) else value
 
+    def get_placeholder(self, value, compiler, connection):
+        # Its presence keeps Django's PostgreSQL bulk insert off UNNEST, which would cast
+        # the rows' token lists to one text[][] (jagged, so it fails): one %s per value.
+        return "%s"
+
 
 @TokenField.register_lookup
 class HasAllTokens(models.Lookup):

@@ -119,3 +119,17 @@ def test_service_search_finds_standard_number_and_chinese():
     assert found == {"金属拉伸试验"}
     found = {s.name for s in service_search(filters=CatalogueFilters(q="水质"))}
     assert found == {"水质 pH 测定"}
+
+
+def test_instruments_bulk_created_together_keep_their_search_tokens():
+    from facilities.search import build as build_search
+
+    provider = provider_in("330106")
+    rows = [
+        InstrumentFactory.build(provider=provider, category=CategoryFactory(), name=name)
+        for name in ("液相色谱仪", "气相色谱质谱联用仪", "原子吸收光谱仪")
+    ]
+    for row in rows:  # bulk_create skips save(), which fills these
+        row.search_text, row.search_tokens = build_search(*row.searchable_parts())
+    Instrument.objects.bulk_create(rows)
+    assert names(q="色谱") == {"液相色谱仪", "气相色谱质谱联用仪"}
