@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import chinese_calendar
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -33,13 +34,23 @@ S = ServiceRequest.Status
 MAX_SAMPLES = 1000
 
 
+def is_working_day(day: dt.date) -> bool:
+    """China's official working days: public holidays off, and the weekend days the State
+    Council moves to work (调休) on, from ``chinese_calendar`` for the years it publishes;
+    Monday to Friday for a year not announced yet."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
 def add_working_days(start: dt.date, days: int) -> dt.date:
-    """``start`` plus ``days`` working days (Mon–Fri; public holidays not modelled)."""
+    """``start`` plus ``days`` working days (``is_working_day``)."""
     day = start
     remaining = days
     while remaining > 0:
         day += dt.timedelta(days=1)
-        if day.weekday() < 5:
+        if is_working_day(day):
             remaining -= 1
     return day
 

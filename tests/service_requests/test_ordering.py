@@ -133,6 +133,18 @@ def test_working_days_skip_weekends():
     assert add_working_days(dt.date(2026, 11, 28), 1) == dt.date(2026, 11, 30)  # Saturday
 
 
+def test_working_days_follow_the_official_calendar():
+    # National Day 2026: 1–7 October off; Saturday 10 October is a working day (调休).
+    assert add_working_days(dt.date(2026, 9, 30), 1) == dt.date(2026, 10, 8)
+    assert add_working_days(dt.date(2026, 10, 8), 2) == dt.date(2026, 10, 10)
+    # Sunday 20 September 2026 is worked too, ahead of the holiday.
+    assert add_working_days(dt.date(2026, 9, 19), 1) == dt.date(2026, 9, 20)
+
+
+def test_a_year_not_announced_yet_counts_monday_to_friday():
+    assert add_working_days(dt.date(2031, 10, 3), 1) == dt.date(2031, 10, 6)  # Fri → Mon
+
+
 def test_accepting_sets_the_due_date_from_working_days(make_request, manager, api):
     import time_machine
 
