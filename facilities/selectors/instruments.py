@@ -154,15 +154,21 @@ def _detail_qs() -> QuerySet[Instrument]:
     ).prefetch_related(*_detail_prefetches())
 
 
-def instrument_get(*, actor=None, pk) -> Instrument:
-    """The public instrument page; unshared or retired ones only for their managers."""
-    instrument = _detail_qs().filter(pk=pk).first()
+def _visible_to(actor, instrument: Instrument | None) -> Instrument:
+    """The instrument if ``actor`` may see it: listed ones for everyone, unshared or retired
+    ones only for their provider's managers; NotFound otherwise."""
     if instrument is None:
         raise NotFound(code="instrument_not_found")
     listed = instrument.is_shared and instrument.status != Instrument.Status.RETIRED
     if not listed and not Scope.for_user(actor).can_manage_provider(instrument.provider_id):
         raise NotFound(code="instrument_not_found")
     return instrument
+
+
+def instrument_get(*, actor=None, pk) -> Instrument:
+    """The public instrument page; unshared or retired ones only for their managers."""
+    instrument = _detail_qs().filter(pk=pk).first()
+    return _visible_to(actor, instrument)
 
 
 def instrument_get_for_page(*, actor=None, pk) -> Instrument:
@@ -173,12 +179,7 @@ def instrument_get_for_page(*, actor=None, pk) -> Instrument:
         iter(Instrument.objects.defer("search_text", "search_tokens").filter(pk=pk).order_by()),
         None,
     )
-    if instrument is None:
-        raise NotFound(code="instrument_not_found")
-    listed = instrument.is_shared and instrument.status != Instrument.Status.RETIRED
-    if not listed and not Scope.for_user(actor).can_manage_provider(instrument.provider_id):
-        raise NotFound(code="instrument_not_found")
-    return instrument
+    return _visible_to(actor, instrument)
 
 
 def instrument_page_details_load(*, instrument: Instrument) -> Instrument:
