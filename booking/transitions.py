@@ -1,8 +1,9 @@
 """The legal moves of both order state machines, and the one helper that moves state.
 
 Nothing else assigns ``status``: ``transition`` does a compare-and-set update on
-the old status (so two managers clicking at once cannot both win) and writes the
-StateChange row in the same transaction.
+the old status (so two managers clicking at once cannot both win), writes the
+StateChange row and publishes the order event (``booking.order_events``) in the same
+transaction. ``record_creation`` and ``publish_creation`` do the same for a new order.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import Booking, ServiceRequest, StateChange
+from booking.order_events import OrderEvent, OrderKind, order_event_publish
 from config.errors import InvalidTransition
 
 B = Booking.Status
@@ -32,6 +34,31 @@ SERVICE_REQUEST_MOVES: dict[str, frozenset[str]] = {
 
 _MOVES = {Booking: BOOKING_MOVES, ServiceRequest: SERVICE_REQUEST_MOVES}
 _HISTORY_FIELD = {Booking: "booking", ServiceRequest: "service_request"}
+_KIND = {Booking: OrderKind.BOOKING, ServiceRequest: OrderKind.SERVICE_REQUEST}
+
+
+def _provider_id(order: models.Model) -> int:
+    if isinstance(order, Booking):
+        return order.instrument.provider_id
+    return order.service.provider_id
+
+
+def order_event(order: models.Model, *, from_status: str, actor, at, voucher_ids=()) -> OrderEvent:
+    """The event of ``order`` having just moved from ``from_status`` to its status."""
+    fee = order.fee_fen if order.fee_fen is not None else order.quote_fen
+    return OrderEvent(
+        order_kind=_KIND[type(order)],
+        order_id=order.pk,
+        from_status=from_status,
+        to_status=order.status,
+        fee_fen=fee,
+        actor_id=actor.pk if actor is not None else None,
+        at=at,
+        firm_id=order.firm_id,
+        provider_id=_provider_id(order),
+        voucher_ids=tuple(voucher_ids),
+        order=order,
+    )
 
 
 def can_move(order: models.Model, to: str) -> bool:
@@ -69,16 +96,24 @@ def transition(order: models.Model, *, to: str, actor, reason: str = "", **chang
             reason=reason,
             at=now,
         )
-    order.status = to
-    order.updated_at = now
-    for name, value in changes.items():
-        setattr(order, name, value)
+        before = {name: getattr(order, name) for name in ("status", "updated_at", *changes)}
+        for name, value in {"status": to, "updated_at": now, **changes}.items():
+            setattr(order, name, value)
+        try:
+            order_event_publish(order_event(order, from_status=from_status, actor=actor, at=now))
+        except BaseException:
+            # A subscriber refused (the transaction rolls back): the instance says what
+            # the database still says.
+            for name, value in before.items():
+                setattr(order, name, value)
+            raise
     return change
 
 
-def record_creation(order: models.Model, *, actor, reason: str = "") -> StateChange:
-    """The first StateChange of a new order (from nothing to its initial status)."""
-    return StateChange.objects.create(
+def record_creation(order: models.Model, *, actor, reason: str = "", voucher_ids=()) -> StateChange:
+    """The first StateChange of a new order (from nothing to its initial status) and its
+    creation event; call inside the transaction that inserted the order."""
+    change = StateChange.objects.create(
         **{_HISTORY_FIELD[type(order)]: order},
         from_status="",
         to_status=order.status,
@@ -86,3 +121,14 @@ def record_creation(order: models.Model, *, actor, reason: str = "") -> StateCha
         reason=reason,
         at=order.created_at,
     )
+    publish_creation(order, actor=actor, voucher_ids=voucher_ids)
+    return change
+
+
+def publish_creation(order: models.Model, *, actor, voucher_ids=()) -> None:
+    """The creation event alone, for a path that wrote the first StateChange itself
+    (``booking_insert``'s single statement)."""
+    order_event_publish(
+        order_event(order, from_status="", actor=actor, at=order.created_at,
+                    voucher_ids=voucher_ids)
+    )  # fmt: skip

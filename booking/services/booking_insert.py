@@ -1,4 +1,5 @@
-"""Writing a new booking: its row, its first StateChange and its Announcement, together.
+"""Writing a new booking: its row, its first StateChange and its Announcement, together,
+then its creation event (``booking.order_events``).
 
 The three rows are what ``Booking.objects.create`` + ``transitions.record_creation`` +
 ``announcements.announcement_queue`` would write; here they go in one statement on
@@ -18,6 +19,7 @@ from django.db import connection
 
 from booking.models import Announcement, Booking, StateChange
 from booking.services.announcements import announcement_wake_on_commit
+from booking.transitions import publish_creation
 
 _HISTORY = ("from_status", "to_status", "actor", "reason", "at")
 _ANNOUNCEMENT = ("event", "reason", "created_at")
@@ -64,9 +66,11 @@ def _prepared(fields, values: dict) -> list:
     return [f.get_db_prep_save(values[f.attname], connection) for f in fields]
 
 
-def booking_insert(booking: Booking, *, actor, event: str) -> None:
+def booking_insert(booking: Booking, *, actor, event: str, voucher_ids=()) -> None:
     """Insert ``booking`` (unsaved; sets its pk) with its creation history and the
-    announcement of ``event``. Raises IntegrityError as ``Booking.save`` would."""
+    announcement of ``event``, and publish its creation event (``voucher_ids``: how the
+    firm chose to pay). Raises IntegrityError as ``Booking.save`` would; call inside the
+    transaction that holds the instrument's lock."""
     values = _prepared(_columns(Booking), booking.__dict__)
     at = booking.created_at
     history_values = _prepared(
@@ -89,4 +93,5 @@ def booking_insert(booking: Booking, *, actor, event: str) -> None:
             cursor.execute(statements[2], [*announcement_values, booking.pk])
     booking._state.adding = False
     booking._state.db = connection.alias
+    publish_creation(booking, actor=actor, voucher_ids=voucher_ids)
     announcement_wake_on_commit()

@@ -12,6 +12,7 @@ Notifications are queued on commit, never sent inside the transaction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from functools import cache
 
 from django.conf import settings
@@ -63,8 +64,11 @@ def booking_create(
     start_at: dt.datetime,
     end_at: dt.datetime,
     purpose: str,
+    voucher_ids: Sequence[int] = (),
 ) -> Booking:
-    """Book ``[start_at, end_at)`` of ``instrument`` for ``firm``.
+    """Book ``[start_at, end_at)`` of ``instrument`` for ``firm``, paying with
+    ``voucher_ids`` (carried by the creation event; the vouchers app holds their part or
+    refuses the booking, which then is not placed).
 
     Errors: NotFound (firm not the actor's, instrument unknown), Invalid with the
     broken rule's code (``outside_opening_hours``, ``in_blackout``, ``not_aligned``,
@@ -86,7 +90,9 @@ def booking_create(
     rules.check_range(start_at, end_at)
     try:
         with transaction.atomic():
-            booking = _create_locked(actor, firm_id, instrument_id, start_at, end_at, purpose)
+            booking = _create_locked(
+                actor, firm_id, instrument_id, start_at, end_at, purpose, tuple(voucher_ids)
+            )
     except IntegrityError as exc:
         if "booking_no_overlap" in str(exc):
             raise _slot_taken() from exc
@@ -154,7 +160,9 @@ def _lock_instrument(instrument_id: int, firm_id: int) -> tuple[Instrument, dict
     return locked, rates, row[n + 2]
 
 
-def _create_locked(actor, firm_id, instrument_id, start_at, end_at, purpose) -> Booking:
+def _create_locked(
+    actor, firm_id, instrument_id, start_at, end_at, purpose, voucher_ids
+) -> Booking:
     locked, rates, firm_name = _lock_instrument(instrument_id, firm_id)
     now = timezone.now()
     rules.check_rules(locked, start_at, end_at, now=now)
@@ -181,9 +189,9 @@ def _create_locked(actor, firm_id, instrument_id, start_at, end_at, purpose) -> 
         created_at=now,
         updated_at=now,
     )
-    booking_insert(booking, actor=actor, event="created")
     # The response names the firm; its name came with the lock, so no query reads it again.
     booking.firm = Organisation(pk=firm_id, name=firm_name, kind=Organisation.Kind.FIRM)
+    booking_insert(booking, actor=actor, event="created", voucher_ids=voucher_ids)
     return booking
 
 
@@ -296,8 +304,10 @@ def booking_check_out(
     return booking
 
 
+@transaction.atomic
 def booking_mark_no_show(*, actor, booking: Booking, reason: str = "") -> Booking:
-    """approved → no_show, once the booked start has passed; ``actor`` None = the system."""
+    """approved → no_show, once the booked start has passed; ``actor`` None = the system
+    (the beat task, after the grace period)."""
     if actor is not None:
         _require_manager(actor, booking)
     if timezone.now() < booking.start_at:
@@ -327,8 +337,8 @@ def bookings_mark_no_shows(*, now=None) -> int:
         "instrument"
     )[:500]:
         try:
-            transitions.transition(
-                booking, to=B.NO_SHOW, actor=None, reason=str(_("Not checked in in time."))
+            booking_mark_no_show(
+                actor=None, booking=booking, reason=str(_("Not checked in in time."))
             )
             count += 1
         except Conflict:

@@ -7,7 +7,8 @@ their emails leave on commit (booking.notifications).
 
 Due date: set when the lab accepts (accept date + the service's turnaround in
 working days, Mon–Fri) and set again from the day the samples arrive, because a
-lab's turnaround runs from receipt. Public holidays are not modelled yet.
+lab's turnaround runs from receipt. Working days are China's official ones
+(``is_working_day``).
 """
 
 from __future__ import annotations
@@ -97,11 +98,13 @@ def service_request_create(
     tracking_number: str = "",
     desired_date: dt.date | None = None,
     attachments=(),
+    voucher_ids=(),
 ) -> ServiceRequest:
     """Place an order for ``firm`` at ``service.quote_fen(sample_count)``; the due date
     is set later, on acceptance. Raises Forbidden (actor not a member of the firm),
     Invalid (inactive service, bad input, bad attachment). Notifies the provider's
-    managers. A failure stores no file."""
+    managers. ``voucher_ids`` ride on the creation event (the vouchers app holds their part
+    or refuses the order). A failure stores no file."""
     order = Order(
         sample_count=sample_count,
         sample_description=sample_description,
@@ -129,7 +132,7 @@ def service_request_create(
                 desired_date=order.desired_date,
                 quote_fen=service.quote_fen(order.sample_count),
             )
-            record_creation(sr, actor=actor)
+            record_creation(sr, actor=actor, voucher_ids=tuple(voucher_ids))
             for upload in files:
                 stored.append(reports.store(upload, folder="request-attachments"))
                 ServiceRequestAttachment.objects.create(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from booking.demo.service_requests import render_pdf
 from booking.models import ServiceRequest
@@ -28,7 +29,8 @@ class ServiceRequestFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def history(self, create, extracted, **kwargs):
         if create:
-            record_creation(self, actor=self.requested_by)
+            with transaction.atomic():  # as service_request_create does: its event too
+                record_creation(self, actor=self.requested_by)
 
 
 def pdf_upload(
