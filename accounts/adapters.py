@@ -1,8 +1,9 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
-from django.db import transaction
 
 from accounts.tasks import send_email
+from config.client_ip import client_ip
+from config.queueing import enqueue_on_commit
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -21,7 +22,11 @@ class AccountAdapter(DefaultAccountAdapter):
             "from_email": message.from_email,
             "html": html,
         }
-        transaction.on_commit(lambda: send_email.delay(**payload))
+        enqueue_on_commit(send_email, **payload)
+
+    def get_client_ip(self, request) -> str:
+        """allauth's rate limits count per client address as the throttles do."""
+        return client_ip(request)
 
     def post_login(self, request, user, **kwargs):
         """Signing in switches the pages to the language the user chose in their profile."""

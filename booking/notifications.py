@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone, translation
 
 from accounts.tasks import send_email
 from booking.models import Notification
+from config.queueing import enqueue_on_commit
 
 
 def notify(
@@ -44,7 +44,7 @@ def notify(
             "to": [user.email],
             "attachments": [("invite.ics", attachment, "text/calendar")] if attachment else None,
         }
-        transaction.on_commit(lambda p=payload: send_email.delay(**p))
+        enqueue_on_commit(send_email, **payload)
     return created
 
 

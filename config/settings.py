@@ -125,9 +125,21 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                # Redis down = a cache miss, not a 500: token lookups fall back to the
+                # database and the pages render uncached (a warning is logged).
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # A publish to a broker that is down fails fast (config.queueing logs it) instead of
+    # holding the request through kombu's retries.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 2}
+    CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
@@ -167,7 +179,12 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[LabShare] "
 ACCOUNT_LOGOUT_ON_GET = False
-ACCOUNT_RATE_LIMITS = False  # axes handles failed sign-ins; allauth's own limits double-count
+# axes locks one account after failed sign-ins from one address; these per-address limits
+# stop password spraying across many accounts (allauth's per-account limits would double-count).
+ACCOUNT_RATE_LIMITS = {
+    "login": env_str("LOGIN_RATE_PER_IP", "30/m/ip"),
+    "login_failed": env_str("LOGIN_FAILED_RATE_PER_IP", "20/10m/ip"),
+}
 
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
@@ -180,6 +197,7 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_USERNAME_CALLABLE = "accounts.lockout.username_of"
 # JSON {code, detail, fields} under /api/, the lockout page elsewhere.
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 
 # --- Email ----------------------------------------------------------------
 EMAIL_URL = env_str("EMAIL_HOST")
@@ -266,6 +284,9 @@ REST_FRAMEWORK = {
     },
     "DATETIME_FORMAT": "iso-8601",
 }
+# How many reverse proxies in front of the web processes append to X-Forwarded-For
+# (nginx alone: 1). Only their entries are trusted for the client's address (config.client_ip).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "LabShare API",
     "DESCRIPTION": "Shared instruments and testing services for small firms.",

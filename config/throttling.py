@@ -9,20 +9,32 @@ of fixed windows: a client can send up to twice the rate across a window boundar
 
 from __future__ import annotations
 
+import logging
+
 from django.core.cache import cache
+from redis.exceptions import RedisError
 from rest_framework import throttling
+
+from config.client_ip import client_ip
+
+logger = logging.getLogger(__name__)
 
 
 def _count(key: str, ttl: int) -> int:
     """Increment the window's counter, creating it with its expiry; returns the new count."""
     client = getattr(cache, "client", None)
     if client is not None and hasattr(client, "get_client"):  # django-redis
-        redis = client.get_client(write=True)
-        key = client.make_key(key)
-        with redis.pipeline(transaction=False) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, ttl, nx=True)
-            return pipe.execute()[0]
+        try:
+            redis = client.get_client(write=True)
+            key = client.make_key(key)
+            with redis.pipeline(transaction=False) as pipe:
+                pipe.incr(key)
+                pipe.expire(key, ttl, nx=True)
+                return pipe.execute()[0]
+        except RedisError:
+            # Redis is down: let the request through rather than take the API down with it.
+            logger.warning("throttle counters unreachable; request allowed", exc_info=True)
+            return 0
     cache.add(key, 0, ttl)
     try:
         return cache.incr(key)
@@ -32,6 +44,11 @@ def _count(key: str, ttl: int) -> int:
 
 
 class FixedWindowMixin:
+    def get_ident(self, request) -> str:
+        # DRF would trust every X-Forwarded-For entry unless NUM_PROXIES is set; one
+        # definition of the client's address serves the throttles, axes and allauth.
+        return client_ip(request)
+
     def allow_request(self, request, view) -> bool:
         if self.rate is None:
             return True

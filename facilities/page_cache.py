@@ -44,8 +44,10 @@ def instrument_page_tokens(*, instrument_id: int, provider_id: int) -> str:
     for key in keys:
         if key not in found:
             token = uuid.uuid4().hex
-            # add, not set: when another reader got there first, its token stands
-            found[key] = token if cache.add(key, token, TOKEN_TTL) else cache.get(key)
+            # add, not set: when another reader got there first, its token stands. With
+            # the cache unreachable both answer nothing: the fresh token then matches no
+            # fragment, so the page renders uncached rather than failing.
+            found[key] = token if cache.add(key, token, TOKEN_TTL) else cache.get(key) or token
     return ".".join(found[key] for key in keys)
 
 
