@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -62,8 +62,9 @@ class MeView(GenericAPIView):
     serializer_class = s.MeSerializer
 
     def _me(self, request):
+        # request.user is a lazy wrapper for a browser session, so not type(request.user).
         user = (
-            type(request.user)
+            get_user_model()
             .objects.prefetch_related("memberships__organisation")
             .get(pk=request.user.pk)
         )

@@ -13,7 +13,6 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from accounts.models import Organisation
@@ -23,8 +22,10 @@ from booking.notifications import mark_read, unread_count
 from booking.selectors import bookings as selectors
 from booking.selectors.availability import free_intervals
 from booking.services import bookings as services
+from config.bounds import BoundedDateTimeField
 from config.errors import Invalid
 from config.idempotency import idempotent
+from config.routers import ApiRouter
 from config.serializing import represent, validated
 
 MAX_AVAILABILITY_DAYS = 31
@@ -58,8 +59,8 @@ class BookingSerializer(serializers.ModelSerializer):
 
 class BookingCreateSerializer(serializers.Serializer):
     instrument = serializers.IntegerField()
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = BoundedDateTimeField()
+    end = BoundedDateTimeField()
     purpose = serializers.CharField(max_length=2000)
     firm = serializers.IntegerField(required=False)
 
@@ -69,8 +70,8 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class SessionSerializer(serializers.Serializer):
-    actual_start = serializers.DateTimeField(required=False)
-    actual_end = serializers.DateTimeField(required=False)
+    actual_start = BoundedDateTimeField(required=False)
+    actual_end = BoundedDateTimeField(required=False)
     operator = serializers.IntegerField(required=False)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -240,8 +241,8 @@ class AvailabilityView(APIView):
 
 
 class _Window(serializers.Serializer):
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = BoundedDateTimeField()
+    end = BoundedDateTimeField()
 
     def validate(self, attrs):
         if attrs["end"] <= attrs["start"]:
@@ -291,7 +292,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         return Response({"marked": mark_read(request.user)})
 
 
-router = DefaultRouter(trailing_slash=True)
+router = ApiRouter()
 router.include_root_view = False  # the API root is the catalogue router's (config/urls.py)
 router.register("bookings", BookingViewSet, basename="booking")
 router.register("notifications", NotificationViewSet, basename="notification")

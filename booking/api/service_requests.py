@@ -12,9 +12,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 
 from accounts.models import Organisation
 from accounts.scoping import scope_of
@@ -22,8 +21,10 @@ from booking import reports
 from booking.models import ServiceRequest
 from booking.selectors import service_requests as selectors
 from booking.services import service_requests as services
+from config.bad_input import LimitedJSONParser
 from config.errors import Invalid, NotFound
 from config.idempotency import idempotent
+from config.routers import ApiRouter
 
 
 class ServiceRequestChangeSerializer(serializers.Serializer):
@@ -125,7 +126,7 @@ def _one_state_change(name: str, request_serializer, call, *, parsers=None):
         detail=True,
         methods=["post"],
         url_path=name,
-        parser_classes=parsers or [JSONParser, FormParser, MultiPartParser],
+        parser_classes=parsers or [LimitedJSONParser, FormParser, MultiPartParser],
     )
     return extend_schema(request=request_serializer, responses={200: ServiceRequestSerializer})(
         decorate(view)
@@ -136,7 +137,7 @@ class ServiceRequestViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = ServiceRequestSerializer
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [LimitedJSONParser, FormParser, MultiPartParser]
     filterset_fields = ["status", "service", "firm"]
 
     def get_queryset(self):
@@ -280,7 +281,7 @@ def report_response(sr: ServiceRequest) -> FileResponse:
     return response
 
 
-router = DefaultRouter(trailing_slash=True)
+router = ApiRouter()
 router.include_root_view = False  # the API root is the catalogue router's (config/urls.py)
 router.register("service-requests", ServiceRequestViewSet, basename="service-request")
 urlpatterns = [*router.urls]

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Accreditation, ProviderProfile
 from accounts.scoping import region_prefix
+from config.bounds import parse_when
 from config.errors import Invalid
 from config.money import yuan_to_fen
 from facilities.calendars import local_tz
@@ -122,16 +122,9 @@ def _fen(params, name: str) -> int | None:
         return None
 
 
-def _when(value: str | None) -> dt.datetime | None:
+def _when(value: str | None, field: str = "free_from") -> dt.datetime | None:
     """ISO 8601; a time without offset (an HTML datetime-local) is Asia/Shanghai."""
-    if not value:
-        return None
-    parsed = parse_datetime(value.strip().replace(" ", "T"))
-    if parsed is None:
-        raise Invalid(_("Enter a valid date and time."), code="bad_datetime")
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, local_tz())
-    return parsed
+    return parse_when(value, field=field, default_tz=local_tz())
 
 
 def _flag(value) -> bool:

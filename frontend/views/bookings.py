@@ -12,7 +12,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,6 +22,7 @@ from booking.models import Booking, FeedToken
 from booking.notifications import mark_read
 from booking.selectors import bookings as selectors
 from booking.services import bookings as services
+from config.bounds import parse_day
 from config.errors import DomainError, Invalid, NotFound
 from frontend.forms.bookings import BookingForm, ReasonForm, SessionForm
 from frontend.views.booking_calendar import build_week, week_start
@@ -41,7 +41,7 @@ def _acting_org_id(request, kind: str) -> int | None:
 
 def _week_context(request, instrument, busy_in_week=None) -> dict:
     """The week grid; ``busy_in_week(start, end)`` gives the busy intervals (manager view)."""
-    monday = week_start(parse_date(request.GET.get("week", "")) or timezone.localdate())
+    monday = week_start(parse_day(request.GET.get("week"), field="week") or timezone.localdate())
     busy = None
     if busy_in_week:
         start = dt.datetime.combine(monday, dt.time.min, tzinfo=timezone.get_current_timezone())
@@ -207,7 +207,7 @@ def _session_action(request, booking: Booking, action: str) -> None:
 @login_required
 def lab_today(request):
     provider_id = _acting_org_id(request, Organisation.Kind.PROVIDER)
-    day = parse_date(request.GET.get("day", "")) or timezone.localdate()
+    day = parse_day(request.GET.get("day"), field="day") or timezone.localdate()
     sessions = list(selectors.lab_today(actor=request.user, provider_id=provider_id or 0, day=day))
     return render(
         request,
