@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
 from accounts import api
+from config.routers import ApiRouter
 
-router = DefaultRouter(trailing_slash=True)
+router = ApiRouter()
 router.include_root_view = False
 router.register("organisations", api.OrganisationViewSet, basename="organisation")
 router.register("firms", api.FirmViewSet, basename="firm")

@@ -1,9 +1,8 @@
-from rest_framework.routers import DefaultRouter
-
+from config.routers import ApiRouter
 from facilities.api.instruments import InstrumentViewSet
 from facilities.api.testing_services import ProviderViewSet, ServiceViewSet
 
-router = DefaultRouter(trailing_slash=True)
+router = ApiRouter()
 router.register("instruments", InstrumentViewSet, basename="instrument")
 router.register("services", ServiceViewSet, basename="service")
 router.register("providers", ProviderViewSet, basename="provider")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Accreditation, Organisation
@@ -128,12 +129,22 @@ class IcsResultSerializer(serializers.Serializer):
 
 
 class QualificationSerializer(serializers.ModelSerializer):
+    # A plain id (or an e-mail address), not a related field: DRF's "object does not exist"
+    # would tell anyone which ids are accounts. The service accepts only the lab's people.
+    user = serializers.IntegerField(source="user_id", required=False, min_value=1)
+    email = serializers.EmailField(write_only=True, required=False, max_length=254)
     user_email = serializers.EmailField(source="user.email", read_only=True)
 
     class Meta:
         model = Qualification
-        fields = ["id", "user", "user_email", "expires_on", "granted_at", "revoked_at", "note"]
+        fields = ["id", "user", "email", "user_email", "expires_on", "granted_at",
+                  "revoked_at", "note"]  # fmt: skip
         read_only_fields = ["id", "user_email", "granted_at", "revoked_at"]
+
+    def validate(self, attrs):
+        if not attrs.get("user_id") and not attrs.get("email"):
+            raise serializers.ValidationError({"user": [_("Give the person's id or e-mail.")]})
+        return attrs
 
 
 class ServiceListSerializer(serializers.ModelSerializer):

@@ -11,17 +11,28 @@ from django.utils.translation import gettext_lazy as _
 from config.errors import Conflict, Invalid, NotFound
 from facilities.models import Instrument, Qualification
 from facilities.services._guards import lock_instrument
+from facilities.trainees import trainee_find
 
 
 @transaction.atomic
 def qualification_grant(
-    *, actor, instrument: Instrument, user, expires_on: dt.date | None = None, note: str = ""
+    *,
+    actor,
+    instrument: Instrument,
+    user=None,
+    email: str = "",
+    expires_on: dt.date | None = None,
+    note: str = "",
 ) -> Qualification:
-    """Record ``user`` as trained on ``instrument`` until ``expires_on`` (None: no expiry).
+    """Record a person (``user``, or the one with ``email``) as trained on ``instrument``
+    until ``expires_on`` (None: no expiry). Only people the lab deals with
+    (``facilities.trainees``); anyone else is NotFound ``user_not_found``.
 
     A live qualification is renewed (new expiry) rather than duplicated.
     """
     locked = lock_instrument(actor=actor, instrument=instrument)
+    user_id = getattr(user, "pk", user)
+    user = trainee_find(provider_id=locked.provider_id, user_id=user_id, email=email)
     if expires_on is not None and expires_on < timezone.localdate():
         raise Invalid(_("The expiry date is in the past."), code="expiry_in_past",
                       fields={"expires_on": [_("The expiry date is in the past.")]})  # fmt: skip

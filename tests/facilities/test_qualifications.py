@@ -7,9 +7,17 @@ from config.errors import Conflict, Invalid, NotFound
 from facilities.models import Qualification
 from facilities.services import qualification_grant, qualification_revoke
 from tests.factories.accounts import make_provider, member_of
+from tests.factories.booking import BookingFactory
 from tests.factories.facilities import InstrumentFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _alice_is_a_client(provider, alice):
+    """Qualifying by id takes the lab's people and its clients' (facilities.trainees)."""
+    BookingFactory(instrument=InstrumentFactory(provider=provider),
+                   firm=alice.memberships.get().organisation)  # fmt: skip
 
 
 def test_grant_then_renew_keeps_one_live_qualification(manager, provider, alice):

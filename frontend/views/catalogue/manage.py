@@ -4,7 +4,6 @@ blackouts (+ .ics upload), qualifications. Another provider's instrument is a 40
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -13,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.errors import DomainError, Invalid, NotFound
+from config.errors import DomainError, NotFound
 from facilities import selectors, services
 from facilities.models import Blackout, Qualification
 from frontend.forms import catalogue as forms
@@ -266,13 +265,9 @@ def instrument_qualifications(request, pk: int):
     instrument = managed_instrument(request, pk)
     form = forms.QualificationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = get_user_model().objects.filter(email__iexact=form.cleaned_data["email"]).first()
         try:
-            if user is None:
-                raise Invalid(
-                    _("No user with this email."), code="user_not_found", fields={"email": []}
-                )
-            services.qualification_grant(actor=request.user, instrument=instrument, user=user,
+            services.qualification_grant(actor=request.user, instrument=instrument,
+                                         email=form.cleaned_data["email"],
                                          expires_on=form.cleaned_data["expires_on"],
                                          note=form.cleaned_data["note"])  # fmt: skip
         except DomainError as exc:
