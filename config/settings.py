@@ -16,10 +16,14 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 _INSECURE_KEY = "django-insecure-labshare-embedded-default-only"  # noqa: S105
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", _INSECURE_KEY)
 PRODUCTION = env_bool("LABSHARE_PRODUCTION", False)
-if PRODUCTION and SECRET_KEY == _INSECURE_KEY:
+if PRODUCTION and (SECRET_KEY == _INSECURE_KEY or len(set(SECRET_KEY)) < 5 or len(SECRET_KEY) < 50):
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when LABSHARE_PRODUCTION is on")
+    # Django's deploy check only warns about a short key; a production start refuses one.
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be set, at least 50 characters with 5 distinct ones, "
+        "when LABSHARE_PRODUCTION is on"
+    )
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -51,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -332,6 +337,12 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
+    LANGUAGE_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_HTTPONLY = True
+# Powerful browser features no page of ours uses, off for every page (config.headers).
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
 
 LOGGING = {
     "version": 1,
