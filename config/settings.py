@@ -108,7 +108,12 @@ if DATABASE_URL:
     # a connection (Django leaves psycopg's preparing off unless prepare_threshold is set):
     # PostgreSQL then stops parsing and planning the booking path's queries on every call,
     # which cost it more than running them. Turn off behind PgBouncer in transaction mode.
-    if env_bool("DB_SERVER_SIDE_BINDING", True):
+    _engine = DATABASES["default"]["ENGINE"]
+    if _engine.endswith("sqlite3"):  # a sqlite:// URL: the embedded default's options
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            transaction_mode="IMMEDIATE", timeout=20
+        )
+    elif env_bool("DB_SERVER_SIDE_BINDING", True):
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=5
         )
