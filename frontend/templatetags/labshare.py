@@ -1,4 +1,7 @@
+import datetime as dt
+
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 
 from config.money import format_fen
@@ -10,6 +13,14 @@ register = template.Library()
 def yuan(amount_fen):
     """Integer fen shown as ¥ with two decimals."""
     return format_fen(amount_fen)
+
+
+@register.filter
+def date_input(value):
+    """A datetime-local input's value: a datetime in local time, or what was typed, as is."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+    return value or ""
 
 
 STATUS_COLOURS = {

@@ -24,7 +24,8 @@ from booking.notifications import mark_read
 from booking.selectors import bookings as selectors
 from booking.services import bookings as services
 from config.errors import DomainError, Invalid, NotFound
-from frontend.forms.bookings import BookingForm, ReasonForm, SessionForm
+from frontend.forms.bookings import BookingForm, CheckInForm, CheckOutForm, ReasonForm
+from frontend.http import error_status, next_or
 from frontend.views.booking_calendar import build_week, week_start
 
 B = Booking.Status
@@ -133,21 +134,40 @@ def my_bookings(request):
 
 @login_required
 def booking_detail(request, pk: int):
-    booking = _booking_or_404(request, pk)
+    return _render_detail(request, _booking_or_404(request, pk))
+
+
+def _render_detail(request, booking: Booking, *, form=None, error=None, status: int = 200):
+    """The detail page; after a refused check-in/out, with the typed form and the error."""
     scope = Scope.for_user(request.user)
-    return render(
-        request,
-        "frontend/bookings/detail.html",
-        {
-            "booking": booking,
-            "history": selectors.booking_history(booking=booking),
-            "session": getattr(booking, "session", None) if booking.status != B.REQUESTED else None,
-            "is_manager": scope.can_manage_provider(booking.instrument.provider_id),
-            "is_booker": scope.can_act_for_firm(booking.firm_id),
-            "can_cancel": booking.status in (B.REQUESTED, B.APPROVED),
-            "status_labels": dict(B.choices),
-            "now": timezone.now(),
-        },
+    is_manager = scope.can_manage_provider(booking.instrument.provider_id)
+    context = {
+        "booking": booking,
+        "history": selectors.booking_history(booking=booking),
+        "session": getattr(booking, "session", None) if booking.status != B.REQUESTED else None,
+        "is_manager": is_manager,
+        "is_booker": scope.can_act_for_firm(booking.firm_id),
+        "can_cancel": booking.status in (B.REQUESTED, B.APPROVED),
+        "status_labels": dict(B.choices),
+        "now": timezone.now(),
+        "session_error": error,
+    }
+    if is_manager and booking.status == B.APPROVED:
+        context["check_in_form"] = form or _check_in_form(booking)
+    elif is_manager and booking.status == B.CHECKED_IN:
+        context["check_out_form"] = form or CheckOutForm(initial={"actual_end": _now_minute()})
+    return render(request, "frontend/bookings/detail.html", context, status=status)
+
+
+def _now_minute() -> dt.datetime:
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+def _check_in_form(booking: Booking, data=None) -> CheckInForm:
+    return CheckInForm(
+        data,
+        operators=selectors.session_operators(booking=booking),
+        initial={"actual_start": _now_minute()},
     )
 
 
@@ -170,38 +190,62 @@ _ACTIONS = {
 @require_POST
 def booking_action(request, pk: int, action: str):
     booking = _booking_or_404(request, pk)
+    if action in ("check-in", "check-out"):
+        return _session_action(request, booking, action)
+    if action not in _ACTIONS:
+        raise Http404
+    reason = ReasonForm(request.POST)
     try:
-        if action in _ACTIONS:
-            reason = ReasonForm(request.POST)
-            reason.is_valid()
-            _ACTIONS[action](
-                actor=request.user, booking=booking, reason=reason.cleaned_data.get("reason", "")
-            )
-        elif action in ("check-in", "check-out"):
-            _session_action(request, booking, action)
-        else:
-            raise Http404
+        if not reason.is_valid():
+            raise Invalid(" ".join(reason.errors.get("reason", [])), code="invalid_reason")
+        _ACTIONS[action](
+            actor=request.user, booking=booking, reason=reason.cleaned_data.get("reason", "")
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Done: %s") % booking.get_status_display())
-    return redirect(request.POST.get("next") or reverse("frontend:booking-detail", args=[pk]))
+    return redirect(next_or(request, reverse("frontend:booking-detail", args=[pk])))
 
 
-def _session_action(request, booking: Booking, action: str) -> None:
-    form = SessionForm(request.POST)
-    form.is_valid()
-    data = form.cleaned_data
+def _session_action(request, booking: Booking, action: str):
+    """Check-in or check-out. A refusal re-renders the detail page with what was typed
+    and the reason (400/409); the Today page's one-click buttons send no times (now)."""
     if action == "check-in":
-        services.booking_check_in(
-            actor=request.user, booking=booking, actual_start_at=data.get("actual_start"),
-            notes=data.get("notes", ""),
-        )  # fmt: skip
+        form = _check_in_form(booking, request.POST)
     else:
-        services.booking_check_out(
-            actor=request.user, booking=booking, actual_start_at=data.get("actual_start"),
-            actual_end_at=data.get("actual_end"), notes=data.get("notes", ""),
-        )  # fmt: skip
+        form = CheckOutForm(request.POST)
+    quick = request.POST.get("quick") == "1"  # Today's button: times are "now"
+    if not quick and not form.is_valid():
+        return _render_detail(request, booking, form=form, status=400)
+    data = form.cleaned_data if not quick else {}
+    try:
+        if action == "check-in":
+            services.booking_check_in(
+                actor=request.user, booking=booking, actual_start_at=data.get("actual_start"),
+                operator=data.get("operator") or None, notes=data.get("notes", ""),
+            )  # fmt: skip
+        else:
+            services.booking_check_out(
+                actor=request.user, booking=booking, actual_end_at=data.get("actual_end"),
+                notes=data.get("notes", ""),
+            )  # fmt: skip
+    except DomainError as exc:
+        if quick:
+            messages.error(request, exc.message)
+            return redirect(next_or(request, reverse("frontend:booking-detail", args=[booking.pk])))
+        booking.refresh_from_db()
+        _show_field_errors(form, exc)
+        return _render_detail(request, booking, form=form, error=exc, status=error_status(exc))
+    messages.success(request, _("Done: %s") % booking.get_status_display())
+    return redirect(next_or(request, reverse("frontend:booking-detail", args=[booking.pk])))
+
+
+def _show_field_errors(form, exc: DomainError) -> None:
+    for name, errors in exc.fields.items():
+        if name in form.fields:
+            for message in errors:
+                form.add_error(name, message)
 
 
 @login_required
@@ -293,7 +337,7 @@ def feed_reset(request):
             raise Http404 from exc
     feeds.feed_token_reset(user=request.user, instrument=instrument)
     messages.success(request, _("A new feed address was made; the old one no longer works."))
-    return redirect(request.POST.get("next") or reverse("frontend:my-bookings"))
+    return redirect(next_or(request, reverse("frontend:my-bookings")))
 
 
 def feed(request, token: str):
