@@ -199,6 +199,7 @@ if env_str("EMAIL_FILE_PATH"):
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "LabShare <noreply@labshare.cn>")
 
 # --- Internationalisation -------------------------------------------------
+CSRF_FAILURE_VIEW = "frontend.views.errors.csrf_failure"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

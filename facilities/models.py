@@ -4,6 +4,7 @@ testing services."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -142,6 +143,25 @@ class Instrument(models.Model):
         self.search_text, self.search_tokens = build_search(*self.searchable_parts())
         self.region_code = self.provider.region_id or ""
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        """``instrument_rule_lengths`` in words: a field that fails here is left out of the
+        constraint check, so the user reads which length is wrong, never the constraint."""
+        errors = {}
+        if self.slot_minutes is not None and self.slot_minutes < 5:
+            errors["slot_minutes"] = _("A slot lasts at least 5 minutes.")
+        if self.min_minutes is not None and self.min_minutes < 1:
+            errors["min_minutes"] = _("The minimum length is at least 1 minute.")
+        if (
+            self.min_minutes is not None
+            and self.max_minutes is not None
+            and self.max_minutes < self.min_minutes
+        ):
+            errors["max_minutes"] = _(
+                "The maximum length (%(max)s min) cannot be shorter than the minimum (%(min)s min)."
+            ) % {"max": self.max_minutes, "min": self.min_minutes}
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_large(self) -> bool:
