@@ -295,7 +295,9 @@ BOOKING_NO_SHOW_GRACE_MINUTES = env_int("BOOKING_NO_SHOW_GRACE_MINUTES", 30)
 BOOKING_CHECK_IN_OPENS_MINUTES = env_int("BOOKING_CHECK_IN_OPENS_MINUTES", 30)
 BOOKING_REMINDER_HOURS = env_int("BOOKING_REMINDER_HOURS", 24)
 SERVICE_REQUEST_AUTO_COMPLETE_DAYS = env_int("SERVICE_REQUEST_AUTO_COMPLETE_DAYS", 7)
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Where the platform is served: the base of every link in e-mails and iCal feeds. `make run`
+# passes its own HOST and PORT; the default is that of a plain `make run`.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Security (clean under `check --deploy` with LABSHARE_PRODUCTION=1) ----
 if PRODUCTION:

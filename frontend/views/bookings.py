@@ -24,6 +24,7 @@ from booking.notifications import mark_read
 from booking.selectors import bookings as selectors
 from booking.services import bookings as services
 from config.errors import DomainError, Invalid, NotFound
+from config.links import site_link
 from frontend.forms.bookings import BookingForm, CheckInForm, CheckOutForm, ReasonForm
 from frontend.http import error_status, next_or
 from frontend.views.booking_calendar import build_week, week_start
@@ -125,9 +126,7 @@ def my_bookings(request):
             "when": when,
             "status": status,
             "statuses": B.choices,
-            "feed_url": request.build_absolute_uri(
-                reverse("frontend:booking-feed", args=[token.token])
-            ),
+            "feed_url": site_link(reverse("frontend:booking-feed", args=[token.token])),
         },
     )
 
@@ -305,9 +304,7 @@ def instrument_calendar(request, pk: int):
     context = _week_context(request, instrument, busy_in_week)
     context["bookings"] = bookings
     token = feeds.feed_token_get_or_create(user=request.user, instrument=instrument)
-    context["feed_url"] = request.build_absolute_uri(
-        reverse("frontend:booking-feed", args=[token.token])
-    )
+    context["feed_url"] = site_link(reverse("frontend:booking-feed", args=[token.token]))
     context["manager_view"] = True
     if request.htmx:
         return render(request, "frontend/bookings/_week.html", context)
