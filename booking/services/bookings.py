@@ -30,6 +30,7 @@ from booking.services import session_log
 from booking.services.announcements import announcement_queue
 from booking.services.booking_insert import booking_insert
 from config.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
+from config.text import SHORT_TEXT, check_text
 from facilities.models import Instrument, Price
 
 B = Booking.Status
@@ -88,6 +89,7 @@ def booking_create(
             code="purpose_required",
             fields={"purpose": [str(_("Say what the instrument time is for."))]},
         )
+    check_text(purpose=(purpose, SHORT_TEXT))
     rules.check_range(start_at, end_at)
     try:
         with transaction.atomic():
@@ -275,6 +277,7 @@ def booking_check_in(
     Invalid ``check_in_not_open`` / ``actual_before_check_in`` / ``actual_in_future`` /
     ``operator_not_member``, InvalidTransition."""
     _require_manager(actor, booking)
+    check_text(notes=(notes, SHORT_TEXT))
     now = timezone.now()
     session_log.check_in_is_open(booking, now=now)
     start = session_log.actual_time(actual_start_at, booking=booking, now=now, field="actual_start")
@@ -310,6 +313,7 @@ def booking_check_out(
         raise InvalidTransition(
             _("Only a checked-in session can be checked out."), code="not_checked_in"
         )
+    check_text(notes=(notes, SHORT_TEXT))
     now = timezone.now()
     if actual_start_at is not None:
         session.actual_start_at = session_log.actual_time(

@@ -9,6 +9,15 @@ class BookingForm(forms.Form):
 
     start = forms.DateTimeField(widget=forms.HiddenInput)
     end = forms.DateTimeField(widget=forms.HiddenInput)
+
+    def problem(self) -> str:
+        """What is wrong, in one sentence the page shows above the calendar."""
+        if "start" in self.errors or "end" in self.errors:
+            if not self.data.get("start") or not self.data.get("end"):
+                return str(_("Pick a time on the calendar first: no slot was chosen."))
+            return str(_("The chosen time could not be read. Pick the slots again."))
+        return " ".join(str(e) for errors in self.errors.values() for e in errors)
+
     purpose = forms.CharField(
         label=_("Purpose"),
         max_length=2000,

@@ -54,14 +54,16 @@ def _week_context(request, instrument, busy_in_week=None) -> dict:
 def booking_create(request, pk: int):
     instrument = _instrument_or_404(pk)
     form = BookingForm(request.POST or None)
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
         firm_id = _acting_org_id(request, Organisation.Kind.FIRM)
         if firm_id is None:
             error = Invalid(_("Bookings are made for a firm: join or switch to a firm first."))
-        elif form.is_valid():
+        elif not form.is_valid():
+            error = Invalid(form.problem())
+        else:
             try:
                 booking = services.booking_create(
                     actor=request.user,
@@ -78,10 +80,11 @@ def booking_create(request, pk: int):
                     request, _("Booking made. Status: %s") % booking.get_status_display()
                 )
                 return redirect("frontend:booking-detail", pk=booking.pk)
+        status = error_status(error)
     context = _week_context(request, instrument) | {"form": form, "error": error}
     if request.htmx and request.method == "GET":
         return render(request, "frontend/bookings/_week.html", context)
-    return render(request, "frontend/bookings/create.html", context)
+    return render(request, "frontend/bookings/create.html", context, status=status)
 
 
 def _instrument_or_404(pk: int):
@@ -272,16 +275,25 @@ def lab_approvals(request):
     provider_id = _acting_org_id(request, Organisation.Kind.PROVIDER) or 0
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        if not ids:
+            messages.warning(request, _("Tick the bookings to approve first: none was selected."))
+            return redirect("frontend:lab-approvals")
         found = list(
             selectors.approvals_queue(actor=request.user, provider_id=provider_id).filter(
                 pk__in=ids
             )
         )
         result = services.bookings_bulk_approve(actor=request.user, bookings=found)
-        messages.success(request, _("%(n)s booking(s) approved.") % {"n": len(result["approved"])})
-        if result["failed"]:
+        if result["approved"]:
+            messages.success(
+                request, _("%(n)s booking(s) approved.") % {"n": len(result["approved"])}
+            )
+        failed = len(ids) - len(result["approved"])
+        if failed:
             messages.warning(
-                request, _("%(n)s could not be approved.") % {"n": len(result["failed"])}
+                request,
+                _("%(n)s could not be approved: moved meanwhile, or not in your queue.")
+                % {"n": failed},
             )
         return redirect("frontend:lab-approvals")
     queue = selectors.approvals_queue(actor=request.user, provider_id=provider_id)
