@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails and iCal feeds point where `make run` serves, unless set otherwise.
+SITE_URL ?= http://$(HOST):$(PORT)
+export SITE_URL
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/labshare
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=

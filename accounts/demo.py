@@ -3,6 +3,8 @@ and a city bureau so that queues and catalogues look lived-in. Idempotent."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from allauth.account.models import EmailAddress
 from django.utils import timezone, translation
 
@@ -37,13 +39,24 @@ DEMO_PROVIDER_NAME = "浙江省分析测试中心"
 DEMO_DEPARTMENT_NAME = "浙江省科学技术厅"
 
 
+def joined_at():
+    """When the demo's people and organisations joined: a season before the seed, so that
+    their orders (placed days before the seed) never predate them."""
+    return timezone.now() - dt.timedelta(days=120)
+
+
+def verified_at():
+    """When the demo firms were decided on: after they joined, before their first order."""
+    return timezone.now() - dt.timedelta(days=90)
+
+
 def valid_uscc(first17: str) -> str:
     return first17 + check_character(first17)
 
 
 def demo_user(email: str, full_name: str, **extra) -> User:
     user, created = User.objects.get_or_create(
-        email=email, defaults={"full_name": full_name, **extra}
+        email=email, defaults={"full_name": full_name, "date_joined": joined_at(), **extra}
     )
     if created:
         user.set_password(DEMO_PASSWORD)
@@ -56,7 +69,7 @@ def demo_user(email: str, full_name: str, **extra) -> User:
 
 def organisation(kind: str, name: str, region_code: str) -> Organisation:
     org, _ = Organisation.objects.get_or_create(
-        kind=kind, name=name, defaults={"region_id": region_code}
+        kind=kind, name=name, defaults={"region_id": region_code, "created_at": joined_at()}
     )
     return org
 
@@ -65,7 +78,11 @@ def member(user: User, org: Organisation, *, admin: bool = True) -> Membership:
     m, _ = Membership.objects.get_or_create(
         user=user,
         organisation=org,
-        defaults={"role": Membership.ROLE_FOR_KIND[org.kind], "is_admin": admin},
+        defaults={
+            "role": Membership.ROLE_FOR_KIND[org.kind],
+            "is_admin": admin,
+            "created_at": joined_at(),
+        },
     )
     return m
 
@@ -117,7 +134,7 @@ def seed() -> dict[str, object]:
             "legal_representative": "王晓明",
             "verification": FirmProfile.Verification.VERIFIED,
             "verified_by": dept_user,
-            "verified_at": timezone.now(),
+            "verified_at": verified_at(),
         },
     )
     member(firm_user, firm)
@@ -232,7 +249,7 @@ def demo_firm(row, *, reviewer: User) -> Organisation:
             "legal_representative": legal,
             "verification": state,
             "verified_by": reviewer if decided else None,
-            "verified_at": timezone.now() if decided else None,
+            "verified_at": verified_at() if decided else None,
         },
     )
     member(user, firm)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
 from booking.models import Booking, FeedToken
+from config.links import site_link
 
 FEED_WINDOW_DAYS = 365  # how far back a feed reaches; upcoming bookings are all included
 _CANCELLED = {Booking.Status.CANCELLED, Booking.Status.REJECTED}
@@ -48,7 +48,7 @@ def booking_event(booking: Booking, *, stamp: dt.datetime | None = None) -> Even
         "CANCELLED" if booking.status in _CANCELLED else _STATUS.get(booking.status, "CONFIRMED"),
     )
     event.add("last-modified", booking.updated_at.astimezone(dt.UTC))
-    event.add("url", f"{settings.SITE_URL}{reverse('frontend:booking-detail', args=[booking.pk])}")
+    event.add("url", site_link(reverse("frontend:booking-detail", args=[booking.pk])))
     return event
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from accounts.tasks import send_email
 from booking.models import Notification
+from config.links import site_link
 from config.queueing import enqueue_on_commit
 
 
@@ -37,7 +38,7 @@ def notify(
         created.append(
             Notification.objects.create(user=user, kind=kind, title=title, body=body, url=url)
         )
-        link = f"{settings.SITE_URL}{url}" if url else ""
+        link = site_link(url) if url else ""
         payload = {
             "subject": f"[LabShare] {title}",
             "body": f"{body}\n\n{link}".strip(),

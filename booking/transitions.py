@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from booking.models import Booking, ServiceRequest, StateChange
 from booking.order_events import OrderEvent, OrderKind, order_event_publish
 from config.errors import InvalidTransition
+from config.text import SHORT_TEXT, check_text
 
 B = Booking.Status
 BOOKING_MOVES: dict[str, frozenset[str]] = {
@@ -65,18 +66,23 @@ def can_move(order: models.Model, to: str) -> bool:
     return to in _MOVES[type(order)].get(order.status, frozenset())
 
 
-def transition(order: models.Model, *, to: str, actor, reason: str = "", **changes) -> StateChange:
+def transition(
+    order: models.Model, *, to: str, actor, reason: str = "", at=None, **changes
+) -> StateChange:
     """Move ``order`` to ``to``, also saving ``changes``; raise InvalidTransition if the
-    move is illegal or another request moved the order first. ``actor`` None = the system."""
+    move is illegal or another request moved the order first. ``actor`` None = the system.
+    ``at`` (default now) is when the move happened: only the demo data, which replays a
+    past life through this same helper, passes it."""
     model = type(order)
     from_status = order.status
+    check_text(reason=(reason, SHORT_TEXT))  # every reason of both machines passes here
     if not can_move(order, to):
         raise InvalidTransition(
             _("Cannot change from “%(from)s” to “%(to)s”.")
             % {"from": model.Status(from_status).label, "to": model.Status(to).label},
             data={"status": from_status},
         )
-    now = timezone.now()
+    now = at or timezone.now()
     with transaction.atomic():
         updated = model.objects.filter(pk=order.pk, status=from_status).update(
             status=to, updated_at=now, **changes

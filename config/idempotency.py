@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import secrets
+from collections.abc import Callable
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
@@ -76,3 +78,48 @@ def idempotent(view_method):
         return replay
 
     return wrapper
+
+
+# --- Pages -----------------------------------------------------------------------------
+# An order page carries a fresh key in a hidden field (``page_key``); its POST creates the
+# order through ``page_once``, under the same unique record as the API's. Sending the same
+# page twice (browser back, then submit again; a double click) finds the record and goes
+# to the order the first submission made, instead of placing a second one.
+
+PAGE_FIELD = "idempotency_key"
+
+
+def page_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def page_once(*, user, key: str, place: Callable[[], str]) -> tuple[str, bool]:
+    """Run ``place`` (which creates the order and returns its page's URL) at most once per
+    (user, key), in one transaction with the record. Returns (URL, replayed). A ``place``
+    that raises rolls its record back, so the corrected form can be sent again."""
+    from accounts.models import IdempotencyRecord
+
+    if not key:  # a client that sends no key gets no replay, as with the API's header
+        return place(), False
+    if len(key) > MAX_KEY_LENGTH:
+        raise Invalid(
+            _("This form is out of date. Reload the page and send it again."),
+            code="idempotency_key_invalid",
+        )
+    key = f"page:{key}"
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(user=user, key=key, fingerprint="page")
+            url = place()
+            record.status_code, record.body = 303, {"url": url}
+            record.save(update_fields=["status_code", "body"])
+            return url, False
+    except IntegrityError:
+        record = IdempotencyRecord.objects.filter(user=user, key=key).first()
+        if record is None:
+            raise
+    if record.status_code is None:
+        raise Conflict(
+            _("This form is being sent already; wait a moment."), code="idempotency_in_progress"
+        )
+    return record.body["url"], True

@@ -229,6 +229,7 @@ if env_str("EMAIL_FILE_PATH"):
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "LabShare <noreply@labshare.cn>")
 
 # --- Internationalisation -------------------------------------------------
+CSRF_FAILURE_VIEW = "frontend.views.errors.csrf_failure"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -328,9 +329,13 @@ SPECTACULAR_SETTINGS = {
 # Zhejiang's sharing platform lists instruments from ¥300,000; the national rule is ¥500,000.
 LARGE_INSTRUMENT_THRESHOLD_FEN = env_int("LARGE_INSTRUMENT_THRESHOLD_FEN", 30_000_000)
 BOOKING_NO_SHOW_GRACE_MINUTES = env_int("BOOKING_NO_SHOW_GRACE_MINUTES", 30)
+# Check-in (the session log) opens this long before the booked start, not on the booked day.
+BOOKING_CHECK_IN_OPENS_MINUTES = env_int("BOOKING_CHECK_IN_OPENS_MINUTES", 30)
 BOOKING_REMINDER_HOURS = env_int("BOOKING_REMINDER_HOURS", 24)
 SERVICE_REQUEST_AUTO_COMPLETE_DAYS = env_int("SERVICE_REQUEST_AUTO_COMPLETE_DAYS", 7)
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Where the platform is served: the base of every link in e-mails and iCal feeds. `make run`
+# passes its own HOST and PORT; the default is that of a plain `make run`.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Security (clean under `check --deploy` with LABSHARE_PRODUCTION=1) ----
 if PRODUCTION:

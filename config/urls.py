@@ -22,6 +22,12 @@ urlpatterns = [
     path("", include("frontend.urls")),
 ]
 
+# The site's own error pages, in its layout and language; JSON under /api/.
+handler400 = "frontend.views.errors.bad_request"
+handler403 = "frontend.views.errors.permission_denied"
+handler404 = "frontend.views.errors.page_not_found"
+handler500 = "frontend.views.errors.server_error"
+
 if not settings.PRODUCTION:
     # Public media only (instrument photos); reports are served by a checked view.
     urlpatterns += [

@@ -30,8 +30,9 @@ def _categories() -> dict[str, Category]:
 def _provider(key: str) -> Organisation:
     name, county, kind, address, contact, phone, description, accreditations = PROVIDERS[key]
     org, _ = Organisation.objects.get_or_create(
-        kind=Organisation.Kind.PROVIDER, name=name, defaults={"region_id": county}
-    )
+        kind=Organisation.Kind.PROVIDER, name=name,
+        defaults={"region_id": county, "created_at": _listed_at()},
+    )  # fmt: skip
     profile, _ = ProviderProfile.objects.get_or_create(
         organisation=org,
         defaults={"kind": kind, "address": address, "contact_name": contact,
@@ -67,6 +68,11 @@ def _prices(instrument: Instrument, external_yuan: int) -> None:
         )  # fmt: skip
 
 
+def _listed_at() -> dt.datetime:
+    """Listed a season before the seed, so the demo's past bookings never predate it."""
+    return timezone.now() - dt.timedelta(days=100)
+
+
 def _instrument(row, providers, categories, n: int) -> Instrument:
     key, cat, name, model, maker, country, value_wan, price, specs, uses, flags = row
     provider = providers[key]
@@ -85,7 +91,7 @@ def _instrument(row, providers, categories, n: int) -> Instrument:
             "slot_minutes": 30, "min_minutes": 60 if "approval" in flags else 30,
             "max_minutes": 480, "lead_minutes": 120 if "approval" in flags else 60,
             "horizon_days": 60, "cancel_cutoff_hours": 24,
-            "voucher_eligible": n % 7 != 3,
+            "voucher_eligible": n % 7 != 3, "created_at": _listed_at(),
         },
     )  # fmt: skip
     _hours(instrument, flags)
@@ -102,6 +108,7 @@ def _service(row, providers, categories) -> TestingService:
             "price_unit": unit, "turnaround_days": days, "sample_requirements": samples,
             "description": f"依据 {standards.splitlines()[0]} 开展检测，出具检测报告。",
             "in_accredited_scope": in_scope, "voucher_eligible": True,
+            "created_at": _listed_at(),
         },
     )  # fmt: skip
     return service

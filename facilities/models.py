@@ -4,12 +4,14 @@ testing services."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from config.text import CATALOGUE_TEXT, text_errors
 from facilities.search import TokenField
 from facilities.search import build as build_search
 
@@ -142,6 +144,30 @@ class Instrument(models.Model):
         self.search_text, self.search_tokens = build_search(*self.searchable_parts())
         self.region_code = self.provider.region_id or ""
         super().save(*args, **kwargs)
+
+    LONG_TEXT = ("specifications", "main_uses", "service_content", "reference_fees")
+
+    def clean(self) -> None:
+        """``instrument_rule_lengths`` in words: a field that fails here is left out of the
+        constraint check, so the user reads which length is wrong, never the constraint."""
+        errors = {}
+        if self.slot_minutes is not None and self.slot_minutes < 5:
+            errors["slot_minutes"] = _("A slot lasts at least 5 minutes.")
+        if self.min_minutes is not None and self.min_minutes < 1:
+            errors["min_minutes"] = _("The minimum length is at least 1 minute.")
+        if (
+            self.min_minutes is not None
+            and self.max_minutes is not None
+            and self.max_minutes < self.min_minutes
+        ):
+            errors["max_minutes"] = _(
+                "The maximum length (%(max)s min) cannot be shorter than the minimum (%(min)s min)."
+            ) % {"max": self.max_minutes, "min": self.min_minutes}
+        errors |= text_errors(
+            {name: (getattr(self, name), CATALOGUE_TEXT) for name in self.LONG_TEXT}
+        )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_large(self) -> bool:
@@ -398,6 +424,15 @@ class TestingService(models.Model):
         )
         self.region_code = self.provider.region_id or ""
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        """Text lengths and ``service_price_nonneg`` in words, before the constraint speaks."""
+        fields = ("standards", "description", "sample_requirements")
+        errors = text_errors({name: (getattr(self, name), CATALOGUE_TEXT) for name in fields})
+        if self.price_fen is not None and self.price_fen < 0:
+            errors["price_fen"] = [str(_("A price cannot be negative."))]
+        if errors:
+            raise ValidationError(errors)
 
     def quote_fen(self, sample_count: int) -> int:
         if self.price_unit == self.PriceUnit.PER_BATCH:

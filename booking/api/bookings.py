@@ -66,14 +66,17 @@ class BookingCreateSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class SessionSerializer(serializers.Serializer):
+    """Times left out mean now; every time given lies between check-in's opening and now
+    (the service refuses the rest). ``operator``: a member of the instrument's lab."""
+
     actual_start = BoundedDateTimeField(required=False)
     actual_end = BoundedDateTimeField(required=False)
-    operator = serializers.IntegerField(required=False)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    operator = serializers.IntegerField(required=False, min_value=1)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class BulkSerializer(serializers.Serializer):
@@ -95,14 +98,6 @@ def acting_firm_id(request, given: int | None) -> int:
         code="firm_required",
         fields={"firm": [str(_("Say which firm this booking is for."))]},
     )
-
-
-def _operator(request, pk):
-    if pk is None:
-        return None
-    from accounts.models import User
-
-    return User.objects.filter(pk=pk, is_active=True).first() or request.user
 
 
 class BookingViewSet(viewsets.ReadOnlyModelViewSet):
@@ -161,7 +156,7 @@ class BookingViewSet(viewsets.ReadOnlyModelViewSet):
             request,
             services.booking_check_in,
             actual_start_at=data.get("actual_start"),
-            operator=_operator(request, data.get("operator")),
+            operator=data.get("operator"),
             notes=data.get("notes", ""),
         )
 
@@ -174,7 +169,7 @@ class BookingViewSet(viewsets.ReadOnlyModelViewSet):
             services.booking_check_out,
             actual_start_at=data.get("actual_start"),
             actual_end_at=data.get("actual_end"),
-            operator=_operator(request, data.get("operator")),
+            operator=data.get("operator"),
             notes=data.get("notes", ""),
         )
 

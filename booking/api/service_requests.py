@@ -25,6 +25,7 @@ from config.bad_input import LimitedJSONParser
 from config.errors import Invalid, NotFound
 from config.idempotency import idempotent
 from config.routers import ApiRouter
+from config.text import LONG_TEXT, SHORT_TEXT
 
 
 class ServiceRequestChangeSerializer(serializers.Serializer):
@@ -62,8 +63,10 @@ class ServiceRequestCreateSerializer(serializers.Serializer):
         required=False, help_text="Needed only for members of several firms."
     )
     sample_count = serializers.IntegerField(min_value=1, max_value=services.MAX_SAMPLES)
-    sample_description = serializers.CharField(max_length=4000)
-    standards = serializers.CharField(required=False, allow_blank=True, default="")
+    sample_description = serializers.CharField(max_length=LONG_TEXT)
+    standards = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=SHORT_TEXT
+    )
     delivery = serializers.ChoiceField(choices=ServiceRequest.Delivery.choices)
     tracking_number = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=60

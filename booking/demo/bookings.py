@@ -1,7 +1,11 @@
 """Demo bookings: every state, some today, for the demo firm and other firms. Idempotent.
 
-Rows are written directly (with their full StateChange history) rather than through
-the services, so the demo can show past sessions the rules would now refuse.
+Times are placed relative to the moment of seeding: what is completed, checked in or a
+no-show lies in the past, what awaits approval or check-in lies ahead, and every step of
+a booking's history happens after its creation and before now. The rows are inserted
+directly (the booking rules refuse a start in the past), then move through
+``booking.transitions`` with the time each step happened, so their history and order
+events are the ones a real life would have produced.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from django.utils import timezone
 
 from accounts.demo import DEMO_PROVIDER_NAME, FIRM_EMAIL, LAB_EMAIL
 from accounts.models import Organisation, User
-from booking.models import Booking, Session, StateChange
-from booking.services.booking_rules import charge_fen
+from booking import transitions
+from booking.models import Booking, Session
+from booking.services.booking_rules import charge_fen, used_minutes
+from booking.services.session_log import billed_minutes
 from facilities.models import Category, Instrument, OpeningHours, Price
 
 B = Booking.Status
@@ -70,39 +76,76 @@ def _fallback_instruments(provider: Organisation) -> list[Instrument]:
     return made
 
 
-def _write(instrument, firm, booker, manager, start, hours, status, purpose) -> None:
+def _history_start(start: dt.datetime, now: dt.datetime) -> dt.datetime:
+    """Booked two days ahead, and at least half a day before now (so every later step
+    of its history, three hours apart, still lies in the past)."""
+    return min(start - dt.timedelta(days=2), now - dt.timedelta(hours=12))
+
+
+def _write(instrument, firm, booker, manager, start, hours, status, purpose, now) -> None:
     end = start + dt.timedelta(hours=hours)
     rate = dict(instrument.prices.values_list("client_group", "per_hour_fen")).get(
         "external_firm", 0
     )
+    created = _history_start(start, now)
     booking = Booking.objects.create(
         instrument=instrument, firm=firm, booked_by=booker, start_at=start, end_at=end,
-        purpose=purpose, status=status, rate_per_hour_fen=rate, quote_fen=charge_fen(hours * 60, rate),
-        created_at=start - dt.timedelta(days=2),
+        purpose=purpose, status=B.REQUESTED, rate_per_hour_fen=rate,
+        quote_fen=charge_fen(hours * 60, rate), created_at=created, updated_at=created,
     )  # fmt: skip
-    at = booking.created_at
-    previous = ""
-    for step in PATHS[status]:
-        actor = booker if step in (B.REQUESTED, B.CANCELLED) else manager
+    transitions.record_creation(booking, actor=booker)
+    at = created
+    for step in PATHS[status][1:]:
+        at += dt.timedelta(hours=3)
+        actor, changes = (booker if step == B.CANCELLED else manager), {}
         if step == B.NO_SHOW:
             actor, at = None, start + dt.timedelta(minutes=35)
-        if step in (B.CHECKED_IN, B.COMPLETED):
-            at = start + dt.timedelta(minutes=5 if step == B.CHECKED_IN else hours * 60 - 10)
-        StateChange.objects.create(
-            booking=booking, from_status=previous, to_status=step, actor=actor,
-            reason=REASONS.get(step, ""), at=at,
-        )  # fmt: skip
-        previous, at = step, at + dt.timedelta(hours=3)
-    if status in (B.CHECKED_IN, B.COMPLETED):
-        actual_end = end - dt.timedelta(minutes=10) if status == B.COMPLETED else None
-        Session.objects.create(
-            booking=booking, actual_start_at=start + dt.timedelta(minutes=5),
-            actual_end_at=actual_end, operator=manager, notes="样品 6 件，仪器状态正常",
-        )  # fmt: skip
-        if actual_end:
-            Booking.objects.filter(pk=booking.pk).update(
-                fee_fen=charge_fen(int((actual_end - start).total_seconds() // 60) - 5, rate)
-            )
+        elif step == B.CHECKED_IN:
+            at = start + dt.timedelta(minutes=5)
+            Session.objects.create(
+                booking=booking, actual_start_at=at, operator=manager, notes="样品 6 件，仪器状态正常"
+            )  # fmt: skip
+        elif step == B.COMPLETED:
+            at = end - dt.timedelta(minutes=10)
+            Session.objects.filter(booking=booking).update(actual_end_at=at)
+            used = used_minutes(start + dt.timedelta(minutes=5), at)
+            minutes = billed_minutes(used, min_minutes=instrument.min_minutes)
+            changes["fee_fen"] = charge_fen(minutes, rate)
+        transitions.transition(
+            booking, to=step, actor=actor, reason=REASONS.get(step, ""), at=at, **changes
+        )
+
+
+def _holds(status: str, start: dt.datetime, hours: int, now: dt.datetime) -> bool:
+    """Whether a booking of ``status`` starting at ``start`` is believable at ``now``."""
+    if status == B.COMPLETED:
+        return start + dt.timedelta(hours=hours) <= now
+    if status == B.CHECKED_IN:
+        return start + dt.timedelta(minutes=5) <= now
+    if status == B.NO_SHOW:
+        return start + dt.timedelta(minutes=35) <= now
+    if status in (B.REQUESTED, B.APPROVED):
+        return start >= now + dt.timedelta(hours=1)
+    return True  # rejected or cancelled: decided before now, whenever it was for
+
+
+def _place(start, hours: int, status: str, now, taken: list) -> dt.datetime:
+    """``start`` moved by whole weekdays (back for what is done, ahead for what waits)
+    until ``status`` is true of it at ``now`` and it overlaps nothing in ``taken`` (the
+    instrument's other demo bookings: one instrument, one session at a time)."""
+    step = -1 if status in (B.COMPLETED, B.CHECKED_IN, B.NO_SHOW) else 1
+    length = dt.timedelta(hours=hours)
+    while not _holds(status, start, hours, now) or any(
+        start < end and other < start + length for other, end in taken
+    ):
+        start = _moved(start, step)
+    taken.append((start, start + length))
+    return start
+
+
+def _moved(start: dt.datetime, step: int) -> dt.datetime:
+    day = _weekday(start.date(), step)
+    return dt.datetime.combine(day, start.timetz())
 
 
 def _weekday(today: dt.date, offset: int) -> dt.date:
@@ -127,15 +170,20 @@ def seed() -> None:
     )
     firm = booker.memberships.filter(organisation__kind="firm").first().organisation
     others = list(Organisation.objects.filter(kind="firm").exclude(pk=firm.pk)[:3]) or [firm]
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
     tz = timezone.get_current_timezone()
+    taken: dict[int, list] = {}
     for i, (offset, hour, hours, status, purpose) in enumerate(PLAN):
         instrument = instruments[i % len(instruments)]
         who = firm if i % 3 != 2 else others[i % len(others)]
         start = dt.datetime.combine(_weekday(today, offset), dt.time(hour), tzinfo=tz)
+        start = _place(
+            start, hours, status, timezone.localtime(now), taken.setdefault(instrument.pk, [])
+        )
         who_books = (
             booker
             if who == firm
             else (who.memberships.first().user if who.memberships.exists() else booker)
         )
-        _write(instrument, who, who_books, manager, start, hours, status, purpose)
+        _write(instrument, who, who_books, manager, start, hours, status, purpose, now)

@@ -165,7 +165,8 @@ def _backdate(sr: ServiceRequest, days_ago: int, overdue: bool) -> None:
     for i, change in enumerate(changes):
         when[change.to_status] = start + step * i
         StateChange.objects.filter(pk=change.pk).update(at=when[change.to_status])
-    fields = {"created_at": start}
+    # Created first, updated by its last step: never updated before it was created.
+    fields = {"created_at": start, "updated_at": max(when.values())}
     if S.SAMPLES_RECEIVED in when:
         fields["samples_received_at"] = when[S.SAMPLES_RECEIVED]
     if S.REPORTED in when:

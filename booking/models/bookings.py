@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -99,6 +101,11 @@ class Booking(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in self.LIVE
+
+    @property
+    def check_in_opens_at(self):
+        """Check-in opens BOOKING_CHECK_IN_OPENS_MINUTES before the booked start."""
+        return self.start_at - dt.timedelta(minutes=settings.BOOKING_CHECK_IN_OPENS_MINUTES)
 
 
 class Session(models.Model):

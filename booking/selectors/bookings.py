@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from accounts.scoping import Scope
 from booking.models import Booking, Notification, StateChange
 from config.errors import NotFound
@@ -118,3 +119,11 @@ def week_bookings(*, instrument: Instrument, start: dt.datetime, end: dt.datetim
 
 def notification_list(*, actor) -> QuerySet:
     return Notification.objects.filter(user=actor).order_by("-created_at", "-pk")
+
+
+def session_operators(*, booking: Booking) -> QuerySet:
+    """Who may be named as a session's operator: the active members of the instrument's lab
+    (``session_log.session_operator`` enforces it; pages offer only these)."""
+    return User.objects.filter(
+        is_active=True, memberships__organisation_id=booking.instrument.provider_id
+    ).order_by("full_name", "pk")

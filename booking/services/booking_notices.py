@@ -57,16 +57,21 @@ _TITLES = {
 
 
 def _render(event: str, booking: Booking, reason: str):
+    # Whole lines as msgids (xgettext does not read gettext calls inside f-strings, and a
+    # Chinese label takes a full-width colon).
     def render():
-        title = f"{_TITLES[event]()}: {booking.instrument.name}"
+        title = _("%(event)s: %(instrument)s") % {
+            "event": _TITLES[event](),
+            "instrument": booking.instrument.name,
+        }
         lines = [
-            f"{_('Instrument')}: {booking.instrument}",
-            f"{_('Time')}: {_when(booking)} ({_('Beijing time')})",
-            f"{_('Firm')}: {booking.firm.name}",
-            f"{_('Status')}: {booking.get_status_display()}",
+            _("Instrument: %(instrument)s") % {"instrument": booking.instrument},
+            _("Time: %(when)s (Beijing time)") % {"when": _when(booking)},
+            _("Firm: %(firm)s") % {"firm": booking.firm.name},
+            _("Status: %(status)s") % {"status": booking.get_status_display()},
         ]
         if reason:
-            lines.append(f"{_('Reason')}: {reason}")
+            lines.append(_("Reason: %(reason)s") % {"reason": reason})
         return title, "\n".join(lines)
 
     return render

@@ -20,15 +20,17 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from accounts.scoping import Scope
 from booking import transitions
 from booking.models import Booking, Session
 from booking.selectors.availability import slot_reads
 from booking.services import booking_rules as rules
+from booking.services import session_log
 from booking.services.announcements import announcement_queue
 from booking.services.booking_insert import booking_insert
 from config.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
+from config.text import SHORT_TEXT, check_text
 from facilities.models import Instrument, Price
 
 B = Booking.Status
@@ -87,6 +89,7 @@ def booking_create(
             code="purpose_required",
             fields={"purpose": [str(_("Say what the instrument time is for."))]},
         )
+    check_text(purpose=(purpose, SHORT_TEXT))
     rules.check_range(start_at, end_at)
     try:
         with transaction.atomic():
@@ -259,46 +262,76 @@ def booking_cancel(*, actor, booking: Booking, reason: str) -> Booking:
 
 @transaction.atomic
 def booking_check_in(
-    *, actor, booking: Booking, actual_start_at=None, operator=None, notes: str = ""
+    *,
+    actor: User,
+    booking: Booking,
+    actual_start_at: dt.datetime | None = None,
+    operator: User | int | None = None,
+    notes: str = "",
 ) -> Booking:
-    """approved → checked_in; opens the session log (actual start, operator, notes)."""
+    """approved → checked_in; opens the session log (actual start, operator, notes).
+
+    Check-in opens BOOKING_CHECK_IN_OPENS_MINUTES before the booked start; the actual
+    start (default now) lies between that moment and now; the operator (default the
+    actor) is a member of the instrument's provider. Errors: Forbidden ``not_manager``,
+    Invalid ``check_in_not_open`` / ``actual_before_check_in`` / ``actual_in_future`` /
+    ``operator_not_member``, InvalidTransition."""
     _require_manager(actor, booking)
+    check_text(notes=(notes, SHORT_TEXT))
+    now = timezone.now()
+    session_log.check_in_is_open(booking, now=now)
+    start = session_log.actual_time(actual_start_at, booking=booking, now=now, field="actual_start")
+    operator = session_log.session_operator(booking=booking, operator=operator, actor=actor)
     transitions.transition(booking, to=B.CHECKED_IN, actor=actor)
     Session.objects.create(
-        booking=booking,
-        actual_start_at=actual_start_at or timezone.now(),
-        operator=operator or actor,
-        notes=(notes or "").strip(),
+        booking=booking, actual_start_at=start, operator=operator, notes=(notes or "").strip()
     )
     return booking
 
 
 @transaction.atomic
 def booking_check_out(
-    *, actor, booking: Booking, actual_end_at=None, actual_start_at=None, operator=None, notes=""
+    *,
+    actor: User,
+    booking: Booking,
+    actual_end_at: dt.datetime | None = None,
+    actual_start_at: dt.datetime | None = None,
+    operator: User | int | None = None,
+    notes: str = "",
 ) -> Booking:
-    """checked_in → completed; closes the session log and sets the fee from actual use:
-    used minutes (a partial minute counts whole, slots are not rounded up) × the booked
-    hourly rate, rounded half-up to the fen once."""
+    """checked_in → completed; closes the session log and sets the fee from actual use.
+
+    The actual end (default now) and a corrected start lie between check-in's opening
+    and now, at least a minute apart. The fee is the used minutes (a partial minute
+    counts whole, slots are not rounded up), at least the instrument's minimum length,
+    × the booked hourly rate, rounded half-up to the fen once. Errors: Forbidden,
+    Invalid (the bounds' codes, ``end_before_start``, ``empty_session``,
+    ``operator_not_member``), InvalidTransition ``not_checked_in``."""
     _require_manager(actor, booking)
     session = Session.objects.select_for_update().filter(booking=booking).first()
     if session is None or booking.status != B.CHECKED_IN:
         raise InvalidTransition(
             _("Only a checked-in session can be checked out."), code="not_checked_in"
         )
-    session.actual_start_at = actual_start_at or session.actual_start_at
-    session.actual_end_at = actual_end_at or timezone.now()
-    if session.actual_end_at <= session.actual_start_at:
-        raise Invalid(
-            _("The actual end must be after the actual start."),
-            code="end_before_start",
-            fields={"actual_end": [str(_("The actual end must be after the actual start."))]},
+    check_text(notes=(notes, SHORT_TEXT))
+    now = timezone.now()
+    if actual_start_at is not None:
+        session.actual_start_at = session_log.actual_time(
+            actual_start_at, booking=booking, now=now, field="actual_start"
         )
-    session.operator = operator or session.operator
+    session.actual_end_at = session_log.actual_time(
+        actual_end_at, booking=booking, now=now, field="actual_end"
+    )
+    session_log.check_length(session.actual_start_at, session.actual_end_at)
+    if operator is not None:
+        session.operator = session_log.session_operator(
+            booking=booking, operator=operator, actor=actor
+        )
     if notes:
         session.notes = "\n".join(filter(None, [session.notes, notes.strip()]))
     session.save()
-    minutes = rules.used_minutes(session.actual_start_at, session.actual_end_at)
+    used = rules.used_minutes(session.actual_start_at, session.actual_end_at)
+    minutes = session_log.billed_minutes(used, min_minutes=booking.instrument.min_minutes)
     fee = rules.charge_fen(minutes, booking.rate_per_hour_fen)
     transitions.transition(booking, to=B.COMPLETED, actor=actor, fee_fen=fee)
     return booking

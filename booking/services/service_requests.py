@@ -29,6 +29,7 @@ from booking.models import ServiceRequest, ServiceRequestAttachment
 from booking.services.service_request_notices import notify_firm, notify_managers
 from booking.transitions import can_move, record_creation, transition
 from config.errors import Forbidden, Invalid, InvalidTransition
+from config.text import LONG_TEXT, SHORT_TEXT, text_errors
 from facilities.models import TestingService
 
 S = ServiceRequest.Status
@@ -82,6 +83,13 @@ def _check_order(service: TestingService, order: Order) -> None:
         errors["tracking_number"] = [str(_("Give the courier's tracking number."))]
     if order.desired_date and order.desired_date < timezone.localdate():
         errors["desired_date"] = [str(_("The desired date is in the past."))]
+    errors |= text_errors(
+        {
+            "sample_description": (order.sample_description, LONG_TEXT),
+            "standards": (order.standards, SHORT_TEXT),
+            "tracking_number": (order.tracking_number, 60),
+        }
+    )
     if errors:
         raise Invalid(_("Please correct the order."), code="invalid_order", fields=errors)
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import ServiceRequest
+from config.text import LONG_TEXT, SHORT_TEXT
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -32,11 +33,13 @@ class OrderForm(forms.Form):
     )
     sample_description = forms.CharField(
         label=_("Sample description"),
+        max_length=LONG_TEXT,
         help_text=_("Material, form, size, quantity per sample, any hazards."),
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
     )
     standards = forms.CharField(
         label=_("Standards wanted"),
+        max_length=SHORT_TEXT,
         required=False,
         help_text=_("One per line; leave empty to use the service's standards."),
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),

@@ -1,4 +1,8 @@
+import datetime as dt
+
 from django import template
+from django.conf import settings
+from django.utils import timezone
 from django.utils.html import format_html
 
 from config.money import format_fen
@@ -10,6 +14,23 @@ register = template.Library()
 def yuan(amount_fen):
     """Integer fen shown as ¥ with two decimals."""
     return format_fen(amount_fen)
+
+
+@register.simple_tag
+def languages_in_themselves():
+    """settings.LANGUAGES as written there: each language in its own words."""
+    return settings.LANGUAGES
+
+
+@register.filter
+def date_input(value):
+    """A datetime-local input's value: a datetime in local time (forms hand it over already
+    made local and naive), or what was typed, as is."""
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%dT%H:%M")
+    return value or ""
 
 
 STATUS_COLOURS = {

@@ -24,7 +24,9 @@ from booking.selectors import bookings as selectors
 from booking.services import bookings as services
 from config.bounds import parse_day
 from config.errors import DomainError, Invalid, NotFound
-from frontend.forms.bookings import BookingForm, ReasonForm, SessionForm
+from config.links import site_link
+from frontend.forms.bookings import BookingForm, CheckInForm, CheckOutForm, ReasonForm
+from frontend.http import error_status, next_or
 from frontend.views.booking_calendar import build_week, week_start
 
 B = Booking.Status
@@ -52,14 +54,16 @@ def _week_context(request, instrument, busy_in_week=None) -> dict:
 def booking_create(request, pk: int):
     instrument = _instrument_or_404(pk)
     form = BookingForm(request.POST or None)
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
         firm_id = _acting_org_id(request, Organisation.Kind.FIRM)
         if firm_id is None:
             error = Invalid(_("Bookings are made for a firm: join or switch to a firm first."))
-        elif form.is_valid():
+        elif not form.is_valid():
+            error = Invalid(form.problem())
+        else:
             try:
                 booking = services.booking_create(
                     actor=request.user,
@@ -76,10 +80,11 @@ def booking_create(request, pk: int):
                     request, _("Booking made. Status: %s") % booking.get_status_display()
                 )
                 return redirect("frontend:booking-detail", pk=booking.pk)
+        status = error_status(error)
     context = _week_context(request, instrument) | {"form": form, "error": error}
     if request.htmx and request.method == "GET":
         return render(request, "frontend/bookings/_week.html", context)
-    return render(request, "frontend/bookings/create.html", context)
+    return render(request, "frontend/bookings/create.html", context, status=status)
 
 
 def _instrument_or_404(pk: int):
@@ -124,30 +129,47 @@ def my_bookings(request):
             "when": when,
             "status": status,
             "statuses": B.choices,
-            "feed_url": request.build_absolute_uri(
-                reverse("frontend:booking-feed", args=[token.token])
-            ),
+            "feed_url": site_link(reverse("frontend:booking-feed", args=[token.token])),
         },
     )
 
 
 @login_required
 def booking_detail(request, pk: int):
-    booking = _booking_or_404(request, pk)
+    return _render_detail(request, _booking_or_404(request, pk))
+
+
+def _render_detail(request, booking: Booking, *, form=None, error=None, status: int = 200):
+    """The detail page; after a refused check-in/out, with the typed form and the error."""
     scope = Scope.for_user(request.user)
-    return render(
-        request,
-        "frontend/bookings/detail.html",
-        {
-            "booking": booking,
-            "history": selectors.booking_history(booking=booking),
-            "session": getattr(booking, "session", None) if booking.status != B.REQUESTED else None,
-            "is_manager": scope.can_manage_provider(booking.instrument.provider_id),
-            "is_booker": scope.can_act_for_firm(booking.firm_id),
-            "can_cancel": booking.status in (B.REQUESTED, B.APPROVED),
-            "status_labels": dict(B.choices),
-            "now": timezone.now(),
-        },
+    is_manager = scope.can_manage_provider(booking.instrument.provider_id)
+    context = {
+        "booking": booking,
+        "history": selectors.booking_history(booking=booking),
+        "session": getattr(booking, "session", None) if booking.status != B.REQUESTED else None,
+        "is_manager": is_manager,
+        "is_booker": scope.can_act_for_firm(booking.firm_id),
+        "can_cancel": booking.status in (B.REQUESTED, B.APPROVED),
+        "status_labels": dict(B.choices),
+        "now": timezone.now(),
+        "session_error": error,
+    }
+    if is_manager and booking.status == B.APPROVED:
+        context["check_in_form"] = form or _check_in_form(booking)
+    elif is_manager and booking.status == B.CHECKED_IN:
+        context["check_out_form"] = form or CheckOutForm(initial={"actual_end": _now_minute()})
+    return render(request, "frontend/bookings/detail.html", context, status=status)
+
+
+def _now_minute() -> dt.datetime:
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+def _check_in_form(booking: Booking, data=None) -> CheckInForm:
+    return CheckInForm(
+        data,
+        operators=selectors.session_operators(booking=booking),
+        initial={"actual_start": _now_minute()},
     )
 
 
@@ -170,38 +192,62 @@ _ACTIONS = {
 @require_POST
 def booking_action(request, pk: int, action: str):
     booking = _booking_or_404(request, pk)
+    if action in ("check-in", "check-out"):
+        return _session_action(request, booking, action)
+    if action not in _ACTIONS:
+        raise Http404
+    reason = ReasonForm(request.POST)
     try:
-        if action in _ACTIONS:
-            reason = ReasonForm(request.POST)
-            reason.is_valid()
-            _ACTIONS[action](
-                actor=request.user, booking=booking, reason=reason.cleaned_data.get("reason", "")
-            )
-        elif action in ("check-in", "check-out"):
-            _session_action(request, booking, action)
-        else:
-            raise Http404
+        if not reason.is_valid():
+            raise Invalid(" ".join(reason.errors.get("reason", [])), code="invalid_reason")
+        _ACTIONS[action](
+            actor=request.user, booking=booking, reason=reason.cleaned_data.get("reason", "")
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Done: %s") % booking.get_status_display())
-    return redirect(request.POST.get("next") or reverse("frontend:booking-detail", args=[pk]))
+    return redirect(next_or(request, reverse("frontend:booking-detail", args=[pk])))
 
 
-def _session_action(request, booking: Booking, action: str) -> None:
-    form = SessionForm(request.POST)
-    form.is_valid()
-    data = form.cleaned_data
+def _session_action(request, booking: Booking, action: str):
+    """Check-in or check-out. A refusal re-renders the detail page with what was typed
+    and the reason (400/409); the Today page's one-click buttons send no times (now)."""
     if action == "check-in":
-        services.booking_check_in(
-            actor=request.user, booking=booking, actual_start_at=data.get("actual_start"),
-            notes=data.get("notes", ""),
-        )  # fmt: skip
+        form = _check_in_form(booking, request.POST)
     else:
-        services.booking_check_out(
-            actor=request.user, booking=booking, actual_start_at=data.get("actual_start"),
-            actual_end_at=data.get("actual_end"), notes=data.get("notes", ""),
-        )  # fmt: skip
+        form = CheckOutForm(request.POST)
+    quick = request.POST.get("quick") == "1"  # Today's button: times are "now"
+    if not quick and not form.is_valid():
+        return _render_detail(request, booking, form=form, status=400)
+    data = form.cleaned_data if not quick else {}
+    try:
+        if action == "check-in":
+            services.booking_check_in(
+                actor=request.user, booking=booking, actual_start_at=data.get("actual_start"),
+                operator=data.get("operator") or None, notes=data.get("notes", ""),
+            )  # fmt: skip
+        else:
+            services.booking_check_out(
+                actor=request.user, booking=booking, actual_end_at=data.get("actual_end"),
+                notes=data.get("notes", ""),
+            )  # fmt: skip
+    except DomainError as exc:
+        if quick:
+            messages.error(request, exc.message)
+            return redirect(next_or(request, reverse("frontend:booking-detail", args=[booking.pk])))
+        booking.refresh_from_db()
+        _show_field_errors(form, exc)
+        return _render_detail(request, booking, form=form, error=exc, status=error_status(exc))
+    messages.success(request, _("Done: %s") % booking.get_status_display())
+    return redirect(next_or(request, reverse("frontend:booking-detail", args=[booking.pk])))
+
+
+def _show_field_errors(form, exc: DomainError) -> None:
+    for name, errors in exc.fields.items():
+        if name in form.fields:
+            for message in errors:
+                form.add_error(name, message)
 
 
 @login_required
@@ -229,16 +275,25 @@ def lab_approvals(request):
     provider_id = _acting_org_id(request, Organisation.Kind.PROVIDER) or 0
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        if not ids:
+            messages.warning(request, _("Tick the bookings to approve first: none was selected."))
+            return redirect("frontend:lab-approvals")
         found = list(
             selectors.approvals_queue(actor=request.user, provider_id=provider_id).filter(
                 pk__in=ids
             )
         )
         result = services.bookings_bulk_approve(actor=request.user, bookings=found)
-        messages.success(request, _("%(n)s booking(s) approved.") % {"n": len(result["approved"])})
-        if result["failed"]:
+        if result["approved"]:
+            messages.success(
+                request, _("%(n)s booking(s) approved.") % {"n": len(result["approved"])}
+            )
+        failed = len(ids) - len(result["approved"])
+        if failed:
             messages.warning(
-                request, _("%(n)s could not be approved.") % {"n": len(result["failed"])}
+                request,
+                _("%(n)s could not be approved: moved meanwhile, or not in your queue.")
+                % {"n": failed},
             )
         return redirect("frontend:lab-approvals")
     queue = selectors.approvals_queue(actor=request.user, provider_id=provider_id)
@@ -261,9 +316,7 @@ def instrument_calendar(request, pk: int):
     context = _week_context(request, instrument, busy_in_week)
     context["bookings"] = bookings
     token = feeds.feed_token_get_or_create(user=request.user, instrument=instrument)
-    context["feed_url"] = request.build_absolute_uri(
-        reverse("frontend:booking-feed", args=[token.token])
-    )
+    context["feed_url"] = site_link(reverse("frontend:booking-feed", args=[token.token]))
     context["manager_view"] = True
     if request.htmx:
         return render(request, "frontend/bookings/_week.html", context)
@@ -293,7 +346,7 @@ def feed_reset(request):
             raise Http404 from exc
     feeds.feed_token_reset(user=request.user, instrument=instrument)
     messages.success(request, _("A new feed address was made; the old one no longer works."))
-    return redirect(request.POST.get("next") or reverse("frontend:my-bookings"))
+    return redirect(next_or(request, reverse("frontend:my-bookings")))
 
 
 def feed(request, token: str):

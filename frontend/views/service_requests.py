@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -20,7 +21,9 @@ from booking.selectors import service_requests as selectors
 from booking.services import service_requests as services
 from booking.transitions import can_move
 from config.errors import DomainError, Invalid, NotFound
+from config.idempotency import PAGE_FIELD, page_key, page_once
 from frontend.forms.service_requests import OrderForm, ReasonForm, ReceiveForm, ReportForm
+from frontend.http import error_status
 
 S = ServiceRequest.Status
 
@@ -88,9 +91,12 @@ def order(request, service_pk):
     firm = _acting_firm(request)
     form = OrderForm(request.POST or None, request.FILES or None)
     status_code = 200
+    # The page's idempotency key: a second POST of the same page finds the first order.
+    key = request.POST.get(PAGE_FIELD) if request.method == "POST" else page_key()
     if request.method == "POST" and firm and form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def place() -> str:
             sr = services.service_request_create(
                 actor=request.user,
                 firm=firm,
@@ -103,12 +109,19 @@ def order(request, service_pk):
                 desired_date=data["desired_date"],
                 attachments=data["attachments"],
             )
+            return reverse("frontend:service-request-detail", args=[sr.pk])
+
+        try:
+            url, replayed = page_once(user=request.user, key=key, place=place)
         except DomainError as exc:
             _form_errors(form, exc)
-            status_code = 400
+            status_code = error_status(exc)
         else:
-            messages.success(request, _("Your order was sent to the lab."))
-            return redirect("frontend:service-request-detail", pk=sr.pk)
+            if replayed:
+                messages.info(request, _("This order was sent already; here it is."))
+            else:
+                messages.success(request, _("Your order was sent to the lab."))
+            return redirect(url)
     elif request.method == "POST":
         status_code = 400
     count = form["sample_count"].value() or 1
@@ -116,6 +129,8 @@ def order(request, service_pk):
         "service": service,
         "firm": firm,
         "form": form,
+        "idempotency_field": PAGE_FIELD,
+        "idempotency_key": key or page_key(),
         "accreditation": services.accreditation_mark(service, timezone.localdate()),
         **_quote_context(service, count),
     }

@@ -89,6 +89,7 @@ def test_lifecycle_through_the_api(frozen, alice, manager, instrument):
     frozen.move_to(at(DAY, 9, 5))
     r = m.post(f"/api/v1/bookings/{pk}/check-in/", {"actual_start": at(DAY, 9, 5).isoformat()})
     assert r.json()["status"] == "checked_in"
+    frozen.move_to(at(DAY, 10, 30))
     r = m.post(
         f"/api/v1/bookings/{pk}/check-out/",
         {"actual_end": at(DAY, 10, 20).isoformat(), "notes": "OK"},

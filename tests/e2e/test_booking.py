@@ -10,6 +10,7 @@ from accounts import demo
 from accounts.models import Organisation, User
 from booking.models import Booking
 from tests.factories.accounts import reference_data
+from tests.factories.booking import BookingFactory
 from tests.factories.facilities import InstrumentFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -93,27 +94,31 @@ def test_dragging_up_over_a_taken_slot_stops_where_the_free_time_ends(page, sign
 
 
 def test_manager_approves_checks_in_and_out_and_the_fee_shows(page, sign_in):
-    from booking.services.bookings import booking_create
-
     reference_data()
     demo.seed()
     provider = Organisation.objects.get(name=demo.DEMO_PROVIDER_NAME)
     instrument = InstrumentFactory(provider=provider, requires_approval=True)
     firm_user = User.objects.get(email=demo.FIRM_EMAIL)
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    start = dt.datetime.combine(tomorrow, dt.time(10), tzinfo=timezone.get_current_timezone())
-    booking = booking_create(
-        actor=firm_user, firm=firm_user.memberships.get(organisation__kind="firm").organisation,
-        instrument=instrument, start_at=start, end_at=start + dt.timedelta(hours=1), purpose="e2e",
+    # A session under way: booked for the half hour that has begun (written straight to the
+    # table, since the booking rules refuse a start in the past), so check-in is open.
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    start = now.replace(minute=now.minute // 30 * 30)
+    booking = BookingFactory(
+        instrument=instrument, firm=firm_user.memberships.get(organisation__kind="firm").organisation,
+        booked_by=firm_user, start_at=start, end_at=start + dt.timedelta(hours=1),
+        status=Booking.Status.REQUESTED,
     )  # fmt: skip
     sign_in(demo.LAB_EMAIL, demo.DEMO_PASSWORD)
     page.goto("/lab/approvals/")
     page.check(f"input[name=ids][value='{booking.pk}']")
     page.get_by_test_id("bulk-approve").click()
     page.goto(f"/bookings/{booking.pk}/")
+    page.fill("input[name=actual_start]", f"{now - dt.timedelta(minutes=20):%Y-%m-%dT%H:%M}")
     page.get_by_test_id("check-in").click()
-    later = timezone.localtime() + dt.timedelta(minutes=90)
-    page.fill("input[name=actual_end]", f"{later:%Y-%m-%dT%H:%M}")
+    page.fill("input[name=actual_end]", f"{now + dt.timedelta(minutes=90):%Y-%m-%dT%H:%M}")
+    page.get_by_test_id("check-out").click()
+    expect(page.get_by_test_id("session-error")).to_contain_text("未来")  # the future: refused
+    page.fill("input[name=actual_end]", f"{now:%Y-%m-%dT%H:%M}")
     page.get_by_test_id("check-out").click()
     expect(page.get_by_test_id("booking-status")).to_contain_text("已完成")
-    expect(page.get_by_test_id("booking-fee")).to_contain_text("¥")
+    expect(page.get_by_test_id("booking-fee")).to_contain_text("¥100.00")  # the 30-min minimum
