@@ -228,3 +228,26 @@ def test_busy_lists_read_in_a_fixed_number_of_queries(
         assert len(client.get("/api/v1/bookings/").json()["results"]) == 8
     with django_assert_num_queries(2):
         assert len(client.get("/api/v1/vouchers/").json()["results"]) == 4
+
+
+def test_related_parties_declared_make_the_quote_say_why(
+    alice, manager, voucher, instrument, bob, firm_a
+):
+    for user, org in ((alice, firm_a), (manager, instrument.provider)):
+        response = api(user).post("/api/v1/related-parties/", {
+            "organisation": org.pk, "role": "actual_controller", "name": "王大伟",
+            "identifier": "330102198001011234"}, format="json")  # fmt: skip
+        assert response.status_code == 201, response.json()
+    assert api(bob).post("/api/v1/related-parties/", {
+        "organisation": firm_a.pk, "role": "shareholder", "name": "x", "identifier": "330102198001019999"},
+        format="json").status_code == 404  # fmt: skip
+    start = at(day_after_tomorrow(), 9)
+    body = api(alice).post("/api/v1/voucher-quote/", {
+        "order_kind": "booking", "instrument": instrument.pk, "start": start.isoformat(),
+        "end": (start + dt.timedelta(hours=1)).isoformat(), "vouchers": [voucher.pk]}, format="json").json()  # fmt: skip
+    assert body["voucher_fen"] == 0
+    assert body["refusals"][0]["reason"] == "related_party"
+    assert "related party" in body["refusals"][0]["detail"]
+    party = api(alice).get("/api/v1/related-parties/").json()["results"][0]["id"]
+    assert api(bob).delete(f"/api/v1/related-parties/{party}/").status_code == 404
+    assert api(alice).delete(f"/api/v1/related-parties/{party}/").status_code == 204

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from vouchers.models import LedgerEntry, Programme, Voucher, VoucherApplication
+from vouchers.models import LedgerEntry, Programme, RelatedParty, Voucher, VoucherApplication
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -197,3 +197,10 @@ class QuoteRequestSerializer(serializers.Serializer):
         if missing:
             raise serializers.ValidationError(missing)
         return attrs
+
+
+class RelatedPartySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RelatedParty
+        fields = ["id", "organisation", "role", "name", "identifier", "declared_at"]
+        read_only_fields = ["id", "declared_at"]

@@ -24,7 +24,7 @@ from config.serializing import validated
 from vouchers.api import serializers as s
 from vouchers.selectors import payments
 from vouchers.selectors import programmes as selectors
-from vouchers.services import applications, bulk_issue, issuing, programmes
+from vouchers.services import applications, bulk_issue, issuing, parties, programmes
 
 YUHUAN_RULES = {
     "tiers": [{"up_to_fen": 1_000_000, "ratio_bp": 10_000}, {"up_to_fen": None, "ratio_bp": 5_000}],
@@ -235,3 +235,27 @@ class QuoteView(APIView):
             voucher_ids=data["vouchers"], order_kind=data["order_kind"], item_id=item_id, fee_fen=fee,
         )  # fmt: skip
         return Response(quote)
+
+
+class RelatedPartyViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """Legal representatives, shareholders and actual controllers the actor's firms and
+    providers declared: a voucher cannot pay a provider related to the firm."""
+
+    serializer_class = s.RelatedPartySerializer
+    filterset_fields = ["organisation", "role"]
+
+    def get_queryset(self):
+        return selectors.related_party_list(actor=self.request.user)
+
+    @extend_schema(request=s.RelatedPartySerializer, responses={201: s.RelatedPartySerializer})
+    def create(self, request):
+        data = validated(s.RelatedPartySerializer, request.data)
+        party = parties.related_party_declare(
+            actor=request.user, organisation_id=data["organisation"].pk, role=data["role"],
+            name=data["name"], identifier=data["identifier"],
+        )  # fmt: skip
+        return Response(s.RelatedPartySerializer(party).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, pk=None):
+        parties.related_party_remove(actor=request.user, party_id=int(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
