@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class VouchersConfig(AppConfig):
     name = "vouchers"
     verbose_name = _("Vouchers")
+
+    def ready(self):
+        from booking.order_events import order_events_subscribe
+        from booking.payments import payment_reader_register
+        from vouchers.selectors.payments import payments_read
+        from vouchers.services.order_money import on_order_event
+
+        order_events_subscribe("vouchers.money", on_order_event)
+        payment_reader_register(payments_read)

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Organisation
 from accounts.scoping import Scope
+from booking.api.payment import PaymentField, PaymentsPrefetch
 from booking.models import Booking, Notification
 from booking.notifications import mark_read, unread_count
 from booking.selectors import bookings as selectors
@@ -40,13 +41,14 @@ class BookingSerializer(serializers.ModelSerializer):
     end = serializers.DateTimeField(source="end_at")
     instrument_name = serializers.CharField(source="instrument.name")
     firm_name = serializers.CharField(source="firm.name")
+    payment = PaymentField("booking")
 
     class Meta:
         model = Booking
         fields = [
             "id", "instrument", "instrument_name", "firm", "firm_name", "start", "end",
             "purpose", "status", "client_group", "rate_per_hour_fen", "quote_fen", "fee_fen",
-            "created_at", "updated_at",
+            "created_at", "updated_at", "payment",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -63,6 +65,10 @@ class BookingCreateSerializer(serializers.Serializer):
     end = BoundedDateTimeField()
     purpose = serializers.CharField(max_length=2000)
     firm = serializers.IntegerField(required=False)
+    vouchers = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, max_length=10,
+        help_text="Vouchers to pay with, in the order they should pay.",
+    )  # fmt: skip
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -100,8 +106,9 @@ def acting_firm_id(request, given: int | None) -> int:
     )
 
 
-class BookingViewSet(viewsets.ReadOnlyModelViewSet):
+class BookingViewSet(PaymentsPrefetch, viewsets.ReadOnlyModelViewSet):
     serializer_class = BookingSerializer
+    payment_order_kind = "booking"
     filterset_fields = ["status", "instrument", "firm"]
 
     def get_queryset(self):
@@ -121,6 +128,7 @@ class BookingViewSet(viewsets.ReadOnlyModelViewSet):
             start_at=data["start"],
             end_at=data["end"],
             purpose=data["purpose"],
+            voucher_ids=data["vouchers"],
         )
         return Response(represent(BookingSerializer, booking), status=status.HTTP_201_CREATED)
 

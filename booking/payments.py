@@ -1,0 +1,36 @@
+"""What an order's payment looks like, without booking knowing about vouchers.
+
+The vouchers app registers one *payment reader* in its ``ready()``: a function that,
+given an order kind and a page of orders, returns each order's payment in a fixed number
+of queries (one call per page, never one per order). Without a reader an order is paid
+entirely by the firm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+PaymentReader = Callable[[str, list], dict[int, dict[str, Any]]]
+
+_reader: list[PaymentReader] = []
+
+
+def payment_reader_register(reader: PaymentReader) -> None:
+    """Install ``reader`` (registering again replaces it: a re-run ``ready()`` is harmless)."""
+    _reader[:] = [reader]
+
+
+def _unpaid(order) -> dict[str, Any]:
+    fee = order.fee_fen if order.fee_fen is not None else order.quote_fen
+    return {"fee_fen": fee, "voucher_fen": 0, "firm_fen": fee, "lines": []}
+
+
+def payments_for(order_kind: str, orders: Sequence) -> dict[int, dict[str, Any]]:
+    """``{order id: payment}`` for ``orders`` (``order_kind`` "booking" or "service_request")."""
+    orders = list(orders)
+    if not orders:
+        return {}
+    if not _reader:
+        return {o.pk: _unpaid(o) for o in orders}
+    return _reader[0](order_kind, orders)

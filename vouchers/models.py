@@ -1,1 +1,0 @@
-"""Models come with the voucher and tracker issues."""

@@ -1,0 +1,17 @@
+"""Voucher programmes, vouchers, their append-only ledger, order holds and related parties."""
+
+from vouchers.models.ledger import LedgerEntry, OrderVoucherHold
+from vouchers.models.parties import RelatedParty
+from vouchers.models.programmes import Programme, ProgrammeChange, ProgrammeVersion
+from vouchers.models.vouchers import Voucher, VoucherApplication
+
+__all__ = [
+    "LedgerEntry",
+    "OrderVoucherHold",
+    "Programme",
+    "ProgrammeChange",
+    "ProgrammeVersion",
+    "RelatedParty",
+    "Voucher",
+    "VoucherApplication",
+]

@@ -1,0 +1,111 @@
+"""The append-only ledger and the per-(order, voucher) holds it moves money through."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class LedgerEntry(models.Model):
+    """One movement of one voucher's money. Never updated nor deleted (a PostgreSQL trigger,
+    migration 0002, refuses it); a mistake is corrected by a new ``reverse`` entry."""
+
+    class Kind(models.TextChoices):
+        ISSUE = "issue", _("Issued")
+        HOLD = "hold", _("Held")
+        RELEASE = "release", _("Released")
+        CAPTURE = "capture", _("Captured")
+        EXPIRE = "expire", _("Expired")
+        REVERSE = "reverse", _("Reversed")
+
+    voucher = models.ForeignKey("vouchers.Voucher", on_delete=models.PROTECT, related_name="ledger")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+    order_kind = models.CharField(_("order kind"), max_length=20, blank=True)
+    order_id = models.BigIntegerField(_("order"), null=True, blank=True)
+    programme_version = models.ForeignKey(
+        "vouchers.ProgrammeVersion", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="ledger_amount_pos"),
+            # A retried hold, release or capture of one order can never move money twice.
+            models.UniqueConstraint(
+                fields=["voucher", "order_kind", "order_id", "kind"],
+                condition=Q(kind__in=["hold", "release", "capture"]),
+                name="ledger_once_per_order",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["voucher", "at"]),
+            models.Index(fields=["order_kind", "order_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount_fen} · {self.voucher_id}"
+
+
+class OrderVoucherHold(models.Model):
+    """What one voucher pays towards one order, and the rules version that priced it."""
+
+    class State(models.TextChoices):
+        HELD = "held", _("Held")
+        CAPTURED = "captured", _("Captured")
+        RELEASED = "released", _("Released")
+
+    order_kind = models.CharField(_("order kind"), max_length=20)
+    order_id = models.BigIntegerField(_("order"))
+    voucher = models.ForeignKey("vouchers.Voucher", on_delete=models.PROTECT, related_name="holds")
+    programme_version = models.ForeignKey(
+        "vouchers.ProgrammeVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    held_fen = models.BigIntegerField(_("held (fen)"))
+    captured_fen = models.BigIntegerField(_("captured (fen)"), default=0)
+    reversed_fen = models.BigIntegerField(_("reversed (fen)"), default=0)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.HELD)
+    trace = models.JSONField(_("rule trace"), default=list)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["order_kind", "order_id", "voucher_id"]
+        verbose_name = _("order voucher hold")
+        verbose_name_plural = _("order voucher holds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order_kind", "order_id", "voucher"], name="hold_once_per_order_voucher"
+            ),
+            models.CheckConstraint(condition=Q(held_fen__gt=0), name="hold_amount_pos"),
+            models.CheckConstraint(
+                condition=Q(captured_fen__gte=0) & Q(captured_fen__lte=F("held_fen")),
+                name="hold_capture_within_hold",
+            ),
+            models.CheckConstraint(
+                condition=Q(reversed_fen__gte=0) & Q(reversed_fen__lte=F("captured_fen")),
+                name="hold_reverse_within_capture",
+            ),
+        ]
+        indexes = [models.Index(fields=["voucher", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_kind} {self.order_id} · {self.voucher_id}"
+
+    @property
+    def spent_fen(self) -> int:
+        """What this hold costs the voucher now: held while open, captured less reversals."""
+        if self.state == self.State.HELD:
+            return self.held_fen
+        return self.captured_fen - self.reversed_fen

@@ -1,0 +1,120 @@
+"""Voucher money follows its order (the "vouchers.money" order-events subscriber).
+
+    created with voucher_ids   → hold the voucher part (or refuse: the order is not placed)
+    rejected, cancelled, no_show → release the holds
+    completed                  → capture the part of the actual fee, release the excess
+
+Runs inside the order's transaction, after the order's own locks, and locks the voucher
+rows in ascending id (docs/locking.md). Idempotent per (order, voucher): the hold's state
+moves by compare-and-set, and ``ledger_once_per_order`` makes a second hold, release or
+capture of one order on one voucher a constraint violation, never a second movement.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from booking.order_events import OrderEvent
+from vouchers.facts import item_id_of, order_facts
+from vouchers.ledger import ledger_move, vouchers_lock
+from vouchers.models import LedgerEntry, OrderVoucherHold
+from vouchers.pricing import price_order, refusal_error
+from vouchers.rules import capture_split, rules_parse
+
+H = OrderVoucherHold.State
+K = LedgerEntry.Kind
+RELEASE_ON = frozenset({"rejected", "cancelled", "no_show"})
+CAPTURE_ON = frozenset({"completed"})
+
+
+def on_order_event(event: OrderEvent) -> None:
+    if event.is_creation:
+        if event.voucher_ids:
+            order_hold(event)
+    elif event.to_status in RELEASE_ON:
+        order_release(event)
+    elif event.to_status in CAPTURE_ON:
+        order_capture(event)
+
+
+def order_hold(event: OrderEvent) -> list[OrderVoucherHold]:
+    """Hold what each chosen voucher pays of the new order; raise (refusing the order) if
+    any chosen voucher cannot pay."""
+    result, (programme, vouchers) = price_order(
+        voucher_ids=list(event.voucher_ids), order_kind=event.order_kind,
+        item_id=item_id_of(event.order_kind, event.order), firm_id=event.firm_id,
+        fee_fen=event.fee_fen, at=event.at, lock=True,
+    )  # fmt: skip
+    if result.refusals:
+        raise refusal_error(result.refusals[0])
+    holds = []
+    for line in result.lines:
+        holds.append(OrderVoucherHold(
+            order_kind=event.order_kind, order_id=event.order_id, voucher_id=line.voucher_id,
+            programme_version_id=programme.current_version_id, held_fen=line.amount_fen,
+            trace=line.trace, created_at=event.at,
+        ))  # fmt: skip
+        ledger_move(vouchers[line.voucher_id], kind=K.HOLD, amount_fen=line.amount_fen,
+                    actor_id=event.actor_id, order_kind=event.order_kind, order_id=event.order_id,
+                    version_id=programme.current_version_id, at=event.at)  # fmt: skip
+    return OrderVoucherHold.objects.bulk_create(holds)
+
+
+def _open_holds(event: OrderEvent) -> list[OrderVoucherHold]:
+    return list(
+        OrderVoucherHold.objects.filter(
+            order_kind=event.order_kind, order_id=event.order_id, state=H.HELD
+        ).order_by("voucher_id")
+    )
+
+
+def _settle(hold: OrderVoucherHold, *, to: str, captured_fen: int, trace=None) -> bool:
+    """Compare-and-set held → ``to``; False when another call settled it first."""
+    changes = {"state": to, "captured_fen": captured_fen, "settled_at": timezone.now()}
+    if trace is not None:
+        changes["trace"] = trace
+    updated = OrderVoucherHold.objects.filter(pk=hold.pk, state=H.HELD).update(**changes)
+    return updated == 1
+
+
+def order_release(event: OrderEvent) -> None:
+    """Give every open hold of the order back to its voucher."""
+    holds = _open_holds(event)
+    if not holds:
+        return
+    vouchers = vouchers_lock(h.voucher_id for h in holds)
+    for hold in holds:
+        if _settle(hold, to=H.RELEASED, captured_fen=0):
+            ledger_move(vouchers[hold.voucher_id], kind=K.RELEASE, amount_fen=hold.held_fen,
+                        actor_id=event.actor_id, order_kind=event.order_kind,
+                        order_id=event.order_id, version_id=hold.programme_version_id,
+                        at=event.at)  # fmt: skip
+
+
+def order_capture(event: OrderEvent) -> None:
+    """Capture the voucher part of the actual fee (``event.fee_fen``) under the rules
+    version that priced the holds, never more than held; release the rest."""
+    holds = _open_holds(event)
+    if not holds:
+        return
+    vouchers = vouchers_lock(h.voucher_id for h in holds)
+    first = holds[0]
+    version = first.programme_version
+    rules = rules_parse(version.rules)
+    facts = order_facts(order_kind=event.order_kind, item_id=item_id_of(event.order_kind, event.order),
+                        firm_id=event.firm_id, fee_fen=event.fee_fen,
+                        programme=vouchers[first.voucher_id].programme)  # fmt: skip
+    parts = capture_split(rules, facts, [(h.pk, h.held_fen) for h in holds])
+    for hold, (_pk, amount, trace) in zip(holds, parts, strict=True):
+        if not _settle(hold, to=H.CAPTURED, captured_fen=amount, trace=trace):
+            continue
+        voucher = vouchers[hold.voucher_id]
+        common = {"actor_id": event.actor_id, "order_kind": event.order_kind,
+                  "order_id": event.order_id, "version_id": hold.programme_version_id,
+                  "at": event.at}  # fmt: skip
+        if amount:
+            ledger_move(voucher, kind=K.CAPTURE, amount_fen=amount, **common)
+        if hold.held_fen - amount:
+            ledger_move(voucher, kind=K.RELEASE, amount_fen=hold.held_fen - amount,
+                        note=str(_("Excess of the hold over the actual fee")), **common)  # fmt: skip
