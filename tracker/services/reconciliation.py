@@ -168,6 +168,16 @@ def _counter_differences(spec: CounterSpec, period_from, period_to, db) -> int:
         return cursor.fetchone()[0]
 
 
+def usage_events_backfill(
+    period_from: dt.date | None = None, period_to: dt.date | None = None
+) -> int:
+    """Count the completed orders that have no usage event yet (orders written as rows,
+    e.g. by an import or the booking demo), through the subscriber's own path."""
+    return sum(
+        _insert_missing(model, kind, period_from, period_to) for kind, model in _ORDERS.items()
+    )
+
+
 def _repair(details: dict, period_from, period_to) -> None:
     for kind, model in _ORDERS.items():
         if details["orders"][kind]["missing"]:
@@ -179,8 +189,9 @@ def _repair(details: dict, period_from, period_to) -> None:
             _rebuild(spec, period_from, period_to)
 
 
-def _insert_missing(model, kind, period_from, period_to) -> None:
+def _insert_missing(model, kind, period_from, period_to) -> int:
     missing = _missing(model, kind, period_from, period_to, "default")
+    added = 0
     field = "booking_id" if model is Booking else "service_request_id"
     for order in missing.iterator(chunk_size=500):
         done_at = (
@@ -189,13 +200,14 @@ def _insert_missing(model, kind, period_from, period_to) -> None:
             .first()
         ) or order.updated_at
         with transaction.atomic():
-            usage_record(
+            added += usage_record(
                 order_kind=kind,
                 order_id=order.pk,
                 completed_at=done_at,
                 fee_fen=order.fee_fen if order.fee_fen is not None else order.quote_fen,
                 voucher_fen=voucher_part_fen(order_kind=kind, order_id=order.pk),
             )
+    return added
 
 
 def _rebuild(spec: CounterSpec, period_from, period_to) -> None:
