@@ -9,12 +9,20 @@ own values with ``INSERT … ON CONFLICT (key) DO UPDATE SET m = m + EXCLUDED.m`
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from functools import cached_property
 
 from django.db import connection
 
-from tracker.models import DailyUsage, FirmMonth, ItemMonthlyUsage, MonthlyUsage, UsageEvent
+from tracker.models import (
+    DailyUsage,
+    FirmMonth,
+    ItemMonthlyUsage,
+    MonthlyUsage,
+    RegionMonthlyUsage,  # fmt: skip
+    UsageEvent,
+)
 
 # measure -> (SQL over an event row, the same in Python over the event's values)
 _SUMS: dict[str, tuple[str, object]] = {
@@ -65,6 +73,21 @@ class CounterSpec:
             f" ON CONFLICT ({', '.join(q(c) for c in self.keys)}) DO UPDATE SET {adds}"
         )
 
+    @cached_property
+    def from_inserted_sql(self) -> str:
+        """PostgreSQL: this counter's upsert of the rows the ``ev`` CTE inserted, written
+        with the same expressions as the recount."""
+        q = connection.ops.quote_name
+        cols = [*self.keys, *self.sums]
+        keys = ", ".join(sql for sql, _ in self.keys.values())
+        sums = ", ".join(_SUMS[s][0] for s in self.sums)
+        adds = ", ".join(f"{q(c)} = {self.table}.{q(c)} + EXCLUDED.{q(c)}" for c in self.sums)
+        return (
+            f"INSERT INTO {self.table} ({', '.join(q(c) for c in cols)})"  # noqa: S608
+            f" SELECT {keys}, {sums} FROM ev"
+            f" ON CONFLICT ({', '.join(q(c) for c in self.keys)}) DO UPDATE SET {adds}"
+        )
+
     def recount_select(self, where: str) -> str:
         """Counter rows as the events say they should be (``where`` filters events)."""
         keys = ", ".join(f"{sql} AS {k}" for k, (sql, _) in self.keys.items())
@@ -84,6 +107,17 @@ DAILY = CounterSpec(
     DailyUsage,
     "day",
     {"day": _col("completed_on"), "kind": _col("kind"), "county": _col("provider_county")},
+    tuple(_SUMS),
+)
+REGION_MONTHLY = CounterSpec(
+    RegionMonthlyUsage,
+    "month",
+    {
+        "month": _col("month"),
+        "kind": _col("kind"),
+        "county": _col("provider_county"),
+        "firm_size": _col("firm_size"),
+    },
     tuple(_SUMS),
 )
 MONTHLY = CounterSpec(
@@ -132,7 +166,7 @@ FIRM_MONTH = CounterSpec(
 
 # Fixed order: every completion locks at most one row per table, always in this table
 # order, so two completions can wait on each other but never deadlock.
-COUNTERS: tuple[CounterSpec, ...] = (DAILY, MONTHLY, ITEM_MONTHLY, FIRM_MONTH)
+COUNTERS: tuple[CounterSpec, ...] = (DAILY, REGION_MONTHLY, MONTHLY, ITEM_MONTHLY, FIRM_MONTH)
 
 
 def counters_add(event: dict) -> None:
@@ -140,3 +174,14 @@ def counters_add(event: dict) -> None:
     with connection.cursor() as cursor:
         for spec in COUNTERS:
             cursor.execute(spec.upsert_sql, spec.row(event))
+
+
+@functools.cache
+def event_and_counters_sql(event_insert: str) -> str:
+    """PostgreSQL: the event's ``INSERT … ON CONFLICT DO NOTHING`` and every counter's
+    upsert as one statement (one round trip on the check-out's path). The counters read
+    the CTE's ``RETURNING`` rows, so they add only what was really inserted: a duplicate
+    completion returns no row and adds nothing. Answers one row: the rows inserted."""
+    parts = [f"ev AS ({event_insert} RETURNING *)"]
+    parts += [f"c{i} AS ({spec.from_inserted_sql})" for i, spec in enumerate(COUNTERS)]
+    return f"WITH {', '.join(parts)} SELECT COUNT(*) FROM ev"  # noqa: S608 - names only

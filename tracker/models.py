@@ -114,6 +114,24 @@ class DailyUsage(_Sums):
         indexes = [models.Index(fields=["kind", "county", "day"], name="daily_usage_by_region")]
 
 
+class RegionMonthlyUsage(_Sums):
+    """Month × county × firm size × kind: the dashboard's unfiltered breakdowns (city,
+    county, size, month, year) and totals. A few thousand rows a year, whatever the
+    platform's size; the finer MonthlyUsage is read only for provider/category filters."""
+
+    month = models.DateField()
+    kind = models.CharField(max_length=5, choices=UsageKind.choices)
+    county = models.CharField(max_length=6)
+    firm_size = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "kind", "county", "firm_size"], name="region_monthly_usage_key"
+            )
+        ]
+
+
 class MonthlyUsage(_Sums):
     """Month × county × provider × category × firm size × kind: every breakdown, filtered."""
 

@@ -7,7 +7,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from booking.models import Booking
+from booking.order_events import order_events_subscribe, order_events_unsubscribe
 from booking.services import bookings as booking_services
 from tests.tracker.conftest import checked_in
 from tracker.models import DailyUsage, MonthlyUsage, ReconciliationRun, UsageEvent
@@ -42,16 +42,27 @@ def test_a_completion_rolled_back_after_the_event_insert_counts_nothing(complete
     assert reconciliation_run().differences == 0
 
 
-def test_a_failure_between_event_and_counters_rolls_both_back_and_a_retry_counts_once(
+def test_a_failure_after_the_usage_event_rolls_it_back_and_a_retry_counts_once(
     instrument, manager, alice
 ):
     booking = checked_in(instrument, manager, alice)
-    failing = mock.patch("tracker.services.usage.counters_add", side_effect=RuntimeError("died"))
-    with failing, pytest.raises(RuntimeError):
-        booking_services.booking_check_out(actor=manager, booking=booking)
+    seen: list[int] = []
+
+    def dies_after_the_tracker(event):
+        if event.to_status == "completed":
+            seen.append(UsageEvent.objects.filter(order_id=event.order_id).count())
+            raise RuntimeError("the worker dies after the usage event went in")
+
+    order_events_subscribe("test.dies", dies_after_the_tracker)
+    try:
+        with pytest.raises(RuntimeError):
+            booking_services.booking_check_out(actor=manager, booking=booking)
+    finally:
+        order_events_unsubscribe("test.dies")
+    assert seen == [1]  # the event and its counts were written …
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CHECKED_IN
-    assert not UsageEvent.objects.exists() and not DailyUsage.objects.exists()
+    assert not UsageEvent.objects.exists() and not DailyUsage.objects.exists()  # … and undone
     booking_services.booking_check_out(actor=manager, booking=booking)  # the retry
     assert UsageEvent.objects.count() == 1 and DailyUsage.objects.get().count == 1
     assert reconciliation_run().differences == 0
@@ -93,25 +104,29 @@ def test_the_command_reports_and_records_its_run(complete_booking, capsys):
 
 
 _KILLED_CHILD = """
-import os, sys, time
+import sys, time
 import django
 django.setup()
-from unittest import mock
-from booking.models import Booking
-from booking.services import bookings as booking_services
 from accounts.models import User
+from booking.models import Booking
+from booking.order_events import order_events_subscribe
+from booking.services import bookings as booking_services
+from tracker.models import UsageEvent
 marker = sys.argv[1]
-def stall(values):
-    open(marker, "w").write("event inserted")
+def stall(event):
+    # Runs after tracker.usage, inside the completion's transaction: the event and its
+    # counts are written but not committed when the process is killed.
+    if UsageEvent.objects.filter(order_id=event.order_id).exists():
+        open(marker, "w").write("event inserted")
     time.sleep(60)
-with mock.patch("tracker.services.usage.counters_add", side_effect=stall):
-    booking = Booking.objects.get(pk=int(sys.argv[2]))
-    booking_services.booking_check_out(actor=User.objects.get(pk=int(sys.argv[3])), booking=booking)
+order_events_subscribe("test.stall", stall)
+booking = Booking.objects.get(pk=int(sys.argv[2]))
+booking_services.booking_check_out(actor=User.objects.get(pk=int(sys.argv[3])), booking=booking)
 """
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "replica"])
-def test_a_process_killed_between_event_and_counters_leaves_them_equal(
+def test_a_process_killed_after_the_usage_event_before_commit_leaves_counts_equal(
     complete_booking, instrument, manager, alice, tmp_path
 ):
     if connection.vendor != "postgresql":

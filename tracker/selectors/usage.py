@@ -18,7 +18,13 @@ from django.db.models.functions import Concat, Substr
 from accounts.models import FirmProfile, Organisation, Region
 from config.db_router import replica_alias
 from facilities.models import Category, Instrument, TestingService
-from tracker.models import FirmMonth, ItemMonthlyUsage, MonthlyUsage, UsageKind
+from tracker.models import (
+    FirmMonth,
+    ItemMonthlyUsage,
+    MonthlyUsage,
+    RegionMonthlyUsage,
+    UsageKind,  # fmt: skip
+)
 from tracker.selectors.filters import UsageFilters
 
 MEASURES = ("count", "minutes", "outside_count", "outside_minutes", "samples", "fee_fen",
@@ -26,8 +32,11 @@ MEASURES = ("count", "minutes", "outside_count", "outside_minutes", "samples", "
 BREAKDOWNS = ("kind", "month", "year", "city", "county", "provider", "category", "firm_size")
 
 
-def _monthly(filters: UsageFilters) -> QuerySet[MonthlyUsage]:
-    return MonthlyUsage.objects.using(replica_alias()).filter(filters.q())
+def _monthly(filters: UsageFilters) -> QuerySet:
+    """The coarsest counter that can answer: month × county × size unless a provider or
+    category filter needs the finer month × provider × category table."""
+    model = MonthlyUsage if filters.has_item_filters else RegionMonthlyUsage
+    return model.objects.using(replica_alias()).filter(filters.q())
 
 
 def _sums() -> dict:
@@ -53,6 +62,8 @@ def usage_breakdown(*, filters: UsageFilters, by: str, limit: int | None = None)
     if by not in BREAKDOWNS:
         raise ValueError(by)
     rows = _monthly(filters)
+    if by in ("provider", "category"):
+        rows = MonthlyUsage.objects.using(replica_alias()).filter(filters.q())
     if by == "city":
         rows = rows.annotate(key=Concat(Substr("county", 1, 4), Value("00")))
     elif by == "year":

@@ -11,6 +11,7 @@ finds the event there and adds nothing. That is invariant 4 (docs/tracker.md).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.db import connection
 from django.utils import timezone
@@ -19,7 +20,7 @@ from booking.models import Booking, ServiceRequest
 from booking.order_events import OrderEvent, OrderKind
 from booking.services.booking_rules import used_minutes
 from facilities.models import Price
-from tracker.counters import counters_add
+from tracker.counters import counters_add, event_and_counters_sql
 from tracker.models import UsageEvent, UsageKind
 
 COMPLETED = "completed"
@@ -65,10 +66,7 @@ def usage_record(
         "voucher_fen": min(voucher_fen, fee_fen),
         "recorded_at": timezone.now(),
     }
-    if not _insert_once(values):
-        return False
-    counters_add(values)
-    return True
+    return _insert_and_count(values)
 
 
 _BOOKING_FACTS = (
@@ -144,17 +142,30 @@ def _city(code: str | None) -> str:
     return code if code.endswith("0000") else code[:4] + "00"
 
 
-def _insert_once(values: dict) -> bool:
-    """INSERT … ON CONFLICT (order_kind, order_id) DO NOTHING; True when a row went in."""
+def _insert_and_count(values: dict) -> bool:
+    """INSERT … ON CONFLICT (order_kind, order_id) DO NOTHING, then the counters only if
+    a row went in. One statement on PostgreSQL (tracker.counters.event_and_counters_sql);
+    on SQLite, which has no writing CTEs, the same steps one after the other."""
     fields = [f for f in UsageEvent._meta.concrete_fields if not f.primary_key]
-    cols = [f.column for f in fields]
     params = [f.get_db_prep_save(values[f.attname], connection) for f in fields]
+    insert = _event_insert_sql()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(event_and_counters_sql(insert), params)
+            return cursor.fetchone()[0] == 1
+        cursor.execute(insert, params)
+        if cursor.rowcount != 1:
+            return False
+    counters_add(values)
+    return True
+
+
+@functools.cache
+def _event_insert_sql() -> str:
+    fields = [f for f in UsageEvent._meta.concrete_fields if not f.primary_key]
     q = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {UsageEvent._meta.db_table} ({', '.join(q(c) for c in cols)})"  # noqa: S608
-        f" VALUES ({', '.join(['%s'] * len(cols))})"
+    return (
+        f"INSERT INTO {UsageEvent._meta.db_table} ({', '.join(q(f.column) for f in fields)})"  # noqa: S608
+        f" VALUES ({', '.join(['%s'] * len(fields))})"
         " ON CONFLICT (order_kind, order_id) DO NOTHING"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount == 1
