@@ -1,5 +1,7 @@
 """The dashboard's selectors: scoped to the reviewer's region, every filter honoured."""
 
+import datetime as dt
+
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
@@ -141,3 +143,21 @@ def test_public_summary_has_counts_by_city_and_no_people(history):
     plan = [t for t in summary["targets"] if t["kind"] == "use"]
     assert plan and len(plan[0]["cities"]) == 11
     assert "firm" not in str(summary).lower()
+
+
+def test_achieved_adds_whole_months_and_partial_edges_exactly(history):
+    from tracker.selectors.progress import achieved_count
+
+    today = timezone.localdate()
+    cases = [
+        (today.replace(month=1, day=1), today.replace(month=12, day=31)),  # whole months
+        (today - dt.timedelta(days=40), today),  # partial month at the start
+        (today, today),  # one day
+    ]
+    for starts_on, ends_on in cases:
+        target = Target(kind="use", region_id="330000", starts_on=starts_on, ends_on=ends_on,
+                        target_count=1)  # fmt: skip
+        assert achieved_count(target, until=today) == 3, (starts_on, ends_on)
+    later = Target(kind="use", region_id="330000", starts_on=today + dt.timedelta(days=1),
+                   ends_on=today + dt.timedelta(days=90), target_count=1)  # fmt: skip
+    assert achieved_count(later, until=today + dt.timedelta(days=90)) == 0

@@ -6,6 +6,8 @@ No personal data and no order detail: counts only. Cached for
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Sum
@@ -14,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Region
 from config.db_router import replica_alias
-from tracker.models import DailyUsage, Target
+from tracker.models import DailyUsage, RegionMonthlyUsage, Target
 from tracker.selectors.filters import PROVINCE, prefix_q
 from tracker.selectors.progress import target_progress
 
@@ -61,10 +63,21 @@ def _summary() -> dict:
 
 
 def _by_city(target: Target, *, until) -> dict[str, int]:
+    """Counts per city; whole months from the monthly counter when the period starts on
+    a month's first day and ``until`` ends one or is today (nothing later exists)."""
+    exact_months = target.starts_on.day == 1 and (
+        until >= timezone.localdate() or (until + dt.timedelta(days=1)).day == 1
+    )
+    if exact_months:
+        rows = RegionMonthlyUsage.objects.using(replica_alias()).filter(
+            month__gte=target.starts_on, month__lte=until.replace(day=1)
+        )
+    else:
+        rows = DailyUsage.objects.using(replica_alias()).filter(
+            day__gte=target.starts_on, day__lte=until
+        )
     rows = (
-        DailyUsage.objects.using(replica_alias())
-        .filter(prefix_q("33", "county"), kind=target.kind)
-        .filter(day__gte=target.starts_on, day__lte=until)
+        rows.filter(prefix_q("33", "county"), kind=target.kind)
         .annotate(city=Substr("county", 1, 4))
         .values("city")
         .annotate(n=Sum("count"))
