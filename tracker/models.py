@@ -111,7 +111,9 @@ class DailyUsage(_Sums):
         constraints = [
             models.UniqueConstraint(fields=["day", "kind", "county"], name="daily_usage_key")
         ]
-        indexes = [models.Index(fields=["kind", "county", "day"], name="daily_usage_by_region")]
+        # Day range first: a region is a range of county codes, and with the county
+        # leading a province-wide read scanned every day of every county.
+        indexes = [models.Index(fields=["kind", "day", "county"], name="daily_usage_by_kind_day")]
 
 
 class RegionMonthlyUsage(_Sums):

@@ -90,8 +90,12 @@ def achieved_count(target: Target, *, until: dt.date) -> int:
         month__gte=first_full,
         month__lte=last_full,
     )
-    edges = _daily(target).filter(Q(day__lt=first_full) | Q(day__gte=_next_month(last_full)))
-    return _sum(months) + _sum(edges.filter(day__lte=end))
+    total = _sum(months)
+    if start < first_full:  # the days before the first whole month
+        total += _sum(_daily(target).filter(day__lt=first_full))
+    if _next_month(last_full) <= end:  # the days after the last whole month
+        total += _sum(_daily(target).filter(day__gte=_next_month(last_full), day__lte=end))
+    return total
 
 
 def _sum(rows) -> int:
