@@ -7,7 +7,9 @@ Call ``seed_vouchers_demo()`` after the accounts, catalogue and booking demos.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from unittest import mock
 
 from django.db import transaction
 from django.utils import timezone
@@ -125,10 +127,20 @@ def _firm_history(
     done = _free_booking(firm_user, firm, voucher, hours=3)
     if done.status == Booking.Status.REQUESTED:
         booking_services.booking_approve(actor=lab, booking=done)
-    booking_services.booking_check_in(actor=lab, booking=done, actual_start_at=done.start_at)
+    # The session is logged as the lab would log it, at its time: the check-in window and
+    # "no actual time in the future" hold against that clock (demo only).
+    with _clock_at(done.start_at + dt.timedelta(minutes=1)):
+        booking_services.booking_check_in(actor=lab, booking=done, actual_start_at=done.start_at)
     # Shorter actual use than booked: the capture is smaller and the excess released.
-    booking_services.booking_check_out(actor=lab, booking=done,
-                                       actual_end_at=done.start_at + dt.timedelta(hours=2))  # fmt: skip
+    end = done.start_at + dt.timedelta(hours=2)
+    with _clock_at(end + dt.timedelta(minutes=1)):
+        booking_services.booking_check_out(actor=lab, booking=done, actual_end_at=end)
+
+
+@contextlib.contextmanager
+def _clock_at(moment: dt.datetime):
+    with mock.patch.object(timezone, "now", return_value=moment):
+        yield
 
 
 def _expired_voucher(reviewer: User, issuer: Organisation, firm: Organisation) -> None:

@@ -13,6 +13,7 @@ from config.errors import Conflict, Invalid, NotFound
 from tests.factories.accounts import make_firm
 from tests.factories.vouchers import RelatedPartyFactory
 from tests.vouchers.conftest import YUAN, ledger_agrees
+from tracker.models import UsageEvent
 from vouchers.models import LedgerEntry, OrderVoucherHold
 from vouchers.services import programmes
 from vouchers.services.order_money import order_capture
@@ -38,6 +39,7 @@ def test_completion_with_shorter_use_captures_the_actual_part_and_releases_the_r
     start = booking.start_at
     with time_machine.travel(start + dt.timedelta(minutes=1), tick=False):
         booking_services.booking_check_in(actor=manager, booking=booking, actual_start_at=start)
+    with time_machine.travel(start + dt.timedelta(hours=2, minutes=1), tick=False):
         booking_services.booking_check_out(actor=manager, booking=booking,
                                            actual_end_at=start + dt.timedelta(hours=2))  # fmt: skip
     hold = OrderVoucherHold.objects.get(order_id=booking.pk)
@@ -52,12 +54,16 @@ def test_completion_with_shorter_use_captures_the_actual_part_and_releases_the_r
     assert kinds == [("issue", 1000 * YUAN), ("hold", 550 * YUAN), ("capture", 400 * YUAN),
                      ("release", 150 * YUAN)]  # fmt: skip
     ledger_agrees(voucher)
+    # The tracker, subscribed after the vouchers, counts the use with the captured part.
+    usage = UsageEvent.objects.get(order_kind="booking", order_id=booking.pk)
+    assert (usage.fee_fen, usage.voucher_fen) == (400 * YUAN, 400 * YUAN)
 
 
 def test_a_second_capture_of_one_order_moves_nothing(book, voucher, manager):
     booking = book([voucher], hours=1)
     with time_machine.travel(booking.start_at + dt.timedelta(minutes=1), tick=False):
         booking_services.booking_check_in(actor=manager, booking=booking)
+    with time_machine.travel(booking.end_at + dt.timedelta(minutes=1), tick=False):
         booking_services.booking_check_out(actor=manager, booking=booking,
                                            actual_end_at=booking.end_at)  # fmt: skip
     from booking.transitions import order_event
@@ -148,6 +154,7 @@ def test_capture_uses_the_version_that_priced_the_hold(book, voucher, manager, r
     with time_machine.travel(booking.start_at + dt.timedelta(minutes=1), tick=False):
         booking_services.booking_check_in(actor=manager, booking=booking,
                                           actual_start_at=booking.start_at)  # fmt: skip
+    with time_machine.travel(booking.end_at + dt.timedelta(minutes=1), tick=False):
         booking_services.booking_check_out(
             actor=manager, booking=booking, actual_end_at=booking.end_at
         )

@@ -1,0 +1,292 @@
+"""Tracker benchmark: usage events at scale, the dashboard's queries, reconciliation, and
+what the tracker adds to a check-out.
+
+    .venv/bin/python bench/tracker_bench.py --events 3000000          # generate + measure
+    .venv/bin/python bench/tracker_bench.py --skip-generate            # measure again
+
+Uses its own PostgreSQL database (``labshare_tracker_bench`` unless DATABASE_URL says
+otherwise). Events are generated set-based (INSERT … SELECT generate_series, two uses to
+one batch as DESIGN.md's 10 M bookings : 5 M requests, a growing rollout 2018–2026 over
+5,000 providers and 200,000 firms in Zhejiang's 90 counties); instrument and service ids
+are synthetic, so the event table's foreign keys to them are dropped in this database.
+The counters are then built from the events by reconciliation's own rebuild, and every
+figure below is measured against them. Results go to bench/RESULTS.md by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/labshare_tracker_bench"
+CHUNK = 500_000
+
+
+def _database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _setup(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _sql(sql: str, params=None):
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall() if cur.description else cur.rowcount
+
+
+def _generate(events: int, providers: int, firms: int) -> None:
+    from django.db import transaction
+
+    from tracker.counters import COUNTERS
+    from tracker.demo import _categories
+    from tracker.services.reconciliation import _rebuild
+
+    _categories()
+    for table in ("tracker_usageevent",):
+        for (name,) in _sql(
+            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
+            [table],
+        ):
+            _sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    t = time.perf_counter()
+    with transaction.atomic():
+        for kind, n in (("provider", providers), ("firm", firms)):
+            _sql(
+                "INSERT INTO accounts_organisation (kind, name, region_id, is_active, created_at)"
+                " SELECT %s, %s || g, c.codes[1 + g %% array_length(c.codes, 1)], true, now()"
+                " FROM generate_series(1, %s) g, (SELECT array_agg(code ORDER BY code) codes"
+                " FROM accounts_region WHERE level = 'county') c",
+                [kind, f"bench {kind} ", n],
+            )
+    print(f"organisations: {time.perf_counter() - t:.1f} s")
+    _sql("DROP TABLE IF EXISTS bench_p")
+    _sql("CREATE TABLE bench_p AS SELECT row_number() OVER (ORDER BY id) - 1 AS i, id,"
+         " region_id AS county FROM accounts_organisation WHERE kind = 'provider'"
+         " AND name LIKE 'bench%%'")  # fmt: skip
+    _sql("CREATE UNIQUE INDEX ON bench_p (i)")
+    lo_firm = _sql(
+        "SELECT min(id) FROM accounts_organisation WHERE kind='firm' AND name LIKE 'bench%%'"
+    )[0][0]
+    cats = [c for (c,) in _sql("SELECT id FROM facilities_category WHERE parent_id IS NOT NULL")]
+    _sql("SELECT setseed(0.42)")
+    t = time.perf_counter()
+    for lo in range(1, events + 1, CHUNK):
+        hi = min(events, lo + CHUNK - 1)
+        with transaction.atomic():
+            _sql(_EVENTS_SQL, {"lo": lo, "hi": hi, "np": providers, "firm0": lo_firm,
+                               "nf": firms, "cats": cats})  # fmt: skip
+        print(f"  events {hi:,} ({time.perf_counter() - t:.0f} s)", flush=True)
+    _sql("ANALYZE tracker_usageevent")
+    print(f"events: {events:,} in {time.perf_counter() - t:.1f} s")
+    for spec in COUNTERS:
+        t = time.perf_counter()
+        _rebuild(spec, None, None)
+        rows = _sql(f"SELECT count(*) FROM {spec.table}")[0][0]  # noqa: S608
+        print(f"counter {spec.table}: {rows:,} rows built in {time.perf_counter() - t:.1f} s")
+        _sql(f"ANALYZE {spec.table}")
+
+
+# Day of completion: sqrt(random) gives a rollout that grows over 2018-01-01 … 2026-11-30.
+_EVENTS_SQL = """
+INSERT INTO tracker_usageevent (order_kind, order_id, kind, completed_at, completed_on, month,
+  provider_id, provider_county, provider_city, firm_id, firm_county, firm_city, instrument_id,
+  service_id, category_id, firm_size, is_outside, minutes, samples, on_time, fee_fen,
+  voucher_fen, recorded_at)
+SELECT CASE WHEN b THEN 'service_request' ELSE 'booking' END, g,
+  CASE WHEN b THEN 'batch' ELSE 'use' END,
+  d + time '10:00' AT TIME ZONE 'Asia/Shanghai', d, date_trunc('month', d)::date,
+  p.id, p.county, substr(p.county, 1, 4) || '00', %(firm0)s + (g * 7919) %% %(nf)s,
+  p.county, substr(p.county, 1, 4) || '00',
+  CASE WHEN b THEN NULL ELSE p.i * 10 + g %% 10 END, CASE WHEN b THEN p.i * 5 + g %% 5 END,
+  (%(cats)s::bigint[])[1 + (p.i + g %% 3) %% array_length(%(cats)s::bigint[], 1)],
+  CASE WHEN g %% 3 = 0 THEN 'micro' ELSE 'small' END, g %% 7 <> 0,
+  CASE WHEN b THEN 0 ELSE 60 + g %% 180 END, CASE WHEN b THEN 1 + g %% 8 ELSE 0 END,
+  CASE WHEN b THEN g %% 11 <> 0 END, 10000 + g %% 90000, 0, now()
+FROM (SELECT g, g %% 3 = 0 AS b,
+             date '2018-01-01' + floor(3255 * sqrt(random()))::int AS d,
+             (g * 104729) %% %(np)s AS pi
+      FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) g) s
+JOIN bench_p p ON p.i = s.pi
+"""
+
+
+def _timed(label: str, fn, runs: int = 15) -> float:
+    fn()  # warm
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    p95 = sorted(times)[max(0, int(len(times) * 0.95) - 1)]
+    print(f"| {label} | {statistics.median(times):.1f} | {p95:.1f} |")
+    return p95
+
+
+def _reviewer(region: str):
+    from accounts.models import DepartmentProfile, Membership, Organisation, User
+
+    user, _ = User.objects.get_or_create(email=f"bench-{region}@example.cn")
+    org, _ = Organisation.objects.get_or_create(kind="department", name=f"bench dept {region}",
+                                                defaults={"region_id": region})  # fmt: skip
+    DepartmentProfile.objects.get_or_create(organisation=org, defaults={"region_scope_id": region})
+    Membership.objects.get_or_create(user=user, organisation=org, defaults={"role": "reviewer"})
+    return user
+
+
+def _measure() -> None:
+    import datetime as dt
+
+    from booking.models import Booking, ServiceRequest
+    from tracker.counters import COUNTERS
+    from tracker.models import UsageEvent
+    from tracker.selectors.filters import usage_filters_for
+    from tracker.selectors.progress import target_progress_list
+    from tracker.selectors.public import _summary
+    from tracker.selectors.usage import (
+        firms_served,
+        usage_breakdown,
+        usage_headline,
+        usage_series,  # fmt: skip
+        usage_top_items,
+        usage_totals,
+    )
+    from tracker.services.reconciliation import _counter_differences, _orphans
+
+    print(f"events: {UsageEvent.objects.count():,}")
+    province, city = _reviewer("330000"), _reviewer("330100")
+    year = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    f = usage_filters_for(actor=province)
+    fy = usage_filters_for(actor=province, start=year[0], end=year[1])
+    provider = UsageEvent.objects.values_list("provider_id", flat=True).first()
+    cat = UsageEvent.objects.values_list("category_id", flat=True).first()
+    print("| query | p50 ms | p95 ms |\n|---|---|---|")
+    _timed("progress (all targets, province)", lambda: target_progress_list(actor=province))
+    _timed("progress (city reviewer)", lambda: target_progress_list(actor=city))
+    _timed("usage by county, one year", lambda: usage_breakdown(filters=fy, by="county"))
+    _timed("usage by city, all time", lambda: usage_breakdown(filters=f, by="city"))
+    _timed("top providers, one year", lambda: usage_breakdown(filters=fy, by="provider", limit=10))
+    _timed("top instruments, one year", lambda: usage_top_items(filters=fy, kind="use"))
+    _timed("totals, filter provider", lambda: usage_totals(
+        filters=usage_filters_for(actor=province, provider_id=provider)))  # fmt: skip
+    _timed("by city, filter category", lambda: usage_breakdown(
+        filters=usage_filters_for(actor=province, category_id=cat), by="city"))  # fmt: skip
+    _timed("by county, filter city 330100", lambda: usage_breakdown(
+        filters=usage_filters_for(actor=province, region="330100"), by="county"))  # fmt: skip
+    _timed("series by month, all time", lambda: usage_series(filters=f))
+    _timed(
+        "headline (month/year/12 months)",
+        lambda: usage_headline(filters=f, on=dt.date(2026, 11, 30)),
+    )
+    _timed("firms served + new, one year", lambda: firms_served(filters=fy), runs=5)
+    _timed("public summary (uncached)", _summary, runs=5)
+    t = time.perf_counter()
+    for spec in COUNTERS:
+        _counter_differences(spec, None, None, "default")
+    counters_s = time.perf_counter() - t
+    t = time.perf_counter()
+    orphans = sum(_orphans(m, k, None, None, "default").count()
+                  for k, m in (("booking", Booking), ("service_request", ServiceRequest)))  # fmt: skip
+    orders_s = time.perf_counter() - t
+    print(
+        f"reconciliation, counters from events (every counter table, all time): {counters_s:.1f} s"
+    )
+    print(
+        f"reconciliation, events vs orders anti-join: {orders_s:.1f} s ({orphans:,} orphans:"
+        " the bench has events without orders)"
+    )
+
+
+def _checkout_overhead(n: int) -> None:
+    """Check-outs through the real service with and without the tracker subscribed."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from booking.order_events import order_events_subscribe, order_events_unsubscribe
+    from booking.services import bookings as booking_services
+    from tests.factories.accounts import make_firm, make_provider, member_of
+    from tests.factories.booking import BookingFactory
+    from tests.factories.facilities import InstrumentFactory
+    from tracker.services.usage import on_order_event
+
+    provider = make_provider()
+    manager = member_of(provider)
+    firm = make_firm()
+    booker = member_of(firm)
+
+    def batch(count: int) -> list:
+        inst = InstrumentFactory(provider=provider)
+        start = timezone.now() - dt.timedelta(days=400)
+        rows = []
+        for i in range(count):
+            s = start + dt.timedelta(hours=2 * i)
+            b = BookingFactory(instrument=inst, firm=firm, booked_by=booker, start_at=s,
+                               end_at=s + dt.timedelta(hours=1))  # fmt: skip
+            booking_services.booking_check_in(actor=manager, booking=b, actual_start_at=s)
+            rows.append(b)
+        return rows
+
+    def run(rows) -> float:
+        t = time.perf_counter()
+        for b in rows:
+            booking_services.booking_check_out(actor=manager, booking=b,
+                                               actual_end_at=b.start_at + dt.timedelta(minutes=50))  # fmt: skip
+        return (time.perf_counter() - t) * 1000 / len(rows)
+
+    results = {"with": [], "without": []}
+    for _ in range(3):  # alternate, so the machine's load is shared fairly
+        order_events_unsubscribe("tracker.usage")
+        results["without"].append(run(batch(n)))
+        order_events_subscribe("tracker.usage", on_order_event)
+        results["with"].append(run(batch(n)))
+    w, wo = statistics.median(results["with"]), statistics.median(results["without"])
+    print(
+        f"check-out: {wo:.2f} ms without the tracker, {w:.2f} ms with ({(w / wo - 1) * 100:+.0f}%)"
+        f" — median of 3 rounds × {n}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=3_000_000)
+    parser.add_argument("--providers", type=int, default=5_000)
+    parser.add_argument("--firms", type=int, default=200_000)
+    parser.add_argument("--skip-generate", action="store_true")
+    parser.add_argument("--checkouts", type=int, default=200)
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", DEFAULT_DB)
+    _database(url)
+    _setup(url)
+    from tracker.models import UsageEvent
+
+    if not args.skip_generate and not UsageEvent.objects.exists():
+        _generate(args.events, args.providers, args.firms)
+    _measure()
+    _checkout_overhead(args.checkouts)
+
+
+if __name__ == "__main__":
+    main()
