@@ -17,6 +17,7 @@ from facilities.models import (
     Price,
     Qualification,
     TestingService,
+    ThesaurusEntry,
 )
 
 
@@ -118,3 +119,18 @@ class ImportBatchAdmin(admin.ModelAdmin):
     @admin.display(description=_("rows"))
     def row_count(self, obj):
         return len(obj.rows)
+
+
+@admin.register(ThesaurusEntry)
+class ThesaurusEntryAdmin(admin.ModelAdmin):
+    """The search thesaurus; a save applies to the next search of every process
+    (facilities.search.thesaurus). Words are separated by commas or new lines."""
+
+    list_display = ["term", "synonyms", "broader", "category_code", "is_active", "updated_at"]
+    list_filter = ["is_active"]
+    search_fields = ["term", "synonyms", "broader"]
+    readonly_fields = ["updated_at"]
+    fieldsets = [
+        (None, {"fields": ["term", "synonyms", "broader", "category_code", "is_active"]}),
+        (_("History"), {"fields": ["updated_at"]}),
+    ]
