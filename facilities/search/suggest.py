@@ -108,3 +108,21 @@ def corrected_query(parsed: ParsedQuery, *, vocab: Vocabulary | None = None) -> 
 def nearest_category_codes(parsed: ParsedQuery) -> list[str]:
     """The categories the thesaurus gives for the query's words, in order."""
     return list(dict.fromkeys(code for t in parsed.terms for code in t.category_codes))
+
+
+def categories_like(parsed: ParsedQuery, categories) -> list:
+    """Categories whose names look most like the query's words (光谱仪 → 光谱仪器)."""
+    rows = list(categories)
+    if not rows or not parsed:
+        return []
+    names = [f"{normalise(c.name_zh)} {normalise(c.name_en)}" for c in rows]
+    scored: dict[int, float] = {}
+    for term in parsed.terms:
+        latin = not CJK_RUN.search(term.text)
+        if len(term.text) < (4 if latin else 2):
+            continue  # two Latin letters are inside too many English names
+        for _name, score, index in process.extract(
+            term.text, names, scorer=fuzz.partial_ratio, score_cutoff=67, limit=3
+        ):
+            scored[index] = max(scored.get(index, 0), score)
+    return [rows[i] for i in sorted(scored, key=lambda i: -scored[i])]

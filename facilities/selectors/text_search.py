@@ -49,3 +49,32 @@ def text_search(
         if found:
             return some, found, SearchOutcome(parsed, ANY)
     return rows, 0, SearchOutcome(parsed)
+
+
+@dataclass(frozen=True)
+class SearchHelp:
+    """What an empty instrument search offers instead."""
+
+    categories: list  # the nearest categories (Category rows), best first
+    services_count: int  # testing services that match the same words
+    related: list[str]  # thesaurus terms for the words, to search for instead
+
+
+def search_help(*, outcome: SearchOutcome, max_categories: int = 3) -> SearchHelp:
+    """Nearest categories (from the thesaurus, else by name likeness), how many testing
+    services match the same words, and the thesaurus' canonical terms for them."""
+    from facilities.models import Category, TestingService
+
+    parsed = outcome.parsed
+    codes = suggest.nearest_category_codes(parsed)
+    by_code = {c.code: c for c in Category.objects.filter(code__in=codes)}
+    categories = [by_code[c] for c in codes if c in by_code]
+    if not categories:
+        categories = suggest.categories_like(parsed, Category.objects.all())
+    services = TestingService.objects.filter(is_active=True).filter(query_q(parsed))
+    related = [label for t in parsed.terms for label in t.labels if label.lower() != t.text]
+    return SearchHelp(
+        categories=categories[:max_categories],
+        services_count=capped_count(services, 100),
+        related=list(dict.fromkeys(related))[:5],
+    )

@@ -1,0 +1,19 @@
+import pytest
+from django.db import transaction
+
+from facilities import demo
+from facilities.search.thesaurus import thesaurus_changed
+from facilities.services.thesaurus import thesaurus_load
+
+
+@pytest.fixture(scope="module")
+def catalogue(django_db_setup, django_db_blocker):
+    """The demo catalogue (45 instruments, 24 testing services) and the shipped thesaurus,
+    once per module, rolled back afterwards."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        thesaurus_load()
+        thesaurus_changed()
+        seeded = demo.seed()
+        yield seeded
+        transaction.set_rollback(True)
+    thesaurus_changed()
