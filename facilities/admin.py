@@ -12,6 +12,7 @@ from facilities.models import (
     Category,
     ImportBatch,
     Instrument,
+    InstrumentEnquiry,
     OpeningException,
     OpeningHours,
     Price,
@@ -134,3 +135,11 @@ class ThesaurusEntryAdmin(admin.ModelAdmin):
         (None, {"fields": ["term", "synonyms", "broader", "category_code", "is_active"]}),
         (_("History"), {"fields": ["updated_at"]}),
     ]
+
+
+@admin.register(InstrumentEnquiry)
+class InstrumentEnquiryAdmin(admin.ModelAdmin):
+    list_display = ["query", "category", "firm", "created_by", "created_at"]
+    search_fields = ["query", "details"]
+    list_select_related = ["category", "firm", "created_by"]
+    raw_id_fields = ["firm", "created_by"]

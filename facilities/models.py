@@ -474,3 +474,34 @@ class ThesaurusEntry(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class InstrumentEnquiry(models.Model):
+    """A firm's request for an instrument the catalogue does not list ("ask providers"),
+    seen by the lab managers of providers with instruments in its category — by all of
+    them when it names no category."""
+
+    query = models.CharField(_("searched for"), max_length=100)
+    details = models.TextField(_("what is needed"), blank=True)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="enquiries",
+        verbose_name=_("category"),
+    )  # fmt: skip
+    firm = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("firm"),
+    )  # fmt: skip
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("asked by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("instrument enquiry")
+        verbose_name_plural = _("instrument enquiries")
+        indexes = [models.Index(fields=["category", "-created_at"], name="enquiry_by_category")]
+
+    def __str__(self) -> str:
+        return self.query

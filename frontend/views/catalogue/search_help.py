@@ -40,6 +40,10 @@ def search_context(request, *, results, page, kind: str) -> dict:
             (c, reverse("frontend:instrument-list") + "?" + urlencode({"category": c.pk}))
             for c in found.categories
         ]
+        ask = {"q": outcome.parsed.text}
+        if found.categories:
+            ask["category"] = found.categories[0].pk
+        context["ask_query"] = urlencode(ask)
         context["related_urls"] = [
             (term, reverse("frontend:instrument-list") + "?" + urlencode({"q": term}))
             for term in found.related
