@@ -23,7 +23,6 @@ BY_ROLE = {
         (_("Testing queue"), "frontend:lab-service-queue"),
         (_("My instruments"), "frontend:lab-instruments"),
         (_("My services"), "frontend:lab-services"),
-        (_("Firms' requests"), "frontend:lab-enquiries"),
     ],
     Membership.Role.REVIEWER: [
         (_("Firm verification"), "frontend:firm-verification-queue"),

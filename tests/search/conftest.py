@@ -17,3 +17,13 @@ def catalogue(django_db_setup, django_db_blocker):
         yield seeded
         transaction.set_rollback(True)
     thesaurus_changed()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_vocabulary():
+    """The did-you-mean vocabulary is cached for minutes; each test reads its own data."""
+    from django.core.cache import cache
+
+    from facilities.search.suggest import VOCABULARY_KEY
+
+    cache.delete(VOCABULARY_KEY)

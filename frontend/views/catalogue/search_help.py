@@ -29,7 +29,9 @@ def search_context(request, *, results, page, kind: str) -> dict:
     if outcome is None or not outcome.parsed:
         return {"outcome": None}
     _explain_rows(page.object_list, outcome.parsed, kind)
-    context = {"outcome": outcome, "relaxed": outcome.mode != ALL}
+    typed = (request.GET.get("q") or request.GET.get("search") or "").strip()[:100]
+    context = {"outcome": outcome, "relaxed": outcome.mode != ALL, "typed_q": typed,
+               "ask_query": urlencode({"q": typed})}  # fmt: skip
     if kind == "instruments" and not page.object_list:
         found = search_help(outcome=outcome)
         context["help"] = found
@@ -40,7 +42,7 @@ def search_context(request, *, results, page, kind: str) -> dict:
             (c, reverse("frontend:instrument-list") + "?" + urlencode({"category": c.pk}))
             for c in found.categories
         ]
-        ask = {"q": outcome.parsed.text}
+        ask = {"q": typed}
         if found.categories:
             ask["category"] = found.categories[0].pk
         context["ask_query"] = urlencode(ask)
