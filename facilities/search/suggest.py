@@ -8,6 +8,8 @@ a word against it in C, a few milliseconds at 50,000 instruments.
 
 from __future__ import annotations
 
+import time
+
 from django.core.cache import cache
 from rapidfuzz import fuzz, process
 
@@ -47,14 +49,15 @@ class Vocabulary:
                 return None
             found = process.extractOne(word, list(self.chinese), scorer=fuzz.ratio,
                                        score_cutoff=66)  # fmt: skip
-            if found and len(found[0]) <= len(word) + 1:
+            # a misspelling, not a shortening: 光谱仪 is not corrected to 光谱
+            if found and len(word) <= len(found[0]) <= len(word) + 1:
                 return found[0]
             return self._inside_a_phrase(word)
         if CJK_RUN.search(word) or len(word) < 3:
             return None
         cutoff = 66 if len(word) == 3 else 75
         found = process.extractOne(word, list(self.latin), scorer=fuzz.ratio, score_cutoff=cutoff)
-        return found[0] if found else None
+        return found[0] if found and len(found[0]) >= len(word) else None
 
     def _inside_a_phrase(self, word: str) -> str | None:
         """The part of a longer known phrase that ``word`` is a misspelling of
@@ -65,7 +68,7 @@ class Vocabulary:
             return None
         hit = fuzz.partial_ratio_alignment(word, found[0])
         part = found[0][hit.dest_start : hit.dest_end]
-        return part if part != word and len(part) >= 2 else None
+        return part if part != word and len(part) >= len(word) else None
 
 
 def _catalogue_phrases() -> list[str]:
@@ -80,14 +83,22 @@ def _catalogue_phrases() -> list[str]:
     return phrases
 
 
+_built: dict = {}  # this process's Vocabulary, by thesaurus and phrases' identity
+
+
 def vocabulary() -> Vocabulary:
-    """Thesaurus words (always current) and the catalogue's own (cached a few minutes)."""
-    phrases = cache.get(VOCABULARY_KEY)
-    if phrases is None:
-        phrases = _catalogue_phrases()
-        cache.set(VOCABULARY_KEY, phrases, VOCABULARY_TTL)
-    words = list(thesaurus_mod.current().by_word)
-    return Vocabulary([*words, *phrases])
+    """Thesaurus words (always current) and the catalogue's own (cached a few minutes in
+    the shared cache under a stamp; built once per process and stamp)."""
+    stored = cache.get(VOCABULARY_KEY)
+    if stored is None:
+        stored = (time.time(), _catalogue_phrases())
+        cache.set(VOCABULARY_KEY, stored, VOCABULARY_TTL)
+    stamp, phrases = stored
+    thesaurus = thesaurus_mod.current()
+    key = (stamp, id(thesaurus))
+    if _built.get("key") != key:
+        _built.update(key=key, vocab=Vocabulary([*thesaurus.by_word, *phrases]))
+    return _built["vocab"]
 
 
 def corrected_query(parsed: ParsedQuery, *, vocab: Vocabulary | None = None) -> str | None:

@@ -137,3 +137,27 @@ class HasAllTokens(models.Lookup):
         sql = " AND ".join(f"(' ' || {lhs} || ' ') LIKE %s" for _ in patterns)
         params = [param for pattern in patterns for param in (*lhs_params, pattern)]
         return f"({sql})", params
+
+
+@TokenField.register_lookup
+class HasAnyToken(models.Lookup):
+    """``search_tokens__has_any=[...]``: at least one token present. PostgreSQL: ``&&``
+    (GIN-served; one test per row however many one-token synonyms a word has)."""
+
+    lookup_name = "has_any"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return ("%s", [list(value)])
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            rhs, rhs_params = self.process_rhs(compiler, connection)
+            return f"{lhs} && {rhs}::text[]", [*lhs_params, *rhs_params]
+        patterns = [f"% {token} %" for token in self.rhs]
+        if not patterns:
+            return "1 = 0", []
+        sql = " OR ".join(f"(' ' || {lhs} || ' ') LIKE %s" for _ in patterns)
+        params = [param for pattern in patterns for param in (*lhs_params, pattern)]
+        return f"({sql})", params

@@ -147,16 +147,26 @@ def instrument_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[Inst
     if matches is None and _is_filtered(f):
         matches = capped_count(qs, RANK_LIMIT)
     ordered = _sorted(qs, f, matches=matches, outcome=outcome)
-    rows = ordered.select_related("provider__region__parent", "provider__provider", "category")
-    # A text search shows why each row matched, from its uses and specifications.
-    rows = rows.defer(*(LIST_DEFER_TEXT if outcome.parsed else LIST_DEFER))
-    rows = rows.annotate(accredited=accredited_exists())
-    rows.id_query = ordered  # the paginator's deferred join (facilities.pagination)
+    rows = _with_list_fields(ordered, text=bool(outcome.parsed))
+    rows.id_query = ordered
+    # The page's rows by id need none of the filters (a long OR when the thesaurus expands).
+    rows.page_rows = _with_list_fields(
+        Instrument.objects.all(), text=bool(outcome.parsed)
+    )  # the paginator's deferred join (facilities.pagination)
     # For the paginator: the count already taken, else the plain filtered rows to count.
     rows.capped_count = matches
     rows.count_source = qs
     rows.search = outcome
     return rows
+
+
+def _with_list_fields(qs: QuerySet, *, text: bool) -> QuerySet:
+    """The list's joins and columns; a text search also reads the uses and specifications,
+    to show why each row matched."""
+    qs = qs.select_related("provider__region__parent", "provider__provider", "category")
+    return qs.defer(*(LIST_DEFER_TEXT if text else LIST_DEFER)).annotate(
+        accredited=accredited_exists()
+    )
 
 
 def _detail_prefetches() -> list[Prefetch]:

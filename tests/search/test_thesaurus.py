@@ -14,6 +14,14 @@ from tests.factories.facilities import InstrumentFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def _shipped_thesaurus_afterwards():
+    """These tests empty the table; later tests find the shipped entries again."""
+    yield
+    thesaurus_load()
+    thesaurus_changed()
+
+
 def names(q: str) -> set[str]:
     return {i.name for i in instrument_search(filters=CatalogueFilters(q=q))}
 
