@@ -87,17 +87,18 @@ _built: dict = {}  # this process's Vocabulary, by thesaurus and phrases' identi
 
 
 def vocabulary() -> Vocabulary:
-    """Thesaurus words (always current) and the catalogue's own (cached a few minutes in
-    the shared cache under a stamp; built once per process and stamp)."""
-    stored = cache.get(VOCABULARY_KEY)
-    if stored is None:
-        stored = (time.time(), _catalogue_phrases())
-        cache.set(VOCABULARY_KEY, stored, VOCABULARY_TTL)
-    stamp, phrases = stored
+    """Thesaurus words (always current) and the catalogue's own (kept a few minutes in the
+    shared cache under a stamp; a process reads the small stamp per use, and the phrases
+    and builds its Vocabulary only when the stamp or the thesaurus changed)."""
+    stamp = cache.get(VOCABULARY_KEY + ":stamp")
     thesaurus = thesaurus_mod.current()
-    key = (stamp, id(thesaurus))
-    if _built.get("key") != key:
-        _built.update(key=key, vocab=Vocabulary([*thesaurus.by_word, *phrases]))
+    if stamp is None or _built.get("key") != (stamp, id(thesaurus)):
+        phrases = cache.get(VOCABULARY_KEY) if stamp is not None else None
+        if phrases is None:
+            stamp, phrases = time.time(), _catalogue_phrases()
+            cache.set_many({VOCABULARY_KEY: phrases, VOCABULARY_KEY + ":stamp": stamp},
+                           VOCABULARY_TTL)  # fmt: skip
+        _built.update(key=(stamp, id(thesaurus)), vocab=Vocabulary([*thesaurus.by_word, *phrases]))
     return _built["vocab"]
 
 

@@ -26,4 +26,4 @@ def _fresh_vocabulary():
 
     from facilities.search.suggest import VOCABULARY_KEY
 
-    cache.delete(VOCABULARY_KEY)
+    cache.delete_many([VOCABULARY_KEY, VOCABULARY_KEY + ":stamp"])
