@@ -59,9 +59,11 @@ def test_a_typo_is_corrected_and_said_so(catalogue):
 
 
 def test_nearest_category_is_offered_when_the_kind_is_not_listed(catalogue):
-    from facilities.models import Instrument
+    from facilities.models import Category, Instrument
 
     Instrument.objects.filter(name__contains="原子力").update(is_shared=False)
     html = Client().get("/instruments/", {"q": "AFM"}).content.decode()
     assert card_names(html) == []
-    assert 'data-testid="nearest-category"' in html and "表面与界面分析" in html
+    surface = Category.objects.get(code="0309")  # 表面与界面分析, the thesaurus' category for AFM
+    assert 'data-testid="nearest-category"' in html
+    assert f"?category={surface.pk}" in html
