@@ -12,11 +12,13 @@ from facilities.models import (
     Category,
     ImportBatch,
     Instrument,
+    InstrumentEnquiry,
     OpeningException,
     OpeningHours,
     Price,
     Qualification,
     TestingService,
+    ThesaurusEntry,
 )
 
 
@@ -118,3 +120,26 @@ class ImportBatchAdmin(admin.ModelAdmin):
     @admin.display(description=_("rows"))
     def row_count(self, obj):
         return len(obj.rows)
+
+
+@admin.register(ThesaurusEntry)
+class ThesaurusEntryAdmin(admin.ModelAdmin):
+    """The search thesaurus; a save applies to the next search of every process
+    (facilities.search.thesaurus). Words are separated by commas or new lines."""
+
+    list_display = ["term", "synonyms", "broader", "category_code", "is_active", "updated_at"]
+    list_filter = ["is_active"]
+    search_fields = ["term", "synonyms", "broader"]
+    readonly_fields = ["updated_at"]
+    fieldsets = [
+        (None, {"fields": ["term", "synonyms", "broader", "category_code", "is_active"]}),
+        (_("History"), {"fields": ["updated_at"]}),
+    ]
+
+
+@admin.register(InstrumentEnquiry)
+class InstrumentEnquiryAdmin(admin.ModelAdmin):
+    list_display = ["query", "category", "firm", "created_by", "created_at"]
+    search_fields = ["query", "details"]
+    list_select_related = ["category", "firm", "created_by"]
+    raw_id_fields = ["firm", "created_by"]

@@ -18,3 +18,13 @@ class FacilitiesConfig(AppConfig):
         from facilities.page_cache import connect_instrument_page_invalidation
 
         connect_instrument_page_invalidation()
+
+        from django.db.models.signals import post_delete
+
+        from facilities.models import ThesaurusEntry
+        from facilities.services.thesaurus import thesaurus_entry_saved
+
+        # An admin edit of the thesaurus applies to every process's next search.
+        for signal in (post_save, post_delete):
+            signal.connect(thesaurus_entry_saved, sender=ThesaurusEntry,
+                           dispatch_uid=f"facilities-thesaurus-{signal is post_save}")  # fmt: skip

@@ -11,6 +11,7 @@ from accounts.models import Accreditation, Organisation, ProviderProfile
 from facilities.calendars import local_tz
 from facilities.demo_data import CATEGORIES, INSTRUMENTS, PROVIDERS, SERVICES
 from facilities.models import Blackout, Category, Instrument, OpeningHours, Price, TestingService
+from facilities.services.thesaurus import thesaurus_load
 
 MORNING = (dt.time(8, 30), dt.time(12, 0))
 AFTERNOON = (dt.time(13, 30), dt.time(17, 30))
@@ -126,6 +127,7 @@ def _maintenance(instrument: Instrument) -> None:
 
 
 def seed() -> dict[str, object]:
+    thesaurus_load()  # a database made before the thesaurus shipped gets it too
     categories = _categories()
     providers = {key: _provider(key) for key in PROVIDERS}
     instruments = [_instrument(row, providers, categories, n) for n, row in enumerate(INSTRUMENTS)]

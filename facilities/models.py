@@ -475,3 +475,68 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"
+
+
+class ThesaurusEntry(models.Model):
+    """One concept of the catalogue's thesaurus: the canonical Chinese term and the words
+    people type for it. A query word equal to the term or a synonym searches for all of
+    them; a broader word (电镜 for both SEM and TEM, 热分析 for DSC and TGA) searches for
+    every concept that lists it, but those concepts do not lead back to it. Read through
+    ``facilities.search.thesaurus`` (cached; a save here applies at once)."""
+
+    term = models.CharField(_("canonical term"), max_length=100, unique=True)
+    synonyms = models.TextField(
+        _("synonyms"), blank=True,
+        help_text=_("Abbreviations, English names and short forms that mean the same, "
+                    "separated by commas or new lines (e.g. SEM, 扫描电镜)."),
+    )  # fmt: skip
+    broader = models.TextField(
+        _("broader words"), blank=True,
+        help_text=_("Short words that also cover other concepts and should find this one "
+                    "(e.g. 电镜), separated by commas or new lines."),
+    )  # fmt: skip
+    category_code = models.CharField(
+        _("category code"), max_length=20, blank=True,
+        help_text=_("The catalogue category suggested when a search for this finds nothing."),
+    )  # fmt: skip
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = _("thesaurus entry")
+        verbose_name_plural = _("thesaurus")
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class InstrumentEnquiry(models.Model):
+    """A firm's request for an instrument the catalogue does not list ("ask providers"),
+    seen by the lab managers of providers with instruments in its category — by all of
+    them when it names no category."""
+
+    query = models.CharField(_("searched for"), max_length=100)
+    details = models.TextField(_("what is needed"), blank=True)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="enquiries",
+        verbose_name=_("category"),
+    )  # fmt: skip
+    firm = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("firm"),
+    )  # fmt: skip
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("asked by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("instrument enquiry")
+        verbose_name_plural = _("instrument enquiries")
+        indexes = [models.Index(fields=["category", "-created_at"], name="enquiry_by_category")]
+
+    def __str__(self) -> str:
+        return self.query

@@ -30,7 +30,9 @@ class CappedPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         ids = list(id_query.values_list("pk", flat=True)[bottom : bottom + self.per_page])
-        rows = {row.pk: row for row in self.object_list.order_by().filter(pk__in=ids)}
+        # ``page_rows``: the same rows without the filters, which the ids already applied
+        source = getattr(self.object_list, "page_rows", self.object_list)
+        rows = {row.pk: row for row in source.order_by().filter(pk__in=ids)}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
     @cached_property

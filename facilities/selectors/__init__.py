@@ -1,5 +1,6 @@
 """Reads of the catalogue. Browsing is public; managing goes through the actor's Scope."""
 
+from facilities.selectors.enquiries import instrument_enquiry_list_for_manager
 from facilities.selectors.filters import SORTS, CatalogueFilters, filters_from_query
 from facilities.selectors.instruments import (
     instrument_get,
@@ -22,6 +23,7 @@ __all__ = [
     "SORTS",
     "filters_from_query",
     "CatalogueFilters",
+    "instrument_enquiry_list_for_manager",
     "instrument_get",
     "instrument_get_for_manage",
     "instrument_get_for_page",

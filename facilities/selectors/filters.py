@@ -18,7 +18,8 @@ from config.money import yuan_to_fen
 from facilities.calendars import local_tz
 from facilities.models import Category
 from facilities.regions import region_code_q
-from facilities.search import text_filter
+from facilities.search import normalise, text_filter
+from facilities.search.explain import form_in
 
 SORTS = ("relevance", "name", "price", "-price", "newest")
 
@@ -37,6 +38,7 @@ class CatalogueFilters:
     free_from: dt.datetime | None = None
     free_to: dt.datetime | None = None
     sort: str = "relevance"
+    near: str = ""  # the firm's region code: its city's items rank first among equals
 
 
 def category_paths(*, fresh: bool = False) -> dict[int, str]:
@@ -46,6 +48,28 @@ def category_paths(*, fresh: bool = False) -> dict[int, str]:
         paths = dict(Category.objects.values_list("pk", "path"))
         cache.set("catalogue:category-paths", paths, 60)
     return paths
+
+
+def category_names(*, fresh: bool = False) -> dict[int, tuple[str, str]]:
+    """Every category's folded Chinese and English names, cached like the paths."""
+    names = None if fresh else cache.get("catalogue:category-names")
+    if names is None:
+        names = {
+            pk: (normalise(zh), normalise(en))
+            for pk, zh, en in Category.objects.values_list("pk", "name_zh", "name_en")
+        }
+        cache.set("catalogue:category-names", names, 60)
+    return names
+
+
+def category_ids_naming(forms) -> list[int]:
+    """Categories whose Chinese or English name holds one of ``forms`` (a Latin form as a
+    whole word): a search word that names the category ranks its items above mere mentions."""
+    found = []
+    for pk, names in category_names().items():
+        if any(form_in(form, name) for form in forms for name in names):
+            found.append(pk)
+    return found
 
 
 def category_q(category_id: int | None, field: str = "category") -> Q:
@@ -127,6 +151,11 @@ def _when(value: str | None, field: str = "free_from") -> dt.datetime | None:
     return parse_when(value, field=field, default_tz=local_tz())
 
 
+def _region_code(value) -> str:
+    code = str(value or "").strip()
+    return code if code.isdigit() and len(code) == 6 else ""
+
+
 def _flag(value) -> bool:
     return str(value or "").lower() in ("1", "true", "yes", "on")
 
@@ -147,15 +176,19 @@ def filters_from_query(params) -> CatalogueFilters:
         free_from=_when(params.get("free_from")),
         free_to=_when(params.get("free_to")),
         sort=sort if sort in SORTS else "relevance",
+        near=_region_code(params.get("near")),
     )
 
 
-def catalogue_filtered(qs: QuerySet, f: CatalogueFilters, *, price_field: str) -> QuerySet:
-    """The filters instruments and testing services share: text, category subtree, region,
-    provider and its kind, price range on ``price_field``, voucher eligibility."""
-    text = text_filter(f.q)
-    if text is not None:
-        qs = qs.filter(text)
+def catalogue_filtered(
+    qs: QuerySet, f: CatalogueFilters, *, price_field: str, text: bool = True
+) -> QuerySet:
+    """The filters instruments and testing services share: text (unless ``text=False``: the
+    caller runs ``text_search``), category subtree, region, provider and its kind, price
+    range on ``price_field``, voucher eligibility."""
+    words = text_filter(f.q) if text else None
+    if words is not None:
+        qs = qs.filter(words)
     qs = qs.filter(
         category_q(f.category), provider_region_q(f.region), provider_kind_q(f.provider_kind)
     )

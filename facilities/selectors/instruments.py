@@ -34,15 +34,19 @@ from facilities.models import (
     Price,
 )
 from facilities.pagination import capped_count
-from facilities.search import terms_of, text_filter
+from facilities.search import text_filter
+from facilities.search.query import score_expression
 from facilities.selectors.filters import (
     CatalogueFilters,
     accredited_exists,
     catalogue_filtered,
+    category_ids_naming,
 )
+from facilities.selectors.text_search import ANY, SearchOutcome, text_search
 
 LIST_DEFER = ("specifications", "main_uses", "service_content", "reference_fees", "search_text",
               "search_tokens")  # fmt: skip
+LIST_DEFER_TEXT = ("service_content", "reference_fees", "search_text", "search_tokens")
 
 
 def _public() -> Q:
@@ -86,11 +90,12 @@ def _key(name: str, few: bool):
     return Coalesce(F(name), F(name)) if few else F(name)
 
 
-def _sorted(qs: QuerySet, f: CatalogueFilters, *, matches: int | None) -> QuerySet:
+def _sorted(qs: QuerySet, f: CatalogueFilters, *, matches: int | None,
+            outcome: SearchOutcome) -> QuerySet:  # fmt: skip
     """Many matches: an ordered index scan (one index per order) stops after one page.
     Few matches (<= RANK_LIMIT, counted first): fetch them by the filter's index and sort.
-    Relevance (a name hit before a description hit) needs every match sorted, so it is
-    used only when there are few matches; beyond that, name order."""
+    Relevance needs every match scored, so it is used only when there are few matches;
+    beyond that, name order."""
     few = matches is not None and matches <= RANK_LIMIT
     if f.sort == "price":
         return qs.order_by(_key("external_price_fen", few).asc(nulls_last=True), "id")
@@ -98,41 +103,70 @@ def _sorted(qs: QuerySet, f: CatalogueFilters, *, matches: int | None) -> QueryS
         return qs.order_by(_key("external_price_fen", few).desc(nulls_last=True), "id")
     if f.sort == "newest":
         return qs.order_by(_key("created_at", few).desc(), "-id")
-    terms = terms_of(f.q)
-    if f.sort == "relevance" and terms and few:
-        in_name = Q()
-        for term in terms:
-            in_name &= Q(name__icontains=term)
-        rank = Case(When(in_name, then=Value(0)), default=Value(1), output_field=IntegerField())
-        return qs.annotate(rank=rank).order_by("rank", "name", "id")
+    if f.sort == "relevance" and outcome.parsed and few:
+        return _by_relevance(qs, f, outcome)
     return qs.order_by(_key("name", few).asc(), "id")
 
 
+def _by_relevance(qs: QuerySet, f: CatalogueFilters, outcome: SearchOutcome) -> QuerySet:
+    """Where the words match (name, model or maker, category, the rest) and how many of
+    them; then what the firm can use: not under maintenance, nearby, voucher-eligible."""
+    score = score_expression(
+        outcome.parsed, category_ids=category_ids_naming,
+        mode="any" if outcome.mode == ANY else "all",
+    )  # fmt: skip
+    usable = Case(When(status=Instrument.Status.ACTIVE, then=Value(1)), default=Value(0),
+                  output_field=IntegerField())  # fmt: skip
+    near = Value(0)
+    if f.near:
+        near = Case(When(region_code__startswith=f.near[:4], then=Value(1)), default=Value(0),
+                    output_field=IntegerField())  # fmt: skip
+    qs = qs.annotate(score=score, usable=usable, near=near)
+    return qs.order_by("-score", "-usable", "-near", "-voucher_eligible", "name", "id")
+
+
 def _is_filtered(f: CatalogueFilters) -> bool:
-    return any((terms_of(f.q), f.category, f.region, f.provider, f.provider_kind,
+    return any((f.q.strip(), f.category, f.region, f.provider, f.provider_kind,
                 f.price_min_fen is not None, f.price_max_fen is not None, f.free_from))  # fmt: skip
 
 
 def instrument_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[Instrument]:
-    """Shared, not retired instruments matching ``filters``; anyone may browse the catalogue."""
+    """Shared, not retired instruments matching ``filters``; anyone may browse the catalogue.
+    The rows carry ``search`` (a SearchOutcome: which words they match, and whether the
+    query was corrected or relaxed to find them)."""
     f = filters
     qs = catalogue_filtered(
-        Instrument.objects.filter(_public()), f, price_field="external_price_fen"
+        Instrument.objects.filter(_public()), f, price_field="external_price_fen", text=False
     )
     if f.accredited:
         qs = qs.filter(accredited_exists())
     if f.free_from and f.free_to:
         qs = qs.filter(_free_between_q(f.free_from, f.free_to))
     # The capped count (the paginator needs it anyway) also picks the query plan.
-    matches = capped_count(qs, RANK_LIMIT) if _is_filtered(f) else None
-    ordered = _sorted(qs, f, matches=matches)
-    rows = ordered.select_related("provider__region__parent", "provider__provider", "category")
-    rows = rows.defer(*LIST_DEFER).annotate(accredited=accredited_exists())
-    rows.id_query = ordered  # the paginator's deferred join (facilities.pagination)
+    qs, matches, outcome = text_search(qs, f.q, count_cap=RANK_LIMIT)
+    if matches is None and _is_filtered(f):
+        matches = capped_count(qs, RANK_LIMIT)
+    ordered = _sorted(qs, f, matches=matches, outcome=outcome)
+    rows = _with_list_fields(ordered, text=bool(outcome.parsed))
+    rows.id_query = ordered
+    # The page's rows by id need none of the filters (a long OR when the thesaurus expands).
+    rows.page_rows = _with_list_fields(
+        Instrument.objects.all(), text=bool(outcome.parsed)
+    )  # the paginator's deferred join (facilities.pagination)
     # For the paginator: the count already taken, else the plain filtered rows to count.
     rows.capped_count = matches
     rows.count_source = qs
+    rows.search = outcome
     return rows
+
+
+def _with_list_fields(qs: QuerySet, *, text: bool) -> QuerySet:
+    """The list's joins and columns; a text search also reads the uses and specifications,
+    to show why each row matched."""
+    qs = qs.select_related("provider__region__parent", "provider__provider", "category")
+    return qs.defer(*(LIST_DEFER_TEXT if text else LIST_DEFER)).annotate(
+        accredited=accredited_exists()
+    )
 
 
 def _detail_prefetches() -> list[Prefetch]:

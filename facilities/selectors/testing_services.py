@@ -9,12 +9,14 @@ from accounts.models import Accreditation
 from accounts.scoping import Scope
 from config.errors import NotFound
 from facilities.models import TestingService
+from facilities.pagination import COUNT_CAP
 from facilities.search import text_filter
 from facilities.selectors.filters import (
     CatalogueFilters,
     accredited_exists,
     catalogue_filtered,
 )
+from facilities.selectors.text_search import text_search
 
 LIST_DEFER = ("description", "sample_requirements", "search_text", "search_tokens")
 
@@ -22,10 +24,11 @@ LIST_DEFER = ("description", "sample_requirements", "search_text", "search_token
 def service_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[TestingService]:
     f = filters
     qs = catalogue_filtered(
-        TestingService.objects.filter(is_active=True), f, price_field="price_fen"
+        TestingService.objects.filter(is_active=True), f, price_field="price_fen", text=False
     )
     if f.accredited:
         qs = qs.filter(accredited_exists(), in_accredited_scope=True)
+    qs, matches, outcome = text_search(qs, f.q, count_cap=COUNT_CAP)
     plain = qs
     qs = qs.select_related("provider__region__parent", "provider__provider", "category").defer(
         *LIST_DEFER
@@ -35,6 +38,8 @@ def service_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[Testing
              "newest": ("-created_at", "-pk")}.get(f.sort, ("name", "pk"))  # fmt: skip
     rows = qs.order_by(*order)
     rows.count_source = plain
+    rows.capped_count = matches
+    rows.search = outcome
     return rows
 
 

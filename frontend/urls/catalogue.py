@@ -2,11 +2,13 @@
 
 from django.urls import path
 
-from frontend.views.catalogue import manage, manage_services, public
+from frontend.views.catalogue import enquiries, manage, manage_services, public
 
 urlpatterns = [
     path("instruments/", public.instrument_list, name="instrument-list"),
     path("instruments/<int:pk>/", public.instrument_detail, name="instrument-detail"),
+    path("instruments/ask/", enquiries.enquiry_create, name="instrument-enquiry-create"),
+    path("lab/enquiries/", enquiries.lab_enquiries, name="lab-enquiries"),
     path("services/", public.service_list, name="service-list"),
     path("services/<int:pk>/", public.service_detail, name="service-detail"),
     path("providers/", public.provider_list, name="provider-list"),

@@ -3,6 +3,8 @@ provider pages. Browsing needs no sign-in."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
@@ -25,6 +27,7 @@ from frontend.views.catalogue.helpers import (
     region_choices,
     url_or_none,
 )
+from frontend.views.catalogue.search_help import search_context
 
 PAGE_SIZE = 20
 PRICE_ORDER = (
@@ -36,9 +39,15 @@ PRICE_ORDER = (
 
 def _filters(request):
     try:
-        return selectors.filters_from_query(request.GET), None
+        filters = selectors.filters_from_query(request.GET)
     except DomainError as exc:
         return selectors.CatalogueFilters(q=request.GET.get("q", "")[:100]), exc.message
+    if not filters.near:  # the acting organisation's city ranks first among equals
+        acting = getattr(request, "acting", None)
+        region = acting.organisation.region_id if acting else None
+        if region:
+            filters = dataclasses.replace(filters, near=region)
+    return filters, None
 
 
 def _search_page(request, *, search, template: str, partial: str, title_kind: str):
@@ -55,6 +64,7 @@ def _search_page(request, *, search, template: str, partial: str, title_kind: st
     context = {
         "form": form, "page": page, "filters": filters, "error": error, "kind": title_kind,
         "count_capped": page.paginator.count > 1000, "page_query": query_without(request),
+        **search_context(request, results=None if error else results, page=page, kind=title_kind),
     }  # fmt: skip
     if request.htmx and not request.htmx.boosted:
         return render(request, partial, context)
