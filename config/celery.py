@@ -23,6 +23,11 @@ app.conf.beat_schedule = {
         "task": "booking.tasks.send_reminders",
         "schedule": crontab(minute="*/15"),
     },
+    # Unused balances of expired vouchers; live holds follow their orders (vouchers.tasks).
+    "vouchers-expire": {
+        "task": "vouchers.tasks.expire_vouchers",
+        "schedule": crontab(minute=17),
+    },
     "service-requests-auto-complete": {
         "task": "booking.tasks.auto_complete_service_requests",
         "schedule": crontab(minute=7),
