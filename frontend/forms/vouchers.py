@@ -95,18 +95,19 @@ class ProgrammeForm(forms.Form):
     )
     valid_from = forms.DateField(
         label=_("Valid from"),
-        widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control", "type": "date"}),
     )
     valid_to = forms.DateField(
-        label=_("Valid to"), widget=forms.DateInput(attrs={"class": "form-control", "type": "date"})
+        label=_("Valid to"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control", "type": "date"}),
     )
     applications_open_on = forms.DateField(
         label=_("Applications open on"), required=False,
-        widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control", "type": "date"}),
     )  # fmt: skip
     applications_close_on = forms.DateField(
         label=_("Applications close on"), required=False,
-        widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control", "type": "date"}),
     )  # fmt: skip
     budget = _yuan_field(_("Total budget (yuan)"), required=True)
     location_based = forms.BooleanField(
