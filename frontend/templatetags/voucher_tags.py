@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.money import format_fen
 from vouchers.rules import refusal_text, trace_text
@@ -27,6 +28,24 @@ LEDGER_ICONS = {
     "reverse": ("bi-arrow-counterclockwise", "danger"),
 }
 
+# "Closed" alone already means a closed day of opening hours (休息) in the catalogue.
+PROGRAMME_LABELS = {
+    "draft": gettext_lazy("Draft"),
+    "published": gettext_lazy("Published"),
+    "paused": gettext_lazy("Paused"),
+    "closed": gettext_lazy("Closed for good"),
+}
+
+# The ledger's movements in the firm's words (the model's labels are terse field names).
+LEDGER_LABELS = {
+    "issue": gettext_lazy("Voucher issued"),
+    "hold": gettext_lazy("Held for an order"),
+    "release": gettext_lazy("Released to the voucher"),
+    "capture": gettext_lazy("Paid to the provider"),
+    "expire": gettext_lazy("Expired unused"),
+    "reverse": gettext_lazy("Reversed (correction)"),
+}
+
 
 def _pct(bp: int) -> str:
     return f"{Decimal(bp) / 100:g}%"
@@ -37,8 +56,12 @@ def programme_badge(programme) -> str:
     colour = PROGRAMME_COLOURS.get(programme.status, "secondary")
     return format_html(
         '<span class="badge text-bg-{} status-{}">{}</span>',
-        colour, programme.status, programme.get_status_display(),
+        colour, programme.status, programme_status_label(programme.status),
     )  # fmt: skip
+
+
+def programme_status_label(status: str) -> str:
+    return str(PROGRAMME_LABELS.get(status, status))
 
 
 @register.simple_tag
@@ -54,6 +77,11 @@ def application_badge(application) -> str:
 def ledger_icon(kind: str) -> str:
     icon, colour = LEDGER_ICONS.get(kind, ("bi-dot", "secondary"))
     return format_html('<i class="bi {} text-{}"></i>', icon, colour)
+
+
+@register.filter
+def ledger_label(kind: str) -> str:
+    return str(LEDGER_LABELS.get(kind, kind))
 
 
 @register.filter

@@ -22,8 +22,9 @@ from frontend.forms.vouchers import (
     programme_initial,
     programme_regions,
 )
+from frontend.templatetags.voucher_tags import programme_status_label
 from frontend.views.bookings import _acting_org_id
-from vouchers.models import Programme, VoucherApplication
+from vouchers.models import VoucherApplication
 from vouchers.selectors import programmes as selectors
 from vouchers.services import applications as application_services
 from vouchers.services import programmes as programme_services
@@ -128,7 +129,7 @@ def programme_detail(request, pk: int):
     figures = selectors.programme_figures(programme=programme)
     history = list(programme.history.select_related("actor"))
     for change in history:
-        change.to_label = Programme.Status(change.to_status).label
+        change.to_label = programme_status_label(change.to_status)
     return render(
         request,
         "frontend/vouchers/programme_detail.html",
@@ -145,7 +146,7 @@ def programme_detail(request, pk: int):
 
 BUDGET_CARDS = (
     ("budget_fen", gettext_lazy("Budget")),
-    ("issued_fen", gettext_lazy("Issued")),
+    ("issued_fen", gettext_lazy("Issued to firms")),
     ("held_fen", gettext_lazy("Held by orders")),
     ("captured_fen", gettext_lazy("Paid (captured)")),
     ("left_fen", gettext_lazy("Left to issue")),
