@@ -118,3 +118,21 @@ def test_testing_request_form_quotes_and_pays_with_a_voucher(alice, voucher, ser
         "vouchers ¥550.00, firm ¥50.00"
         in client_for(manager).get("/lab/testing-queue/").content.decode()
     )
+
+
+def test_a_voucher_that_does_not_apply_says_why_and_cannot_be_ticked(
+    alice, firm_a, reviewer, instrument
+):
+    from tests.voucher_pages.conftest import RULES, make_programme
+    from vouchers.services.issuing import voucher_issue
+
+    testing_only = make_programme(reviewer, rules={**RULES, "order_kinds": ["service_request"]})
+    voucher = voucher_issue(actor=reviewer, programme_id=testing_only.pk, firm_id=firm_a.pk,
+                            amount_fen=1_000 * YUAN)  # fmt: skip
+    html = (
+        client_for(alice)
+        .post(f"/instruments/{instrument.pk}/book/quote/", _range())
+        .content.decode()
+    )
+    assert "This voucher does not pay for this kind of order." in html
+    assert f'value="{voucher.pk}" disabled' in html

@@ -224,3 +224,21 @@ def test_an_unreadable_file_is_a_field_error(reviewer, programme):
     bad = SimpleUploadedFile("x.xlsx", b"not a workbook")
     r = client_for(reviewer).post(f"/review/programmes/{programme.pk}/issue/", {"file": bad})
     assert r.status_code == 400 and b"could not be read" in r.content
+
+
+def test_bulk_issue_reads_an_excel_file(reviewer, programme, firm_a):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["统一社会信用代码", "金额"])
+    book.active.append([FirmProfile.objects.get(organisation=firm_a).uscc, 800])
+    content = io.BytesIO()
+    book.save(content)
+    client = client_for(reviewer)
+    url = f"/review/programmes/{programme.pk}/issue/"
+    client.post(url, {"file": SimpleUploadedFile("issue.xlsx", content.getvalue())})
+    assert "¥800.00" in client.get(f"{url}preview/").content.decode()
+    assert client.post(f"{url}confirm/").status_code == 302
+    assert Voucher.objects.get().face_fen == 800 * YUAN
