@@ -15,6 +15,7 @@ BY_ROLE = {
     Membership.Role.FIRM_MEMBER: [
         (_("My bookings"), "frontend:my-bookings"),
         (_("My testing requests"), "frontend:my-service-requests"),
+        (_("My vouchers"), "frontend:voucher-wallet"),
         (_("My firm"), "frontend:firm-detail"),
     ],
     Membership.Role.LAB_MANAGER: [
@@ -26,6 +27,8 @@ BY_ROLE = {
     ],
     Membership.Role.REVIEWER: [
         (_("Firm verification"), "frontend:firm-verification-queue"),
+        (_("Voucher programmes"), "frontend:programme-list"),
+        (_("Quota applications"), "frontend:voucher-application-queue"),
     ],
 }
 

@@ -28,6 +28,7 @@ from config.links import site_link
 from frontend.forms.bookings import BookingForm, CheckInForm, CheckOutForm, ReasonForm
 from frontend.http import error_status, next_or
 from frontend.views.booking_calendar import build_week, week_start
+from frontend.views.vouchers_pay import chosen_voucher_ids, payment_of, payments_of, voucher_context
 
 B = Booking.Status
 
@@ -72,6 +73,7 @@ def booking_create(request, pk: int):
                     start_at=form.cleaned_data["start"],
                     end_at=form.cleaned_data["end"],
                     purpose=form.cleaned_data["purpose"],
+                    voucher_ids=chosen_voucher_ids(request.POST),
                 )
             except DomainError as exc:
                 error = exc
@@ -82,6 +84,9 @@ def booking_create(request, pk: int):
                 return redirect("frontend:booking-detail", pk=booking.pk)
         status = error_status(error)
     context = _week_context(request, instrument) | {"form": form, "error": error}
+    if request.method == "POST" and request.user.is_authenticated:
+        # Refused: the quote and the ticked vouchers stay on the form with the reason.
+        context["quoted"] = _quote_context(request, instrument, form)
     if request.htmx and request.method == "GET":
         return render(request, "frontend/bookings/_week.html", context)
     return render(request, "frontend/bookings/create.html", context, status=status)
@@ -100,17 +105,31 @@ def booking_quote(request, pk: int):
     if not request.user.is_authenticated:
         return render(request, "frontend/bookings/_quote.html", {"sign_in": True})
     form = BookingForm(request.POST or request.GET)
+    return render(
+        request, "frontend/bookings/_quote.html", _quote_context(request, instrument, form)
+    )
+
+
+def _quote_context(request, instrument, form: BookingForm) -> dict:
+    """The price of the picked range and, for a firm, what its vouchers would pay of it."""
     form.is_valid()
     start, end = form.cleaned_data.get("start"), form.cleaned_data.get("end")
     context = {"instrument": instrument, "start": start, "end": end}
     if start and end:
         try:
-            context["quote"] = services.booking_quote(
+            quote = services.booking_quote(
                 actor=request.user, instrument=instrument, start_at=start, end_at=end
             )
         except DomainError as exc:
             context["error"] = exc
-    return render(request, "frontend/bookings/_quote.html", context)
+        else:
+            context["quote"] = quote
+            context |= voucher_context(
+                actor=request.user, firm_id=_acting_org_id(request, Organisation.Kind.FIRM),
+                order_kind="booking", item_id=instrument.pk, fee_fen=quote["quote_fen"],
+                chosen=chosen_voucher_ids(form.data),
+            )  # fmt: skip
+    return context
 
 
 @login_required
@@ -120,6 +139,9 @@ def my_bookings(request):
     status = request.GET.get("status", "")
     qs = selectors.my_bookings(actor=request.user, firm_id=firm_id or 0, when=when, status=status)
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    payments = payments_of("booking", page.object_list)
+    for booking in page.object_list:
+        booking.payment = payments[booking.pk]
     token = feeds.feed_token_get_or_create(user=request.user)
     return render(
         request,
@@ -149,6 +171,7 @@ def _render_detail(request, booking: Booking, *, form=None, error=None, status: 
         "session": getattr(booking, "session", None) if booking.status != B.REQUESTED else None,
         "is_manager": is_manager,
         "is_booker": scope.can_act_for_firm(booking.firm_id),
+        "payment": payment_of("booking", booking),
         "can_cancel": booking.status in (B.REQUESTED, B.APPROVED),
         "status_labels": dict(B.choices),
         "now": timezone.now(),
@@ -298,6 +321,9 @@ def lab_approvals(request):
         return redirect("frontend:lab-approvals")
     queue = selectors.approvals_queue(actor=request.user, provider_id=provider_id)
     page = Paginator(queue, 50).get_page(request.GET.get("page"))
+    payments = payments_of("booking", page.object_list)
+    for booking in page.object_list:
+        booking.payment = payments[booking.pk]
     return render(request, "frontend/bookings/approvals.html", {"page": page})
 
 

@@ -24,6 +24,7 @@ from config.errors import DomainError, Invalid, NotFound
 from config.idempotency import PAGE_FIELD, page_key, page_once
 from frontend.forms.service_requests import OrderForm, ReasonForm, ReceiveForm, ReportForm
 from frontend.http import error_status
+from frontend.views.vouchers_pay import chosen_voucher_ids, payment_of, payments_of, voucher_context
 
 S = ServiceRequest.Status
 
@@ -64,11 +65,20 @@ def my_requests(request):
         if firm
         else []
     )
+    rows = _with_payments(list(rows))
     return render(
         request,
         "frontend/service_requests/my_list.html",
         {"firm": firm, "rows": rows, "status": status, "statuses": S.choices},
     )
+
+
+def _with_payments(orders: list[ServiceRequest]) -> list[ServiceRequest]:
+    """Each request's payment (voucher part, firm part) for the page, in one query."""
+    payments = payments_of("service_request", orders)
+    for sr in orders:
+        sr.payment = payments[sr.pk]
+    return orders
 
 
 def _service_or_404(pk):
@@ -78,11 +88,18 @@ def _service_or_404(pk):
         raise Http404(str(exc.message)) from exc
 
 
-def _quote_context(service, sample_count) -> dict:
+def _quote_context(request, service, sample_count) -> dict:
+    """The price for the number of samples and, for a firm, what its vouchers would pay."""
     try:
-        return {"quote": selectors.service_quote(service=service, sample_count=sample_count)}
+        quote = selectors.service_quote(service=service, sample_count=sample_count)
     except DomainError as exc:
         return {"quote_error": exc.message}
+    firm = _acting_firm(request)
+    return {"quote": quote} | voucher_context(
+        actor=request.user, firm_id=firm.pk if firm else None, order_kind="service_request",
+        item_id=service.pk, fee_fen=quote["quote_fen"],
+        chosen=chosen_voucher_ids(request.POST if request.method == "POST" else request.GET),
+    )  # fmt: skip
 
 
 @login_required
@@ -108,6 +125,7 @@ def order(request, service_pk):
                 tracking_number=data["tracking_number"],
                 desired_date=data["desired_date"],
                 attachments=data["attachments"],
+                voucher_ids=chosen_voucher_ids(request.POST),
             )
             return reverse("frontend:service-request-detail", args=[sr.pk])
 
@@ -132,7 +150,7 @@ def order(request, service_pk):
         "idempotency_field": PAGE_FIELD,
         "idempotency_key": key or page_key(),
         "accreditation": services.accreditation_mark(service, timezone.localdate()),
-        **_quote_context(service, count),
+        **_quote_context(request, service, count),
     }
     return render(request, "frontend/service_requests/order.html", context, status=status_code)
 
@@ -153,7 +171,10 @@ def _form_errors(form, exc: DomainError) -> None:
 def quote(request, service_pk):
     """htmx partial: the price for the typed number of samples."""
     service = _service_or_404(service_pk)
-    context = {"service": service, **_quote_context(service, request.GET.get("sample_count"))}
+    context = {
+        "service": service,
+        **_quote_context(request, service, request.GET.get("sample_count")),
+    }
     return render(request, "frontend/service_requests/_quote.html", context)
 
 
@@ -188,6 +209,7 @@ def _detail_context(request, sr: ServiceRequest) -> dict:
         "actions": _actions(request, sr),
         "is_manager": scope_of(request).can_manage_provider(sr.service.provider_id),
         "status_labels": dict(S.choices),
+        "payment": payment_of("service_request", sr),
     }
 
 
@@ -307,6 +329,7 @@ def lab_queue(request):
         raise Http404
     scope = scope_of(request)
     groups = selectors.service_request_queue(scope=scope, provider_ids=provider_ids)
+    _with_payments([sr for rows in groups.values() for sr in rows])
     context = {
         "groups": [(S(state), rows) for state, rows in groups.items()],
         "overdue_count": sum(1 for rows in groups.values() for sr in rows if sr.is_overdue),

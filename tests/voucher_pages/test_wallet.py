@@ -1,0 +1,79 @@
+"""The firm's wallet, a voucher's page and applying for quota."""
+
+import pytest
+
+from tests.conftest import client_for
+from tests.voucher_pages.conftest import YUAN
+from vouchers.models import LedgerEntry, VoucherApplication
+
+pytestmark = pytest.mark.django_db
+
+
+def test_wallet_shows_each_voucher_with_balances_rules_and_ledger(alice, voucher):
+    r = client_for(alice).get("/vouchers/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert voucher.code in html
+    assert "¥1,000.00" in html  # face value and available, from the voucher row
+    assert "100% of a fee up to ¥500.00; 50% of the part above ¥500.00" in html
+    assert "At most ¥2,000.00 per order." in html
+    assert html.count('data-kind="issue"') == 1  # the ledger timeline
+
+
+def test_voucher_page_shows_its_ledger(alice, voucher):
+    r = client_for(alice).get(f"/vouchers/{voucher.pk}/")
+    assert r.status_code == 200 and b'data-testid="ledger"' in r.content
+
+
+def test_another_firms_voucher_is_404(bob, voucher):
+    assert client_for(bob).get(f"/vouchers/{voucher.pk}/").status_code == 404
+    assert voucher.code.encode() not in client_for(bob).get("/vouchers/").content
+
+
+def test_wallet_query_count_is_pinned(alice, firm_a, issue, django_assert_max_num_queries):
+    for _ in range(8):
+        issue(firm_a, yuan=500)
+    client = client_for(alice)
+    with django_assert_max_num_queries(14):  # constant, whatever the number of vouchers
+        r = client.get("/vouchers/")
+    assert r.status_code == 200 and r.content.count(b'data-testid="voucher"') == 8
+
+
+def test_firm_applies_for_quota_and_sees_the_state(alice, firm_a, programme):
+    client = client_for(alice)
+    wallet = client.get("/vouchers/").content.decode()
+    assert f"/vouchers/programmes/{programme.pk}/apply/" in wallet
+    r = client.post(
+        f"/vouchers/programmes/{programme.pk}/apply/",
+        {"amount": "3,000", "purpose": "电池外壳材料检测"},
+    )
+    assert r.status_code == 302
+    application = VoucherApplication.objects.get(firm=firm_a)
+    assert application.amount_fen == 3_000 * YUAN and application.status == "submitted"
+    assert "¥3,000.00" in client.get("/vouchers/").content.decode()
+
+
+def test_a_refused_application_is_explained_on_the_form_with_the_input_kept(alice, programme):
+    client = client_for(alice)
+    url = f"/vouchers/programmes/{programme.pk}/apply/"
+    client.post(url, {"amount": "1000", "purpose": "first"})
+    r = client.post(url, {"amount": "2000", "purpose": "second"})
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "already has an application waiting" in html and "second" in html
+    r = client.post(url, {"amount": "lots", "purpose": "x"})
+    assert r.status_code == 400 and b"Enter an amount in yuan" in r.content
+
+
+def test_a_manager_without_a_firm_sees_a_hint_not_a_500(manager, programme):
+    assert b"Vouchers belong to a firm" in client_for(manager).get("/vouchers/").content
+    r = client_for(manager).post(
+        f"/vouchers/programmes/{programme.pk}/apply/", {"amount": "100", "purpose": "x"}
+    )
+    assert r.status_code == 400 and not VoucherApplication.objects.exists()
+
+
+def test_ledger_amounts_on_the_wallet_are_the_ledger_rows(alice, voucher):
+    html = client_for(alice).get("/vouchers/").content.decode()
+    for entry in LedgerEntry.objects.filter(voucher=voucher):
+        assert f"¥{entry.amount_fen // 100:,}.{entry.amount_fen % 100:02d}" in html
