@@ -1,11 +1,17 @@
 """Voucher programmes, vouchers, their append-only ledger, order holds and related parties."""
 
+from vouchers.models.claims import Claim, ClaimChange, ClaimDeduction, ClaimLine, ClaimProof
 from vouchers.models.ledger import LedgerEntry, OrderVoucherHold
 from vouchers.models.parties import RelatedParty
 from vouchers.models.programmes import Programme, ProgrammeChange, ProgrammeVersion
 from vouchers.models.vouchers import Voucher, VoucherApplication
 
 __all__ = [
+    "Claim",
+    "ClaimChange",
+    "ClaimDeduction",
+    "ClaimLine",
+    "ClaimProof",
     "LedgerEntry",
     "OrderVoucherHold",
     "Programme",
