@@ -23,9 +23,11 @@ BY_ROLE = {
         (_("Testing queue"), "frontend:lab-service-queue"),
         (_("My instruments"), "frontend:lab-instruments"),
         (_("My services"), "frontend:lab-services"),
+        (_("Reimbursement claims"), "frontend:lab-claims"),
     ],
     Membership.Role.REVIEWER: [
         (_("Firm verification"), "frontend:firm-verification-queue"),
+        (_("Claims to review"), "frontend:dept-claims"),
     ],
 }
 

@@ -256,10 +256,15 @@ def test_each_side_acts_only_on_its_own_part(completed, later, manager, provider
     for outsider in (stranger, other_reviewer, alice):
         with pytest.raises(NotFound):
             claim_get(outsider, claim.pk)
-    with pytest.raises(Forbidden):
-        services.claim_submit(actor=reviewer, claim_id=claim.pk)
+    with pytest.raises(NotFound):  # a draft is not the department's business yet
+        review.claim_approve(actor=reviewer, claim_id=claim.pk)
     with pytest.raises(Forbidden):
         review.claim_approve(actor=manager, claim_id=claim.pk)
     with pytest.raises(NotFound):
         review.claim_approve(actor=other_reviewer, claim_id=claim.pk)
     assert Claim.objects.get(pk=claim.pk).status == "draft"
+    with later():
+        ready(manager, claim)
+    with pytest.raises(Forbidden):
+        services.claim_invoice_set(actor=reviewer, claim_id=claim.pk, number="x",
+                                   date=timezone.localdate(), amount_fen=1, invoice_type="general")  # fmt: skip

@@ -60,7 +60,10 @@ def claimable_entries(
 def claims_visible_q(scope: Scope) -> Q:
     if scope.is_admin:
         return Q()
-    return Q(provider_id__in=scope.provider_ids) | Q(issuer_id__in=scope.department_ids)
+    # A department sees a claim once it is submitted: a draft is the provider's business.
+    return Q(provider_id__in=scope.provider_ids) | (
+        Q(issuer_id__in=scope.department_ids) & ~Q(status=Claim.Status.DRAFT)
+    )
 
 
 def claim_list(
