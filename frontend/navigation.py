@@ -28,6 +28,7 @@ BY_ROLE = {
     Membership.Role.REVIEWER: [
         (_("Firm verification"), "frontend:firm-verification-queue"),
         (_("Claims to review"), "frontend:dept-claims"),
+        (_("Audit samples"), "frontend:audit-list"),
     ],
 }
 

@@ -32,6 +32,8 @@ STATUS_COLOURS = {
     "partly_approved": "primary",
     "paid": "success",
     "claimed": "warning",
+    "fine": "success",
+    "problem": "danger",
 }
 
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("frontend.urls.bookings")),
     path("", include("frontend.urls.service_requests")),
     path("", include("frontend.urls.claims")),
+    path("", include("frontend.urls.audits")),
 ]

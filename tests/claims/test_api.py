@@ -100,3 +100,28 @@ def test_bad_input_gets_a_clear_400(completed, later, manager):
                         format="json")  # fmt: skip
     assert (response.status_code, response.json()["code"]) == (400, "period_invalid")
     assert api(manager).get("/api/v1/claims/abc/").status_code == 404
+
+
+def test_audits_api_draws_reads_and_records(completed, later, reviewer, other_reviewer, manager):
+    completed(2)
+    dept = api(reviewer)
+    with later():
+        bounds = {k: iso(v) for k, v in period().items()}
+        low = dept.post("/api/v1/audits/", {**bounds, "rate_bp": 100}, format="json")
+        assert (low.status_code, low.json()["code"]) == (400, "audit_rate_too_low")
+        response = dept.post("/api/v1/audits/", {**bounds, "seed": 99}, format="json")
+    assert response.status_code == 201, response.json()
+    sample = response.json()
+    assert (sample["seed"], sample["population"], sample["size"]) == (99, 2, 1)
+    records = dept.get(f"/api/v1/audits/{sample['id']}/records/").json()["results"]
+    rid = records[0]["id"]
+    done = dept.post(f"/api/v1/audits/{sample['id']}/records/{rid}/result/",
+                     {"result": "fine", "note": "记录齐全"}, format="json")  # fmt: skip
+    assert done.status_code == 200 and done.json()["result"] == "fine"
+    for outsider in (other_reviewer, manager):
+        client = api(outsider)
+        assert client.get("/api/v1/audits/").json()["count"] == 0
+        assert client.get(f"/api/v1/audits/{sample['id']}/").status_code == 404
+        assert client.get(f"/api/v1/audits/{sample['id']}/records/").status_code == 404
+        assert client.post(f"/api/v1/audits/{sample['id']}/records/{rid}/result/",
+                           {"result": "fine"}, format="json").status_code == 404  # fmt: skip

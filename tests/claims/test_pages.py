@@ -96,3 +96,33 @@ def test_queue_and_claim_page_queries_do_not_grow_with_lines(
         assert dept.get("/department/claims/").status_code == 200
     with django_assert_max_num_queries(18):
         assert dept.get(f"/claims/{claim.pk}/").status_code == 200
+
+
+def test_department_draws_a_sample_and_records_a_problem_on_the_page(
+    completed, later, reviewer, other_reviewer
+):
+    completed(2)
+    dept = client_for(reviewer)
+    with later():
+        assert dept.get("/department/audits/").status_code == 200
+        bounds = {k: v.isoformat() for k, v in period().items()}
+        low = dept.post("/department/audits/draw/", {**bounds, "rate_percent": "1"})
+        assert low.status_code == 400
+        response = dept.post(
+            "/department/audits/draw/", {**bounds, "rate_percent": "50", "seed": "5"}
+        )
+    from vouchers.models import AuditSample
+
+    sample = AuditSample.objects.get()
+    assert response.status_code == 302 and (sample.seed, sample.size) == (5, 1)
+    page = dept.get(f"/department/audits/{sample.pk}/")
+    assert page.status_code == 200
+    record = sample.records.get()
+    bad = dept.post(f"/department/audits/{sample.pk}/records/{record.pk}/", {"result": "problem"})
+    assert bad.status_code == 400
+    done = dept.post(f"/department/audits/{sample.pk}/records/{record.pk}/",
+                     {"result": "problem", "note": "无签到记录", "reverse_amount": "50.00"})  # fmt: skip
+    assert done.status_code == 302
+    record.refresh_from_db()
+    assert (record.result, record.reverse_entry.amount_fen) == ("problem", 50_00)
+    assert client_for(other_reviewer).get(f"/department/audits/{sample.pk}/").status_code == 404

@@ -1,5 +1,6 @@
 """Voucher programmes, vouchers, their append-only ledger, order holds and related parties."""
 
+from vouchers.models.audits import AuditRecord, AuditSample, ProgrammeBlock
 from vouchers.models.claims import Claim, ClaimChange, ClaimDeduction, ClaimLine, ClaimProof
 from vouchers.models.ledger import LedgerEntry, OrderVoucherHold
 from vouchers.models.parties import RelatedParty
@@ -7,6 +8,9 @@ from vouchers.models.programmes import Programme, ProgrammeChange, ProgrammeVers
 from vouchers.models.vouchers import Voucher, VoucherApplication
 
 __all__ = [
+    "AuditRecord",
+    "AuditSample",
+    "ProgrammeBlock",
     "Claim",
     "ClaimChange",
     "ClaimDeduction",
