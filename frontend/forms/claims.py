@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vouchers.models import Claim
 
-DATE = forms.DateInput(attrs={"class": "form-control", "type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control", "type": "date"})
 
 
 def last_month() -> tuple[dt.date, dt.date]:

@@ -125,7 +125,7 @@ def _detail_context(request, claim: Claim) -> dict:
         "invoice_form": InvoiceForm(initial={
             "invoice_number": claim.invoice_number, "invoice_date": claim.invoice_date,
             "invoice_type": claim.invoice_type or Claim.InvoiceType.SPECIAL,
-            "invoice_amount": (claim.claimed_fen - claim.deduction_fen) / 100,
+            "invoice_amount": f"{(claim.claimed_fen - claim.deduction_fen) / 100:.2f}",
         }),
         "proof_form": ProofForm(), "reason_form": ReasonForm(), "pay_form": PayForm(),
     }  # fmt: skip

@@ -103,7 +103,7 @@ class ClaimLine(models.Model):
     rejected line stays as history and the entry can be claimed again."""
 
     class State(models.TextChoices):
-        CLAIMED = "claimed", _("Claimed")
+        CLAIMED = "claimed", _("Awaiting review")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
