@@ -29,6 +29,7 @@ BY_ROLE = {
         (_("Firm verification"), "frontend:firm-verification-queue"),
         (_("Claims to review"), "frontend:dept-claims"),
         (_("Audit samples"), "frontend:audit-list"),
+        (_("Public notices"), "frontend:notice-list"),
     ],
 }
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("frontend.urls.service_requests")),
     path("", include("frontend.urls.claims")),
     path("", include("frontend.urls.audits")),
+    path("", include("frontend.urls.notices")),
 ]
