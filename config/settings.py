@@ -283,6 +283,10 @@ SPECTACULAR_SETTINGS = {
         "BlackoutKindEnum": "facilities.models.Blackout.Kind",
         "BookingStatusEnum": "booking.models.Booking.Status",
         "ServiceRequestStatusEnum": "booking.models.ServiceRequest.Status",
+        "ProgrammeKindEnum": "vouchers.models.Programme.Kind",
+        "ProgrammeStatusEnum": "vouchers.models.Programme.Status",
+        "VoucherApplicationStatusEnum": "vouchers.models.VoucherApplication.Status",
+        "LedgerEntryKindEnum": "vouchers.models.LedgerEntry.Kind",
     },
 }
 

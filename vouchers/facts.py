@@ -6,7 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, F, Q, Sum, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Sum, When
 
 from accounts.models import Organisation
 from booking.order_events import OrderKind
@@ -40,37 +40,38 @@ def item_id_of(order_kind: str, order) -> int:
 def order_facts(
     *, order_kind: str, item_id: int, firm_id: int, fee_fen: int, programme: Programme
 ) -> OrderFacts:
-    """Three queries: the item (category, provider, region), the firm's region, and whether
-    firm and provider declared a shared party."""
-    if order_kind == OrderKind.BOOKING:
-        path, provider_id, region = (
-            Instrument.objects.filter(pk=item_id)
-            .values_list("category__path", "provider_id", "provider__region_id")
-            .get()
-        )
-        statutory = False
-    else:
-        path, provider_id, region, eligible = (
-            TestingService.objects.filter(pk=item_id)
-            .values_list("category__path", "provider_id", "provider__region_id", "voucher_eligible")
-            .get()
-        )
-        statutory = not eligible  # services marked not voucher-eligible: statutory testing
-    firm_region = Organisation.objects.filter(pk=firm_id).values_list("region_id", flat=True).get()
-    return OrderFacts(
-        kind=order_kind, fee_fen=fee_fen, provider_id=provider_id, provider_region=region,
-        firm_region=firm_region, programme_region=programme.region_id, category_path=path or "",
-        statutory=statutory, related_party=related_parties(firm_id, provider_id),
-    )  # fmt: skip
-
-
-def related_parties(firm_id: int, provider_id: int) -> bool:
-    """True when firm and provider declared the same legal representative, shareholder or
-    actual controller (by identity number or credit code)."""
+    """What the rules need to know of an order of ``item_id`` for ``firm_id``."""
+    model = Instrument if order_kind == OrderKind.BOOKING else TestingService
     firm_parties = RelatedParty.objects.filter(organisation_id=firm_id).values("identifier")
-    return RelatedParty.objects.filter(
-        organisation_id=provider_id, identifier__in=firm_parties
-    ).exists()
+    # One statement (it runs on the booking hot path): the item's category and provider,
+    # the firm's region, and whether firm and provider declared a shared party.
+    row = (
+        model.objects.filter(pk=item_id)
+        .annotate(
+            firm_region=Subquery(Organisation.objects.filter(pk=firm_id).values("region_id")[:1]),
+            related=Exists(
+                RelatedParty.objects.filter(
+                    organisation_id=OuterRef("provider_id"), identifier__in=firm_parties
+                )
+            ),
+        )  # fmt: skip
+        .values(
+            "category__path",
+            "provider_id",
+            "provider__region_id",
+            "firm_region",
+            "related",
+            *(("voucher_eligible",) if model is TestingService else ()),
+        )  # fmt: skip
+        .get()
+    )
+    return OrderFacts(
+        kind=order_kind, fee_fen=fee_fen, provider_id=row["provider_id"],
+        provider_region=row["provider__region_id"], firm_region=row["firm_region"],
+        programme_region=programme.region_id, category_path=row["category__path"] or "",
+        # Services marked not voucher-eligible are statutory or mandatory testing.
+        statutory=not row.get("voucher_eligible", True), related_party=row["related"],
+    )  # fmt: skip
 
 
 def year_used_fen(rules: Rules, programme_id: int, firm_id: int, at: dt.datetime) -> int:

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Organisation
 from accounts.scoping import Scope
+from booking.api.payment import PaymentField, PaymentsPrefetch
 from booking.models import Booking, Notification
 from booking.notifications import mark_read, unread_count
 from booking.selectors import bookings as selectors
@@ -39,13 +40,14 @@ class BookingSerializer(serializers.ModelSerializer):
     end = serializers.DateTimeField(source="end_at")
     instrument_name = serializers.CharField(source="instrument.name")
     firm_name = serializers.CharField(source="firm.name")
+    payment = PaymentField("booking")
 
     class Meta:
         model = Booking
         fields = [
             "id", "instrument", "instrument_name", "firm", "firm_name", "start", "end",
             "purpose", "status", "client_group", "rate_per_hour_fen", "quote_fen", "fee_fen",
-            "created_at", "updated_at",
+            "created_at", "updated_at", "payment",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -62,6 +64,10 @@ class BookingCreateSerializer(serializers.Serializer):
     end = serializers.DateTimeField()
     purpose = serializers.CharField(max_length=2000)
     firm = serializers.IntegerField(required=False)
+    vouchers = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, max_length=10,
+        help_text="Vouchers to pay with, in the order they should pay.",
+    )  # fmt: skip
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -104,8 +110,9 @@ def _operator(request, pk):
     return User.objects.filter(pk=pk, is_active=True).first() or request.user
 
 
-class BookingViewSet(viewsets.ReadOnlyModelViewSet):
+class BookingViewSet(PaymentsPrefetch, viewsets.ReadOnlyModelViewSet):
     serializer_class = BookingSerializer
+    payment_order_kind = "booking"
     filterset_fields = ["status", "instrument", "firm"]
 
     def get_queryset(self):
@@ -125,6 +132,7 @@ class BookingViewSet(viewsets.ReadOnlyModelViewSet):
             start_at=data["start"],
             end_at=data["end"],
             purpose=data["purpose"],
+            voucher_ids=data["vouchers"],
         )
         return Response(represent(BookingSerializer, booking), status=status.HTTP_201_CREATED)
 

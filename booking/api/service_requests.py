@@ -19,6 +19,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.models import Organisation
 from accounts.scoping import scope_of
 from booking import reports
+from booking.api.payment import PaymentField, PaymentsPrefetch
 from booking.models import ServiceRequest
 from booking.selectors import service_requests as selectors
 from booking.services import service_requests as services
@@ -39,6 +40,7 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
     provider = serializers.IntegerField(source="service.provider_id", read_only=True)
     is_overdue = serializers.BooleanField(read_only=True, default=False)
     has_report = serializers.SerializerMethodField()
+    payment = PaymentField("service_request")
 
     class Meta:
         model = ServiceRequest
@@ -47,7 +49,7 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
             "sample_description", "standards", "delivery", "tracking_number", "desired_date",
             "quote_fen", "fee_fen", "due_on", "is_overdue", "sample_condition",
             "samples_received_at", "report_number", "report_accreditation", "reported_at",
-            "has_report", "created_at", "updated_at",
+            "has_report", "created_at", "updated_at", "payment",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -69,6 +71,10 @@ class ServiceRequestCreateSerializer(serializers.Serializer):
     )
     desired_date = serializers.DateField(required=False, allow_null=True, default=None)
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    vouchers = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, max_length=10,
+        help_text="Vouchers to pay with, in the order they should pay.",
+    )  # fmt: skip
 
 
 class ServiceRequestReasonSerializer(serializers.Serializer):
@@ -133,9 +139,10 @@ def _one_state_change(name: str, request_serializer, call, *, parsers=None):
 
 
 class ServiceRequestViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    PaymentsPrefetch, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = ServiceRequestSerializer
+    payment_order_kind = "service_request"
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     filterset_fields = ["status", "service", "firm"]
 
@@ -174,6 +181,7 @@ class ServiceRequestViewSet(
             tracking_number=values["tracking_number"],
             desired_date=values["desired_date"],
             attachments=request.FILES.getlist("attachments"),
+            voucher_ids=values["vouchers"],
         )
         fresh = selectors.service_request_get(scope=scope_of(request), pk=sr.pk)
         return Response(ServiceRequestSerializer(fresh).data, status=status.HTTP_201_CREATED)

@@ -8,13 +8,14 @@ import time_machine
 from booking.models import ServiceRequest
 from booking.services import service_requests as sr_services
 from booking.tasks import auto_complete_service_requests
-from tests.booking.test_order_events import events_fixture, moves  # noqa: F401
+from tests.booking.test_order_events import events_fixture, moves, no_voucher_money  # noqa: F401
 from tests.service_requests.conftest import advance
 
 pytestmark = pytest.mark.django_db
 S = ServiceRequest.Status
 
 
+@pytest.mark.usefixtures("no_voucher_money")
 def test_service_request_life_and_auto_completion_publish(
     events, service, firm_a, alice, manager, make_request
 ):

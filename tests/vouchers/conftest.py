@@ -107,3 +107,8 @@ def ledger_agrees(voucher: Voucher) -> None:
     assert (
         min(voucher.available_fen, voucher.held_fen, voucher.captured_fen, voucher.expired_fen) >= 0
     )
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

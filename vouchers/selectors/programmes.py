@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.scoping import Scope
 from config.errors import NotFound
-from vouchers.models import LedgerEntry, Programme, Voucher, VoucherApplication
+from vouchers.models import LedgerEntry, Programme, RelatedParty, Voucher, VoucherApplication
 
 
 def programme_list(*, actor: User) -> QuerySet[Programme]:
@@ -92,3 +92,12 @@ def application_get(*, actor: User, pk: int) -> VoucherApplication:
     if application is None:
         raise NotFound(_("Application not found."), code="application_not_found")
     return application
+
+
+def related_party_list(*, actor: User) -> QuerySet[RelatedParty]:
+    """What the actor's firms and providers declared (everything for a site admin)."""
+    scope = Scope.for_user(actor)
+    qs = RelatedParty.objects.select_related("organisation")
+    if scope.is_admin:
+        return qs
+    return qs.filter(organisation_id__in=scope.firm_ids | scope.provider_ids)
