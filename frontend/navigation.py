@@ -24,11 +24,15 @@ BY_ROLE = {
         (_("Testing queue"), "frontend:lab-service-queue"),
         (_("My instruments"), "frontend:lab-instruments"),
         (_("My services"), "frontend:lab-services"),
+        (_("Reimbursement claims"), "frontend:lab-claims"),
     ],
     Membership.Role.REVIEWER: [
         (_("Firm verification"), "frontend:firm-verification-queue"),
         (_("Voucher programmes"), "frontend:programme-list"),
         (_("Quota applications"), "frontend:voucher-application-queue"),
+        (_("Claims to review"), "frontend:dept-claims"),
+        (_("Audit samples"), "frontend:audit-list"),
+        (_("Public notices"), "frontend:notice-list"),
     ],
 }
 

@@ -7,10 +7,12 @@ booking when the hold runs.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from config.errors import Conflict, DomainError, Invalid, NotFound
 from vouchers.facts import order_facts, spending_group_voucher_ids, year_used_fen
 from vouchers.ledger import vouchers_lock
-from vouchers.models import Voucher
+from vouchers.models import ProgrammeBlock, Voucher
 from vouchers.rules import Refusal, Split, VoucherFacts, refusal_text, rules_parse, split
 
 
@@ -21,6 +23,16 @@ def refusal_error(refusal: Refusal) -> DomainError:
     message = refusal.message
     return cls(message, code=refusal.error, fields={"vouchers": [message]},
                data={"voucher": refusal.voucher_id, "reason": refusal.reason})  # fmt: skip
+
+
+def blocked_refuse(programme_id: int, organisation_ids, voucher_id: int) -> None:
+    """Refuse (400 voucher_not_applicable, reason ``blocked``) when an audit finding barred
+    the firm or the provider from the programme (vouchers.services.audits)."""
+    if ProgrammeBlock.objects.filter(programme_id=programme_id,
+                                     organisation_id__in=organisation_ids).exists():  # fmt: skip
+        message = _("An audit finding bars this firm or provider from the programme.")
+        raise Invalid(message, code="voucher_not_applicable", fields={"vouchers": [str(message)]},
+                      data={"voucher": voucher_id, "reason": "blocked"})  # fmt: skip
 
 
 def price_order(
@@ -51,6 +63,7 @@ def price_order(
         rules = rules_parse(programme.rules)  # as it is now that the rows are locked
     facts = order_facts(order_kind=order_kind, item_id=item_id, firm_id=firm_id,
                         fee_fen=fee_fen, programme=programme)  # fmt: skip
+    blocked_refuse(programme.pk, (firm_id, facts.provider_id), chosen[0])
     result = split(
         rules, facts,
         [VoucherFacts(pk, found[pk].available_fen, found[pk].expires_at) for pk in chosen],

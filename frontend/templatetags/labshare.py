@@ -48,6 +48,13 @@ STATUS_COLOURS = {
     "rejected": "danger",
     "cancelled": "secondary",
     "no_show": "dark",
+    "draft": "secondary",
+    "under_review": "info",
+    "partly_approved": "primary",
+    "paid": "success",
+    "claimed": "warning",
+    "fine": "success",
+    "problem": "danger",
 }
 
 

@@ -10,4 +10,7 @@ urlpatterns = [
     path("", include("frontend.urls.bookings")),
     path("", include("frontend.urls.service_requests")),
     path("", include("frontend.urls.vouchers")),
+    path("", include("frontend.urls.claims")),
+    path("", include("frontend.urls.audits")),
+    path("", include("frontend.urls.notices")),
 ]

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from frontend.views import audits as views
+
+urlpatterns = [
+    path("department/audits/", views.audit_list, name="audit-list"),
+    path("department/audits/draw/", views.audit_draw, name="audit-draw"),
+    path("department/audits/<int:pk>/", views.audit_detail, name="audit-detail"),
+    path(
+        "department/audits/<int:pk>/records/<int:record_pk>/",
+        views.audit_record,
+        name="audit-record",
+    ),
+]

@@ -1,0 +1,104 @@
+"""Reads of claims: what a provider can still claim, and claims scoped to who may see them
+(the provider that made it, the department it is addressed to; anyone else gets 404)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.scoping import Scope
+from booking.models import Booking, ServiceRequest
+from config.errors import NotFound
+from vouchers.models import Claim, ClaimLine, LedgerEntry, OrderVoucherHold
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """Midnight of ``day`` in Asia/Shanghai, as an aware instant."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def provider_orders_q(provider_id: int) -> Q:
+    """Ledger entries of orders served by ``provider_id`` (bookings of its instruments,
+    requests for its testing services)."""
+    bookings = Booking.objects.filter(instrument__provider_id=provider_id).values("pk")
+    requests = ServiceRequest.objects.filter(service__provider_id=provider_id).values("pk")
+    return Q(order_kind="booking", order_id__in=bookings) | Q(
+        order_kind="service_request", order_id__in=requests
+    )
+
+
+def claimable_entries(
+    *, provider_id: int, period_start: dt.date, period_end: dt.date
+) -> QuerySet[LedgerEntry]:
+    """Capture entries of the provider's orders completed in the period (local dates,
+    inclusive) that no live claim line holds and whose capture was never reversed."""
+    live_line = ClaimLine.objects.filter(capture_entry=OuterRef("pk")).exclude(
+        state=ClaimLine.State.REJECTED
+    )
+    clean_hold = OrderVoucherHold.objects.filter(
+        order_kind=OuterRef("order_kind"), order_id=OuterRef("order_id"),
+        voucher_id=OuterRef("voucher_id"), state=OrderVoucherHold.State.CAPTURED, reversed_fen=0,
+    )  # fmt: skip
+    return (
+        LedgerEntry.objects.filter(
+            provider_orders_q(provider_id),
+            kind=LedgerEntry.Kind.CAPTURE,
+            at__gte=day_start(period_start),
+            at__lt=day_start(period_end + dt.timedelta(days=1)),
+        )
+        .filter(Exists(clean_hold))
+        .exclude(Exists(live_line))
+        .select_related("voucher__programme")
+        .order_by("at", "pk")
+    )
+
+
+def claims_visible_q(scope: Scope) -> Q:
+    if scope.is_admin:
+        return Q()
+    # A department sees a claim once it is submitted: a draft is the provider's business.
+    return Q(provider_id__in=scope.provider_ids) | (
+        Q(issuer_id__in=scope.department_ids) & ~Q(status=Claim.Status.DRAFT)
+    )
+
+
+def claim_list(
+    actor: User, *, provider_id: int | None = None, issuer_id: int | None = None,
+    status: str | None = None,
+) -> QuerySet[Claim]:  # fmt: skip
+    """Claims the actor may see, newest first, optionally for one provider or issuer."""
+    qs = Claim.objects.filter(claims_visible_q(Scope.for_user(actor)))
+    if provider_id is not None:
+        qs = qs.filter(provider_id=provider_id)
+    if issuer_id is not None:
+        qs = qs.filter(issuer_id=issuer_id)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("provider", "issuer").order_by("-created_at", "-pk")
+
+
+def claim_get(actor: User, pk) -> Claim:
+    """The claim if the actor is on either side of it; NotFound otherwise."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound(_("Claim not found."), code="claim_not_found") from None
+    claim = claim_list(actor).filter(pk=pk).first()
+    if claim is None:
+        raise NotFound(_("Claim not found."), code="claim_not_found")
+    return claim
+
+
+def claim_lines(claim: Claim, *, state: str | None = None) -> QuerySet[ClaimLine]:
+    qs = claim.lines.select_related("firm", "capture_entry__voucher")
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("completed_at", "pk")
+
+
+def claim_history(claim: Claim):
+    return claim.history.select_related("actor").order_by("at", "pk")

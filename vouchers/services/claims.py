@@ -1,0 +1,272 @@
+"""A provider builds, documents and submits its reimbursement claims (兑付).
+
+Building locks the provider's Organisation row first (one build per provider at a time),
+then reads what is still claimable: two managers clicking "build" at once get one claim
+each issuer and a clean ``nothing_to_claim``, never a capture in two claims. The unique
+constraint ``claim_line_once`` is the last word if anything else races in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections import defaultdict
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation, User
+from accounts.scoping import Scope
+from booking.models import Booking, ServiceRequest
+from config.errors import Conflict, Forbidden, Invalid
+from vouchers import uploads
+from vouchers.claim_transitions import claim_record_creation, claim_transition
+from vouchers.models import Claim, ClaimDeduction, ClaimLine, ClaimProof, OrderVoucherHold
+from vouchers.selectors.claims import claim_get, claimable_entries
+
+C = Claim.Status
+MAX_PROOFS = 50
+
+
+def require_provider_manager(actor: User, provider_id: int) -> None:
+    if not Scope.for_user(actor).can_manage_provider(provider_id):
+        raise Forbidden(_("Only the provider's lab managers may do this."))
+
+
+def provider_claim_get(actor: User, claim_id, *, lock: bool = False) -> Claim:
+    """The claim, for a manager of the provider that made it (404 for strangers, 403 for
+    the department it is addressed to)."""
+    claim = claim_get(actor, claim_id)
+    require_provider_manager(actor, claim.provider_id)
+    if lock:
+        claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    return claim
+
+
+def _check_period(period_start: dt.date, period_end: dt.date) -> None:
+    if period_end < period_start:
+        message = _("The period must end on or after its first day.")
+        raise Invalid(message, code="period_invalid", fields={"period_end": [str(message)]})
+    if period_end > timezone.localdate():
+        message = _("A claim can only cover days that are over.")
+        raise Invalid(message, code="period_in_future", fields={"period_end": [str(message)]})
+
+
+def _order_fees(entries) -> dict[tuple[str, int], tuple[int, dt.datetime | None]]:
+    """(kind, id) → (fee, when it completed), two queries for any number of orders."""
+    ids = defaultdict(set)
+    for e in entries:
+        ids[e.order_kind].add(e.order_id)
+    fees = {}
+    for pk, fee in Booking.objects.filter(pk__in=ids["booking"]).values_list("pk", "fee_fen"):
+        fees[("booking", pk)] = fee or 0
+    for pk, fee in ServiceRequest.objects.filter(pk__in=ids["service_request"]).values_list(
+        "pk", "fee_fen"
+    ):
+        fees[("service_request", pk)] = fee or 0
+    return fees
+
+
+def _captured_per_order(entries) -> dict[tuple[str, int], int]:
+    """All vouchers' captures of each order: the firm paid the fee less all of them."""
+    keys = {(e.order_kind, e.order_id) for e in entries}
+    totals: dict[tuple[str, int], int] = defaultdict(int)
+    for kind in {key[0] for key in keys}:
+        rows = (
+            OrderVoucherHold.objects.filter(
+                order_kind=kind, order_id__in=[i for k, i in keys if k == kind]
+            )
+            .values_list("order_id")
+            .annotate(s=Sum("captured_fen"))
+        )
+        for order_id, total in rows:
+            totals[(kind, order_id)] = total or 0
+    return totals
+
+
+def _holds_by_entry(entries) -> dict[int, int]:
+    keys = {(e.order_kind, e.order_id, e.voucher_id) for e in entries}
+    rows = OrderVoucherHold.objects.filter(order_id__in={k[1] for k in keys}).values_list(
+        "pk", "order_kind", "order_id", "voucher_id"
+    )
+    by_key = {(k, o, v): pk for pk, k, o, v in rows}
+    return {e.pk: by_key[(e.order_kind, e.order_id, e.voucher_id)] for e in entries}
+
+
+def _new_number(now: dt.datetime) -> str:
+    return f"CL{timezone.localtime(now):%Y%m%d}-{secrets.token_hex(4).upper()}"
+
+
+def _lines_for(claim: Claim, entries, fees, captured, holds) -> list[ClaimLine]:
+    lines = []
+    for e in entries:
+        fee = fees.get((e.order_kind, e.order_id), 0)
+        lines.append(ClaimLine(
+            claim=claim, capture_entry_id=e.pk, hold_id=holds[e.pk], firm_id=e.voucher.firm_id,
+            order_kind=e.order_kind, order_id=e.order_id, completed_at=e.at, fee_fen=fee,
+            voucher_fen=e.amount_fen,
+            firm_fen=max(fee - captured.get((e.order_kind, e.order_id), 0), 0),
+        ))  # fmt: skip
+    return lines
+
+
+def claim_build(
+    *, actor: User, provider_id: int, period_start: dt.date, period_end: dt.date
+) -> list[Claim]:
+    """Draft one claim per issuing department from the provider's captured, unclaimed
+    voucher amounts of orders completed in the period; each takes the deductions the
+    provider still owes that issuer.
+    Errors: Forbidden (not a manager of the provider); Invalid ``period_invalid``,
+    ``period_in_future``; Conflict ``nothing_to_claim``, ``already_claimed`` (lost a race
+    the lock did not cover)."""
+    require_provider_manager(actor, provider_id)
+    _check_period(period_start, period_end)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            Organisation.objects.select_for_update().filter(pk=provider_id).first()
+            entries = list(claimable_entries(provider_id=provider_id, period_start=period_start,
+                                             period_end=period_end))  # fmt: skip
+            if not entries:
+                raise Conflict(_("Nothing to claim: no captured voucher amounts in this period "
+                                 "that are not already claimed."), code="nothing_to_claim")  # fmt: skip
+            fees, captured, holds = (_order_fees(entries), _captured_per_order(entries),
+                                     _holds_by_entry(entries))  # fmt: skip
+            by_issuer = defaultdict(list)
+            for e in entries:
+                by_issuer[e.voucher.programme.issuer_id].append(e)
+            return [
+                _claim_insert(
+                    actor,
+                    provider_id,
+                    issuer_id,
+                    group,
+                    period_start,
+                    period_end,
+                    now,
+                    fees,
+                    captured,
+                    holds,
+                )  # fmt: skip
+                for issuer_id, group in sorted(by_issuer.items())
+            ]
+    except IntegrityError as exc:
+        if "claim_line_once" not in str(exc):
+            raise
+        raise Conflict(_("Some of these amounts were claimed by someone else just now; "
+                         "reload and try again."), code="already_claimed") from exc  # fmt: skip
+
+
+def _claim_insert(actor, provider_id, issuer_id, entries, start, end, now, fees, captured, holds):
+    deductions = list(
+        ClaimDeduction.objects.select_for_update()
+        .filter(provider_id=provider_id, issuer_id=issuer_id, claim__isnull=True)
+        .order_by("pk")
+    )
+    claim = Claim.objects.create(
+        provider_id=provider_id, issuer_id=issuer_id, number=_new_number(now),
+        period_start=start, period_end=end, created_by=actor, created_at=now, updated_at=now,
+        claimed_fen=sum(e.amount_fen for e in entries), line_count=len(entries),
+        deduction_fen=sum(d.amount_fen for d in deductions),
+    )  # fmt: skip
+    ClaimLine.objects.bulk_create(_lines_for(claim, entries, fees, captured, holds),
+                                  batch_size=1000)  # fmt: skip
+    ClaimDeduction.objects.filter(pk__in=[d.pk for d in deductions]).update(claim=claim)
+    claim_record_creation(claim, actor=actor)
+    return claim
+
+
+def claim_invoice_set(
+    *, actor: User, claim_id: int, number: str, date: dt.date, amount_fen: int,
+    invoice_type: str, file=None,
+) -> Claim:  # fmt: skip
+    """Record the provider's invoice (发票) on a draft claim; a new file replaces the old.
+    Errors: Invalid ``invoice_number_required``, ``invoice_type_invalid``,
+    ``invoice_amount_mismatch`` (must be the amount claimed less deductions),
+    ``invoice_date_in_future``, the file errors of vouchers.uploads; Conflict
+    ``claim_not_draft``."""
+    number = (number or "").strip()
+    if not number:
+        raise Invalid(_("Give the invoice number."), code="invoice_number_required",
+                      fields={"invoice_number": [str(_("This field is required."))]})  # fmt: skip
+    if invoice_type not in Claim.InvoiceType.values:
+        raise Invalid(_("Choose the invoice type."), code="invoice_type_invalid",
+                      fields={"invoice_type": [str(_("Choose the invoice type."))]})  # fmt: skip
+    if date > timezone.localdate():
+        message = _("The invoice date cannot be in the future.")
+        raise Invalid(
+            message, code="invoice_date_in_future", fields={"invoice_date": [str(message)]}
+        )
+    if file is not None:
+        uploads.validate_claim_file(file, field="invoice_file")
+    stored = uploads.store(file, folder="claims/invoices") if file is not None else ""
+    try:
+        with transaction.atomic():
+            claim = provider_claim_get(actor, claim_id, lock=True)
+            _require_draft(claim)
+            if amount_fen != claim.claimed_fen - claim.deduction_fen:
+                message = _("The invoice must be for the amount claimed less deductions: "
+                            "¥%(yuan)s.") % {"yuan": f"{(claim.claimed_fen - claim.deduction_fen) / 100:,.2f}"}  # fmt: skip
+                raise Invalid(message, code="invoice_amount_mismatch",
+                              fields={"invoice_amount_fen": [str(message)]})  # fmt: skip
+            claim.invoice_number, claim.invoice_date = number, date
+            claim.invoice_amount_fen, claim.invoice_type = amount_fen, invoice_type
+            fields = ["invoice_number", "invoice_date", "invoice_amount_fen", "invoice_type",
+                      "updated_at"]  # fmt: skip
+            if stored:
+                claim.invoice_file, claim.invoice_file_name = stored, file.name[:200]
+                fields += ["invoice_file", "invoice_file_name"]
+            claim.updated_at = timezone.now()
+            claim.save(update_fields=fields)
+            return claim
+    except BaseException:
+        uploads.discard([stored])
+        raise
+
+
+def _require_draft(claim: Claim) -> None:
+    if claim.status != C.DRAFT:
+        raise Conflict(_("Only a draft claim can be changed."), code="claim_not_draft",
+                       data={"status": claim.status})  # fmt: skip
+
+
+def claim_proof_add(*, actor: User, claim_id: int, file, line_id: int | None = None) -> ClaimProof:
+    """Attach proof that the firm paid its own part, to the claim or one of its lines.
+    Errors: the file errors of vouchers.uploads; Invalid ``line_not_in_claim``,
+    ``too_many_proofs``; Conflict ``claim_not_draft``."""
+    uploads.validate_claim_file(file, field="file")
+    stored = uploads.store(file, folder="claims/proofs")
+    try:
+        with transaction.atomic():
+            claim = provider_claim_get(actor, claim_id, lock=True)
+            _require_draft(claim)
+            if line_id is not None and not claim.lines.filter(pk=line_id).exists():
+                raise Invalid(_("That line is not on this claim."), code="line_not_in_claim",
+                              fields={"line": [str(_("Not a line of this claim."))]})  # fmt: skip
+            if claim.proofs.count() >= MAX_PROOFS:
+                raise Invalid(_("At most %(n)d proofs per claim.") % {"n": MAX_PROOFS},
+                              code="too_many_proofs")  # fmt: skip
+            return ClaimProof.objects.create(claim=claim, line_id=line_id, file=stored,
+                                             file_name=file.name[:200], uploaded_by=actor)  # fmt: skip
+    except BaseException:
+        uploads.discard([stored])
+        raise
+
+
+def claim_submit(*, actor: User, claim_id: int) -> Claim:
+    """Send a draft to the issuing department. Needs the invoice (with its file) and, if the
+    firms paid anything themselves, at least one proof of payment.
+    Errors: Invalid ``invoice_missing``, ``proof_missing``; Conflict ``invalid_transition``."""
+    with transaction.atomic():
+        claim = provider_claim_get(actor, claim_id, lock=True)
+        if claim.status == C.DRAFT:
+            if not (claim.invoice_number and claim.invoice_file):
+                raise Invalid(_("Record the invoice and upload its file before submitting."),
+                              code="invoice_missing")  # fmt: skip
+            if claim.lines.filter(firm_fen__gt=0).exists() and not claim.proofs.exists():
+                raise Invalid(_("Upload proof that the firms paid their own part before "
+                                "submitting."), code="proof_missing")  # fmt: skip
+        claim_transition(claim, to=C.SUBMITTED, actor=actor)
+        return claim
