@@ -1,1 +1,252 @@
-"""Models come with the voucher and tracker issues."""
+"""Usage events (one per completed order), the counters rolled up from them, targets,
+and the record of each reconciliation. See docs/tracker.md."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation, Region
+from facilities.models import Category, Instrument, TestingService
+
+
+class UsageKind(models.TextChoices):
+    """The plan's two counters."""
+
+    USE = "use", _("Instrument uses")
+    BATCH = "batch", _("Service batches")
+
+
+class UsageEvent(models.Model):
+    """One completed order, counted once: unique per (order kind, order id).
+
+    Inserted by the ``tracker.usage`` order-event subscriber in the completion's own
+    transaction, with everything the counters break down by copied in, so that no
+    dashboard query joins the orders. Never updated, never deleted.
+    """
+
+    order_kind = models.CharField(_("order kind"), max_length=16)
+    order_id = models.BigIntegerField(_("order id"))
+    kind = models.CharField(_("kind"), max_length=5, choices=UsageKind.choices)
+    completed_at = models.DateTimeField(_("completed at"))
+    completed_on = models.DateField(_("completed on"))  # Asia/Shanghai
+    month = models.DateField(_("month"))  # first day of completed_on's month
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    provider_county = models.CharField(_("provider's county"), max_length=6)
+    provider_city = models.CharField(_("provider's city"), max_length=6)
+    firm = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    firm_county = models.CharField(_("firm's county"), max_length=6)
+    firm_city = models.CharField(_("firm's city"), max_length=6)
+    instrument = models.ForeignKey(
+        Instrument, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    service = models.ForeignKey(
+        TestingService, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    firm_size = models.CharField(_("firm size"), max_length=10, blank=True)
+    is_outside = models.BooleanField(_("outside the provider's organisation"))
+    minutes = models.PositiveIntegerField(_("minutes of actual use"), default=0)
+    samples = models.PositiveIntegerField(_("samples"), default=0)
+    # Batches only: reported by the due date (None when the request had no due date).
+    on_time = models.BooleanField(_("on time"), null=True, blank=True)
+    fee_fen = models.BigIntegerField(_("fee (fen)"))
+    voucher_fen = models.BigIntegerField(_("voucher part (fen)"), default=0)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("usage event")
+        verbose_name_plural = _("usage events")
+        constraints = [
+            models.UniqueConstraint(fields=["order_kind", "order_id"], name="usage_once_per_order"),
+            models.CheckConstraint(
+                condition=Q(fee_fen__gte=0) & Q(voucher_fen__gte=0) & Q(voucher_fen__lte=F("fee_fen")),
+                name="usage_money_sane",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="use", instrument__isnull=False, service__isnull=True)
+                           | Q(kind="batch", service__isnull=False, instrument__isnull=True)),
+                name="usage_item_matches_kind",
+            ),
+        ]  # fmt: skip
+        indexes = [
+            models.Index(fields=["completed_on"], name="usage_by_day"),
+            models.Index(fields=["provider", "completed_on"], name="usage_by_provider"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_kind} #{self.order_id} ({self.completed_on})"
+
+
+class _Sums(models.Model):
+    """The measures every counter carries."""
+
+    count = models.BigIntegerField(_("count"), default=0)
+    minutes = models.BigIntegerField(_("minutes"), default=0)
+    outside_count = models.BigIntegerField(_("outside count"), default=0)
+    outside_minutes = models.BigIntegerField(_("outside minutes"), default=0)
+    samples = models.BigIntegerField(_("samples"), default=0)
+    fee_fen = models.BigIntegerField(_("fees (fen)"), default=0)
+    voucher_fen = models.BigIntegerField(_("voucher part (fen)"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyUsage(_Sums):
+    """Day × provider's county × kind: target progress and the daily/monthly series."""
+
+    day = models.DateField()
+    kind = models.CharField(max_length=5, choices=UsageKind.choices)
+    county = models.CharField(max_length=6)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "kind", "county"], name="daily_usage_key")
+        ]
+        indexes = [models.Index(fields=["kind", "county", "day"], name="daily_usage_by_region")]
+
+
+class MonthlyUsage(_Sums):
+    """Month × county × provider × category × firm size × kind: every breakdown, filtered."""
+
+    month = models.DateField()
+    kind = models.CharField(max_length=5, choices=UsageKind.choices)
+    county = models.CharField(max_length=6)
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    firm_size = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "kind", "county", "provider", "category", "firm_size"],
+                name="monthly_usage_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["provider", "month"], name="monthly_usage_by_provider"),
+            models.Index(fields=["category", "month"], name="monthly_usage_by_category"),
+        ]
+
+
+class ItemMonthlyUsage(_Sums):
+    """Month × instrument (uses) or testing service (batches): top items and their hours."""
+
+    month = models.DateField()
+    kind = models.CharField(max_length=5, choices=UsageKind.choices)
+    item_id = models.BigIntegerField()  # an Instrument's id (uses) or a TestingService's
+    county = models.CharField(max_length=6)
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "kind", "item_id", "county", "provider", "category"],
+                name="item_monthly_usage_key",
+            )
+        ]
+        indexes = [models.Index(fields=["provider", "month"], name="item_usage_by_provider")]
+
+
+class FirmMonth(models.Model):
+    """Month × firm × where it was served: distinct firms served and new firms, filtered."""
+
+    month = models.DateField()
+    kind = models.CharField(max_length=5, choices=UsageKind.choices)
+    firm = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    county = models.CharField(max_length=6)
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    firm_size = models.CharField(max_length=10, blank=True)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "kind", "firm", "county", "provider", "category", "firm_size"],
+                name="firm_month_key",
+            )
+        ]
+        indexes = [models.Index(fields=["firm", "month"], name="firm_month_by_firm")]
+
+
+class Target(models.Model):
+    """A count to reach in a region over a period: the plan's two, or a department's own."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=5, choices=UsageKind.choices)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    starts_on = models.DateField(_("period start"))
+    ends_on = models.DateField(_("period end"))
+    target_count = models.PositiveIntegerField(_("target"))
+    # The department that set it; None for the plan's own targets (seeded).
+    department = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_on", "kind", "region_id", "pk"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="target_period"),
+            models.CheckConstraint(condition=Q(target_count__gt=0), name="target_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReconciliationRun(models.Model):
+    """One recount of events from the orders and of counters from the events."""
+
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    period_from = models.DateField(_("from"), null=True, blank=True)
+    period_to = models.DateField(_("to"), null=True, blank=True)
+    differences = models.PositiveIntegerField(_("differences found"), default=0)
+    repaired = models.BooleanField(_("repaired"), default=False)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("reconciliation run")
+        verbose_name_plural = _("reconciliation runs")
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} ({self.differences})"

@@ -1,0 +1,36 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from booking.services import bookings as booking_services
+from tests.factories.booking import BookingFactory
+from tests.factories.facilities import InstrumentFactory
+
+
+@pytest.fixture
+def instrument(provider):
+    return InstrumentFactory(provider=provider)
+
+
+@pytest.fixture
+def complete_booking(instrument, manager, firm_a, alice):
+    """A booking of ``instrument`` checked in and out through the real services."""
+
+    def _complete(*, minutes: int = 90, firm=None, booked_by=None, inst=None, by=None):
+        start = timezone.now() - dt.timedelta(minutes=minutes + 5)
+        booking = BookingFactory(
+            instrument=inst or instrument,
+            firm=firm or firm_a,
+            booked_by=booked_by or alice,
+            start_at=start,
+            end_at=start + dt.timedelta(minutes=minutes),
+        )
+        actor = by or manager
+        booking_services.booking_check_in(actor=actor, booking=booking, actual_start_at=start)
+        booking_services.booking_check_out(
+            actor=actor, booking=booking, actual_end_at=start + dt.timedelta(minutes=minutes)
+        )
+        return booking
+
+    return _complete
