@@ -115,6 +115,18 @@ else:
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }
     }
+# A streaming replica of the primary, read only by the selectors that ask for it
+# (config/db_router.py: the tracker's dashboard, public summary, exports, reconciliation).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
@@ -292,6 +304,10 @@ LARGE_INSTRUMENT_THRESHOLD_FEN = env_int("LARGE_INSTRUMENT_THRESHOLD_FEN", 30_00
 BOOKING_NO_SHOW_GRACE_MINUTES = env_int("BOOKING_NO_SHOW_GRACE_MINUTES", 30)
 BOOKING_REMINDER_HOURS = env_int("BOOKING_REMINDER_HOURS", 24)
 SERVICE_REQUEST_AUTO_COMPLETE_DAYS = env_int("SERVICE_REQUEST_AUTO_COMPLETE_DAYS", 7)
+# Utilisation (利用率) = effective hours ÷ this yearly basis (Chongqing uses 1,400).
+TRACKER_UTILISATION_BASIS_HOURS = env_int("TRACKER_UTILISATION_BASIS_HOURS", 1600)
+# How long the public summary of the targets is cached (seconds).
+TRACKER_PUBLIC_SUMMARY_SECONDS = env_int("TRACKER_PUBLIC_SUMMARY_SECONDS", 300)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # --- Security (clean under `check --deploy` with LABSHARE_PRODUCTION=1) ----

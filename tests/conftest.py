@@ -78,6 +78,20 @@ def password():
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Tests run with a ``replica`` alias that mirrors the primary (config/db_router.py),
+    unless DATABASE_REPLICA_URL already configured one, so the replica reads are exercised."""
+    from django.conf import settings
+
+    if "replica" not in settings.DATABASES:
+        default = settings.DATABASES["default"]
+        settings.DATABASES["replica"] = {
+            **default,
+            "TEST": {**default.get("TEST", {}), "MIRROR": "default"},
+        }
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """With --reuse-db, a previous run's transactional tests may have flushed the
     reference data a migration loaded (regions, size rules): put it back once."""

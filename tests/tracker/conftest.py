@@ -6,6 +6,7 @@ from django.utils import timezone
 from booking.services import bookings as booking_services
 from tests.factories.booking import BookingFactory
 from tests.factories.facilities import InstrumentFactory
+from tracker.services.targets import plan_targets_ensure
 
 
 @pytest.fixture
@@ -34,3 +35,13 @@ def complete_booking(instrument, manager, firm_a, alice):
         return booking
 
     return _complete
+
+
+@pytest.fixture(autouse=True)
+def _plan_targets(request):
+    """The plan's targets come from a migration; a transactional test's flush removes them."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return
+    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    plan_targets_ensure()

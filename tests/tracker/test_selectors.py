@@ -1,0 +1,144 @@
+"""The dashboard's selectors: scoped to the reviewer's region, every filter honoured."""
+
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from accounts.models import Region
+from config.errors import Forbidden, Invalid, NotFound
+from tests.factories.accounts import make_provider, make_reviewer
+from tests.factories.facilities import InstrumentFactory
+from tracker.models import Target
+from tracker.selectors.filters import usage_filters_for, usage_filters_parse
+from tracker.selectors.progress import Status, progress_figures, target_progress_list
+from tracker.selectors.providers import provider_statistics
+from tracker.selectors.public import public_summary
+from tracker.selectors.usage import (
+    firms_served,
+    usage_breakdown,
+    usage_headline,
+    usage_series,
+    usage_top_items,
+    usage_totals,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ningbo_instrument():
+    provider = make_provider(organisation__region=Region.objects.get(code="330203"))
+    return InstrumentFactory(provider=provider)
+
+
+@pytest.fixture
+def history(complete_booking, ningbo_instrument, bob):
+    """Two uses in Hangzhou (330106) by firm A and one in Ningbo (330203) by firm B."""
+    complete_booking(minutes=60)
+    complete_booking(minutes=30)
+    complete_booking(minutes=120, inst=ningbo_instrument, firm=bob.memberships.get().organisation,
+                     booked_by=bob, by=_manager_of(ningbo_instrument))  # fmt: skip
+
+
+def _manager_of(instrument):
+    from tests.factories.accounts import member_of
+
+    return member_of(instrument.provider)
+
+
+def test_province_reviewer_sees_all_cities(history):
+    reviewer = make_reviewer("330000")
+    filters = usage_filters_for(actor=reviewer)
+    assert usage_totals(filters=filters)["use"]["count"] == 3
+    cities = {r["key"]: r["count"] for r in usage_breakdown(filters=filters, by="city")}
+    assert cities == {"330100": 2, "330200": 1}
+
+
+def test_city_reviewer_sees_only_its_city(history):
+    reviewer = make_reviewer("330100")
+    filters = usage_filters_for(actor=reviewer)
+    totals = usage_totals(filters=filters)["use"]
+    assert (totals["count"], totals["minutes"]) == (2, 90)
+    with pytest.raises(NotFound):
+        usage_filters_parse(actor=reviewer, params={"region": "330200"})
+
+
+def test_every_filter_narrows_the_counts(history, ningbo_instrument, provider, instrument):
+    reviewer = make_reviewer("330000")
+
+    def count(**params):
+        filters = usage_filters_parse(actor=reviewer, params=params)
+        return usage_totals(filters=filters)["use"]["count"]
+
+    assert count(region="330203") == 1
+    assert count(provider=str(provider.pk)) == 2
+    assert count(category=str(instrument.category_id)) == 2
+    assert count(kind="batch") == 0
+    next_year = str(timezone.localdate().year + 1)
+    assert count(**{"from": f"{next_year}-01"}) == 0
+
+
+def test_bad_filters_are_400_and_strangers_403(history, alice):
+    reviewer = make_reviewer("330000")
+    with pytest.raises(Invalid):
+        usage_filters_parse(actor=reviewer, params={"from": "2024-13"})
+    with pytest.raises(Invalid):
+        usage_filters_parse(actor=reviewer, params={"provider": "x"})
+    with pytest.raises(Invalid):
+        usage_filters_parse(actor=reviewer, params={"from": "2024-05", "to": "2024-01"})
+    with pytest.raises(Forbidden):
+        usage_filters_parse(actor=alice, params={})
+
+
+def test_series_top_items_and_firms(history, instrument):
+    reviewer = make_reviewer("330000")
+    filters = usage_filters_for(actor=reviewer, kind="use")
+    series = usage_series(filters=filters)
+    assert series[-1]["cumulative"] == 3
+    top = usage_top_items(filters=filters, kind="use")
+    assert (top[0]["key"], top[0]["count"]) == (instrument.pk, 2)
+    assert firms_served(filters=filters) == {"served": 2, "new": 2}
+    headline = usage_headline(filters=filters, on=timezone.localdate())
+    assert headline["use"]["this_year"] == 3
+
+
+def test_progress_projection_and_pace():
+    figures = progress_figures(achieved=100, target_count=1000, total_days=100, elapsed_days=50)
+    assert figures["status"] == Status.BEHIND
+    assert figures["projected_total"] == 200 and figures["shortfall"] == 800
+    assert figures["pace_needed_per_day"] == 18.0
+    ahead = progress_figures(achieved=600, target_count=1000, total_days=100, elapsed_days=50)
+    assert ahead["status"] == Status.ON_TRACK and ahead["shortfall"] == 0
+    over = progress_figures(achieved=900, target_count=1000, total_days=100, elapsed_days=100)
+    assert over["status"] == Status.MISSED and over["pace_needed_per_day"] is None
+
+
+def test_target_progress_counts_its_region_and_period(history):
+    today = timezone.localdate()
+    Target.objects.create(
+        name="杭州", kind="use", region_id="330100", target_count=4,
+        starts_on=today.replace(month=1, day=1), ends_on=today.replace(month=12, day=31),
+    )  # fmt: skip
+    city = make_reviewer("330100")
+    [progress] = target_progress_list(actor=city)
+    assert (progress.target.region_id, progress.achieved) == ("330100", 2)
+    province = make_reviewer("330000")
+    assert len(target_progress_list(actor=province)) >= 3  # the plan's two and Hangzhou's
+
+
+def test_provider_statistics_from_session_logs(history, provider, manager, instrument):
+    stats = provider_statistics(actor=manager, provider_id=provider.pk)
+    [row] = stats["instruments"]
+    assert (row["uses"], row["effective_hours"], row["outside_hours"]) == (2, 1.5, 1.5)
+    assert row["sharing_rate"] == 1.0 and row["bookings"] == 2 and row["firms_served"] == 1
+    with pytest.raises(NotFound):
+        provider_statistics(actor=make_reviewer("330200"), provider_id=provider.pk)
+
+
+def test_public_summary_has_counts_by_city_and_no_people(history):
+    cache.clear()
+    summary = public_summary()
+    plan = [t for t in summary["targets"] if t["kind"] == "use"]
+    assert plan and len(plan[0]["cities"]) == 11
+    assert "firm" not in str(summary).lower()

@@ -1,0 +1,189 @@
+"""Counts for the dashboard, from the month-grain counters (never the orders).
+
+Every function takes ``UsageFilters`` (tracker.selectors.filters) and honours all of
+them: period (whole months), region, kind, category (with its subtree), provider. Reads
+go to the replica when one is configured. Labels (region, provider, category, item
+names) are fetched in one query per breakdown, never per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import replace
+
+from django.db.models import Count, F, Min, QuerySet, Sum, Value
+from django.db.models.functions import Concat, Substr
+
+from accounts.models import FirmProfile, Organisation, Region
+from config.db_router import replica_alias
+from facilities.models import Category, Instrument, TestingService
+from tracker.models import FirmMonth, ItemMonthlyUsage, MonthlyUsage, UsageKind
+from tracker.selectors.filters import UsageFilters
+
+MEASURES = ("count", "minutes", "outside_count", "outside_minutes", "samples", "fee_fen",
+            "voucher_fen")  # fmt: skip
+BREAKDOWNS = ("kind", "month", "year", "city", "county", "provider", "category", "firm_size")
+
+
+def _monthly(filters: UsageFilters) -> QuerySet[MonthlyUsage]:
+    return MonthlyUsage.objects.using(replica_alias()).filter(filters.q())
+
+
+def _sums() -> dict:
+    return {m: Sum(m) for m in MEASURES}
+
+
+def _row(values: dict) -> dict:
+    row = {m: values.get(m) or 0 for m in MEASURES}
+    row["hours"] = round(row["minutes"] / 60, 1)
+    row["outside_hours"] = round(row["outside_minutes"] / 60, 1)
+    return row
+
+
+def usage_totals(*, filters: UsageFilters) -> dict[str, dict]:
+    """{kind: measures} for both kinds (zeros where nothing happened)."""
+    rows = {r["kind"]: r for r in _monthly(filters).values("kind").annotate(**_sums())}
+    return {kind: _row(rows.get(kind, {})) for kind in UsageKind.values}
+
+
+def usage_breakdown(*, filters: UsageFilters, by: str, limit: int | None = None) -> list[dict]:
+    """Measures grouped by one of ``BREAKDOWNS`` (and by kind, unless a kind is chosen),
+    each row with ``key`` and ``label``; largest count first except for time breakdowns."""
+    if by not in BREAKDOWNS:
+        raise ValueError(by)
+    rows = _monthly(filters)
+    if by == "city":
+        rows = rows.annotate(key=Concat(Substr("county", 1, 4), Value("00")))
+    elif by == "year":
+        rows = rows.annotate(key=Substr("month", 1, 4))
+    else:
+        rows = rows.annotate(key=_key_field(by))
+    groups = ["key"] if by == "kind" else ["key", "kind"]
+    rows = rows.values(*groups).annotate(**_sums())
+    if by in ("month", "year"):
+        rows = rows.order_by("key", "kind")
+    else:
+        rows = rows.order_by("-count", "key", "kind")
+    if limit:
+        rows = rows[:limit]
+    result = [{"key": r["key"], "kind": r.get("kind", r["key"]), **_row(r)} for r in rows]
+    labels = breakdown_labels(by, [r["key"] for r in result])
+    for r in result:
+        r["label"] = labels.get(r["key"], str(r["key"]))
+    return result
+
+
+def _key_field(by: str):
+    return F({"provider": "provider_id", "category": "category_id"}.get(by, by))
+
+
+def breakdown_labels(by: str, keys: Iterable) -> dict:
+    """Display names for breakdown keys, in one query (time and size need none)."""
+    keys = list(keys)
+    if by in ("city", "county"):
+        return {r.code: str(r) for r in Region.objects.using(replica_alias()).filter(code__in=keys)}
+    if by == "provider":
+        orgs = Organisation.objects.using(replica_alias()).filter(pk__in=keys)
+        return dict(orgs.values_list("pk", "name"))
+    if by == "category":
+        return {c.pk: str(c) for c in Category.objects.using(replica_alias()).filter(pk__in=keys)}
+    if by == "kind":
+        return {k: str(UsageKind(k).label) for k in keys if k in UsageKind.values}
+    if by == "firm_size":
+        return {k: str(FirmProfile.Size(k).label) for k in keys if k in FirmProfile.Size.values}
+    if by == "month":
+        return {k: k.strftime("%Y-%m") for k in keys}
+    return {}
+
+
+def usage_series(*, filters: UsageFilters) -> list[dict]:
+    """Month by month over the period, with running totals: [{month, kind, count,
+    cumulative}] for each kind shown; months without use appear with 0."""
+    rows = _monthly(filters).values("month", "kind").annotate(count=Sum("count"))
+    by = {(r["month"], r["kind"]): r["count"] for r in rows}
+    if not by and not (filters.start and filters.end):
+        return []
+    months = _months(
+        filters.month_start or min(m for m, _ in by), filters.month_end or max(m for m, _ in by)
+    )
+    kinds = [filters.kind] if filters.kind else list(UsageKind.values)
+    series = []
+    for kind in kinds:
+        running = 0
+        for month in months:
+            n = by.get((month, kind), 0)
+            running += n
+            series.append({"month": month, "kind": kind, "count": n, "cumulative": running})
+    return series
+
+
+def _months(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, m = [], first
+    while m <= last:
+        months.append(m)
+        m = (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return months
+
+
+def usage_headline(*, filters: UsageFilters, on: dt.date) -> dict[str, dict[str, int]]:
+    """{kind: {this_month, this_year, last_12_months}} as of ``on``, other filters kept."""
+    this_month = on.replace(day=1)
+    twelve_back = (this_month.replace(year=this_month.year - 1) + dt.timedelta(days=31)).replace(
+        day=1
+    )
+    periods = {
+        "this_month": (this_month, on),
+        "this_year": (on.replace(month=1, day=1), on),
+        "last_12_months": (twelve_back, on),
+    }
+    result = {kind: {} for kind in UsageKind.values}
+    for name, (start, end) in periods.items():
+        totals = usage_totals(filters=filters.with_period(start, end))
+        for kind in UsageKind.values:
+            result[kind][name] = totals[kind]["count"]
+    return result
+
+
+def usage_top_items(*, filters: UsageFilters, kind: str, limit: int = 10) -> list[dict]:
+    """The most used instruments (kind ``use``) or testing services (``batch``)."""
+    rows = ItemMonthlyUsage.objects.using(replica_alias()).filter(replace(filters, kind=kind).q())
+    rows = rows.values("item_id", "provider_id").annotate(**_sums())
+    rows = list(rows.order_by("-count", "item_id")[:limit])
+    model = Instrument if kind == UsageKind.USE else TestingService
+    names = dict(
+        model.objects.using(replica_alias())
+        .filter(pk__in=[r["item_id"] for r in rows])
+        .values_list("pk", "name")
+    )
+    providers = breakdown_labels("provider", [r["provider_id"] for r in rows])
+    return [
+        {
+            "key": r["item_id"],
+            "label": names.get(r["item_id"], str(r["item_id"])),
+            "provider_id": r["provider_id"],
+            "provider": providers.get(r["provider_id"], ""),
+            "kind": kind,
+            **_row(r),
+        }
+        for r in rows
+    ]
+
+
+def usage_top_providers(*, filters: UsageFilters, limit: int = 10) -> list[dict]:
+    return usage_breakdown(filters=filters, by="provider", limit=limit)
+
+
+def firms_served(*, filters: UsageFilters) -> dict[str, int]:
+    """Distinct firms served in the period, and how many of them were new: served for the
+    first time (under the same region, kind, category and provider filters)."""
+    rows = FirmMonth.objects.using(replica_alias())
+    served = rows.filter(filters.q()).aggregate(n=Count("firm_id", distinct=True))["n"]
+    firsts = (
+        rows.filter(filters.with_period(None, filters.end).q())
+        .values("firm_id")
+        .annotate(first=Min("month"))
+    )
+    if filters.month_start:
+        firsts = firsts.filter(first__gte=filters.month_start)
+    return {"served": served or 0, "new": firsts.count()}
