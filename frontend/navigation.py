@@ -23,9 +23,13 @@ BY_ROLE = {
         (_("Testing queue"), "frontend:lab-service-queue"),
         (_("My instruments"), "frontend:lab-instruments"),
         (_("My services"), "frontend:lab-services"),
+        (_("Sharing statistics"), "frontend:tracker-my-statistics"),
     ],
     Membership.Role.REVIEWER: [
         (_("Firm verification"), "frontend:firm-verification-queue"),
+        (_("Usage dashboard"), "frontend:tracker-dashboard"),
+        (_("Targets"), "frontend:tracker-targets"),
+        (_("Provider statistics"), "frontend:tracker-providers"),
     ],
 }
 

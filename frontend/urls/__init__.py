@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("frontend.urls.catalogue")),
     path("", include("frontend.urls.bookings")),
     path("", include("frontend.urls.service_requests")),
+    path("", include("frontend.urls.tracker")),
 ]
