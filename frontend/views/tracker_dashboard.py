@@ -30,13 +30,12 @@ from tracker.selectors.usage import (
     usage_totals,
 )
 
-L = gettext_lazy
 STATUS_LABELS = {
-    Status.NOT_STARTED: L("Not started"),
-    Status.MET: L("Met"),
-    Status.ON_TRACK: L("On track"),
-    Status.BEHIND: L("Behind"),
-    Status.MISSED: L("Missed"),
+    Status.NOT_STARTED: gettext_lazy("Not started"),
+    Status.MET: gettext_lazy("Met"),
+    Status.ON_TRACK: gettext_lazy("On track"),
+    Status.BEHIND: gettext_lazy("Behind"),
+    Status.MISSED: gettext_lazy("Missed"),
 }
 STATUS_COLOURS = {
     Status.NOT_STARTED: "secondary",
@@ -124,21 +123,21 @@ def targets_section(ctx: Ctx) -> Section:
     cards = []
     table = Table(
         "targets",
-        L("Targets"),
+        gettext_lazy("Targets"),
         [
-            Column(L("Target")),
-            Column(L("Kind")),
-            Column(L("Region")),
-            Column(L("Period")),
-            Column(L("Achieved"), "int"),
-            Column(L("Target"), "int"),
-            Column(L("Achieved %"), "percent"),
-            Column(L("Period elapsed %"), "percent"),
-            Column(L("Needed per month"), "int"),
-            Column(L("Projected at the end"), "int"),
-            Column(L("Projected date met")),
-            Column(L("Shortfall at the end"), "int"),
-            Column(L("Status")),
+            Column(gettext_lazy("Target")),
+            Column(gettext_lazy("Kind")),
+            Column(gettext_lazy("Region")),
+            Column(gettext_lazy("Period")),
+            Column(gettext_lazy("Achieved"), "int"),
+            Column(gettext_lazy("Target"), "int"),
+            Column(gettext_lazy("Achieved %"), "percent"),
+            Column(gettext_lazy("Period elapsed %"), "percent"),
+            Column(gettext_lazy("Needed per month"), "int"),
+            Column(gettext_lazy("Projected at the end"), "int"),
+            Column(gettext_lazy("Projected date met")),
+            Column(gettext_lazy("Shortfall at the end"), "int"),
+            Column(gettext_lazy("Status")),
         ],
     )
     for progress in target_progress_list(actor=ctx.actor, filters=ctx.filters, on=ctx.today):
@@ -192,17 +191,17 @@ def headline_section(ctx: Ctx) -> Section:
     kinds = [ctx.filters.kind] if ctx.filters.kind else list(UsageKind.values)
     table = Table(
         "headline",
-        L("Figures"),
+        gettext_lazy("Figures"),
         [
-            Column(L("Kind")),
-            Column(L("This month"), "int"),
-            Column(L("This year"), "int"),
-            Column(L("Last 12 months"), "int"),
-            Column(L("In the period"), "int"),
-            Column(L("Hours of use"), "hours"),
-            Column(L("Samples"), "int"),
-            Column(L("Fees"), "fen"),
-            Column(L("Voucher part"), "fen"),
+            Column(gettext_lazy("Kind")),
+            Column(gettext_lazy("This month"), "int"),
+            Column(gettext_lazy("This year"), "int"),
+            Column(gettext_lazy("Last 12 months"), "int"),
+            Column(gettext_lazy("In the period"), "int"),
+            Column(gettext_lazy("Hours of use"), "hours"),
+            Column(gettext_lazy("Samples"), "int"),
+            Column(gettext_lazy("Fees"), "fen"),
+            Column(gettext_lazy("Voucher part"), "fen"),
         ],
     )
     for kind in kinds:
@@ -264,13 +263,13 @@ def regions_section(ctx: Ctx) -> Section:
     metric = map_metric(ctx)
     table = Table(
         "regions",
-        L("By city") if by == "city" else L("By county"),
+        gettext_lazy("By city") if by == "city" else gettext_lazy("By county"),
         [
-            Column(L("City") if by == "city" else L("County")),
-            Column(L("Instrument uses"), "int"),
-            Column(L("Service batches"), "int"),
-            Column(L("Fees"), "fen"),
-            Column(L("Voucher part"), "fen"),
+            Column(gettext_lazy("City") if by == "city" else gettext_lazy("County")),
+            Column(gettext_lazy("Instrument uses"), "int"),
+            Column(gettext_lazy("Service batches"), "int"),
+            Column(gettext_lazy("Fees"), "fen"),
+            Column(gettext_lazy("Voucher part"), "fen"),
         ],
     )
     regions = []
@@ -302,7 +301,8 @@ def regions_section(ctx: Ctx) -> Section:
         "code": code,
         "metric": metric,
         "metric_links": {k: ctx.link(metric=k) for k in UsageKind.values},
-        "up_url": ctx.link(region="") if level == "city" and len(ctx.filters.regions) != 1 else "",
+        # A chosen city or county goes back up to the reader's whole region.
+        "up_url": ctx.link(region="") if ctx.filters.region else "",
     }
     return Section(table, chart, extra)
 
@@ -346,8 +346,8 @@ def trend_section(ctx: Ctx) -> Section:
     kinds = [filters.kind] if filters.kind else list(UsageKind.values)
     table = Table(
         "trend",
-        L("Year by year") if fmt == "year" else L("Month by month"),
-        [Column(L("Year") if fmt == "year" else L("Month"))]
+        gettext_lazy("Year by year") if fmt == "year" else gettext_lazy("Month by month"),
+        [Column(gettext_lazy("Year") if fmt == "year" else gettext_lazy("Month"))]
         + [Column(UsageKind(k).label, "int") for k in kinds],
     )
     for label in sorted(grouped):
@@ -378,12 +378,12 @@ def providers_section(ctx: Ctx) -> Section:
     top = sorted(grouped.items(), key=lambda kv: (-kv[1]["total"], str(kv[0])))[:10]
     table = Table(
         "providers",
-        L("Top providers"),
+        gettext_lazy("Top providers"),
         [
-            Column(L("Provider")),
-            Column(L("Instrument uses"), "int"),
-            Column(L("Service batches"), "int"),
-            Column(L("Fees"), "fen"),
+            Column(gettext_lazy("Provider")),
+            Column(gettext_lazy("Instrument uses"), "int"),
+            Column(gettext_lazy("Service batches"), "int"),
+            Column(gettext_lazy("Fees"), "fen"),
         ],
     )
     for key, g in top:
@@ -401,12 +401,12 @@ def _category_section(ctx: Ctx, kind: str, slug: str, title) -> Section | None:
     if ctx.filters.kind and ctx.filters.kind != kind:
         return None
     rows = usage_breakdown(filters=replace(ctx.filters, kind=kind), by="category", limit=12)
-    measure = L("Hours of use") if kind == UsageKind.USE else L("Samples")
+    measure = gettext_lazy("Hours of use") if kind == UsageKind.USE else gettext_lazy("Samples")
     table = Table(
         slug,
         title,
-        [Column(L("Category")), Column(UsageKind(kind).label, "int"),
-         Column(measure, "hours" if kind == UsageKind.USE else "int"), Column(L("Fees"), "fen")],
+        [Column(gettext_lazy("Category")), Column(UsageKind(kind).label, "int"),
+         Column(measure, "hours" if kind == UsageKind.USE else "int"), Column(gettext_lazy("Fees"), "fen")],
     )  # fmt: skip
     for r in rows:
         measure_value = r["hours"] if kind == UsageKind.USE else r["samples"]
@@ -417,12 +417,14 @@ def _category_section(ctx: Ctx, kind: str, slug: str, title) -> Section | None:
 
 def instrument_categories_section(ctx: Ctx) -> Section | None:
     return _category_section(
-        ctx, UsageKind.USE, "instrument-categories", L("By instrument category")
+        ctx, UsageKind.USE, "instrument-categories", gettext_lazy("By instrument category")
     )
 
 
 def service_categories_section(ctx: Ctx) -> Section | None:
-    return _category_section(ctx, UsageKind.BATCH, "service-categories", L("By service category"))
+    return _category_section(
+        ctx, UsageKind.BATCH, "service-categories", gettext_lazy("By service category")
+    )
 
 
 def firm_sizes_section(ctx: Ctx) -> Section:
@@ -434,12 +436,12 @@ def firm_sizes_section(ctx: Ctx) -> Section:
         g["fee_fen"] += r["fee_fen"]
     table = Table(
         "firm-sizes",
-        L("By firm size"),
+        gettext_lazy("By firm size"),
         [
-            Column(L("Firm size")),
-            Column(L("Instrument uses"), "int"),
-            Column(L("Service batches"), "int"),
-            Column(L("Fees"), "fen"),
+            Column(gettext_lazy("Firm size")),
+            Column(gettext_lazy("Instrument uses"), "int"),
+            Column(gettext_lazy("Service batches"), "int"),
+            Column(gettext_lazy("Fees"), "fen"),
         ],
     )
     for key in [k for k in FirmProfile.Size.values if k in grouped] + [
@@ -463,8 +465,8 @@ def _top_items_section(ctx: Ctx, kind: str, slug: str, title, item_label) -> Sec
     table = Table(
         slug,
         title,
-        [Column(item_label), Column(L("Provider")), Column(UsageKind(kind).label, "int"),
-         Column(L("Hours of use") if kind == UsageKind.USE else L("Samples"),
+        [Column(item_label), Column(gettext_lazy("Provider")), Column(UsageKind(kind).label, "int"),
+         Column(gettext_lazy("Hours of use") if kind == UsageKind.USE else gettext_lazy("Samples"),
                 "hours" if kind == UsageKind.USE else "int")],
     )  # fmt: skip
     for r in rows:
@@ -475,13 +477,21 @@ def _top_items_section(ctx: Ctx, kind: str, slug: str, title, item_label) -> Sec
 
 def top_instruments_section(ctx: Ctx) -> Section | None:
     return _top_items_section(
-        ctx, UsageKind.USE, "top-instruments", L("Top instruments"), L("Instrument")
+        ctx,
+        UsageKind.USE,
+        "top-instruments",
+        gettext_lazy("Top instruments"),
+        gettext_lazy("Instrument"),
     )
 
 
 def top_services_section(ctx: Ctx) -> Section | None:
     return _top_items_section(
-        ctx, UsageKind.BATCH, "top-services", L("Top testing services"), L("Testing service")
+        ctx,
+        UsageKind.BATCH,
+        "top-services",
+        gettext_lazy("Top testing services"),
+        gettext_lazy("Testing service"),
     )
 
 

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as L
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Membership
 from config.errors import Forbidden, Invalid, NotFound
@@ -30,18 +30,18 @@ def _percent(fraction):
 def instruments_table(stats: dict) -> Table:
     table = Table(
         "instruments",
-        L("Instruments"),
+        gettext_lazy("Instruments"),
         [
-            Column(L("Instrument")),
-            Column(L("Model")),
-            Column(L("Effective working hours"), "hours"),
-            Column(L("Outside-service hours"), "hours"),
-            Column(L("Sharing rate"), "percent"),
-            Column(L("Utilisation"), "percent"),
-            Column(L("Uses"), "int"),
-            Column(L("Bookings"), "int"),
-            Column(L("No-show rate"), "percent"),
-            Column(L("Firms served"), "int"),
+            Column(gettext_lazy("Instrument")),
+            Column(gettext_lazy("Model")),
+            Column(gettext_lazy("Effective working hours"), "hours"),
+            Column(gettext_lazy("Outside-service hours"), "hours"),
+            Column(gettext_lazy("Sharing rate"), "percent"),
+            Column(gettext_lazy("Utilisation"), "percent"),
+            Column(gettext_lazy("Uses"), "int"),
+            Column(gettext_lazy("Bookings"), "int"),
+            Column(gettext_lazy("No-show rate"), "percent"),
+            Column(gettext_lazy("Firms served"), "int"),
         ],
     )
     for r in stats["instruments"]:
@@ -56,13 +56,13 @@ def instruments_table(stats: dict) -> Table:
 def services_table(stats: dict) -> Table:
     table = Table(
         "services",
-        L("Testing services"),
+        gettext_lazy("Testing services"),
         [
-            Column(L("Testing service")),
-            Column(L("Batches"), "int"),
-            Column(L("Samples"), "int"),
-            Column(L("On-time rate"), "percent"),
-            Column(L("Firms served"), "int"),
+            Column(gettext_lazy("Testing service")),
+            Column(gettext_lazy("Batches"), "int"),
+            Column(gettext_lazy("Samples"), "int"),
+            Column(gettext_lazy("On-time rate"), "percent"),
+            Column(gettext_lazy("Firms served"), "int"),
         ],
     )
     for r in stats["services"]:
