@@ -27,4 +27,9 @@ app.conf.beat_schedule = {
         "task": "booking.tasks.auto_complete_service_requests",
         "schedule": crontab(minute=7),
     },
+    # Invariant 4's proof: counters recounted from the events, events from the orders.
+    "tracker-reconcile-nightly": {
+        "task": "tracker.tasks.reconcile_nightly",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }

@@ -14,6 +14,20 @@ def instrument(provider):
     return InstrumentFactory(provider=provider)
 
 
+def checked_in(instrument, manager, firm_user, *, minutes: int = 60):
+    """A booking of ``instrument`` that started ``minutes`` + 5 ago, checked in."""
+    start = timezone.now() - dt.timedelta(minutes=minutes + 5)
+    booking = BookingFactory(
+        instrument=instrument,
+        firm=firm_user.memberships.get().organisation,
+        booked_by=firm_user,
+        start_at=start,
+        end_at=start + dt.timedelta(minutes=minutes),
+    )
+    booking_services.booking_check_in(actor=manager, booking=booking, actual_start_at=start)
+    return booking
+
+
 @pytest.fixture
 def complete_booking(instrument, manager, firm_a, alice):
     """A booking of ``instrument`` checked in and out through the real services."""

@@ -1,6 +1,5 @@
 """The dashboard's selectors: scoped to the reviewer's region, every filter honoured."""
 
-
 import pytest
 from django.core.cache import cache
 from django.utils import timezone

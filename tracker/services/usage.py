@@ -33,11 +33,11 @@ def on_order_event(event: OrderEvent) -> None:
             order_id=event.order_id,
             completed_at=event.at,
             fee_fen=event.fee_fen,
-            voucher_fen=voucher_part_fen(event),
+            voucher_fen=voucher_part_fen(order_kind=event.order_kind, order_id=event.order_id),
         )
 
 
-def voucher_part_fen(event: OrderEvent) -> int:
+def voucher_part_fen(*, order_kind: str, order_id: int) -> int:
     """The part of the fee paid by vouchers. The hook for the vouchers app, which runs
     before the tracker on the same event: until it exposes the captured amount of an
     order, nothing is paid by voucher and the column holds 0 (reconciliation does not

@@ -1,0 +1,144 @@
+"""Invariant 4: the counters always equal a recount, even when a completion fails halfway,
+is retried, or the process running it is killed."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, transaction
+
+from booking.models import Booking
+from booking.services import bookings as booking_services
+from tests.tracker.conftest import checked_in
+from tracker.models import DailyUsage, MonthlyUsage, ReconciliationRun, UsageEvent
+from tracker.services.reconciliation import reconciliation_last, reconciliation_run
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_clean_history_reconciles_with_no_differences(complete_booking):
+    complete_booking()
+    complete_booking()
+    run = reconciliation_run()
+    assert run.differences == 0 and not run.repaired
+    assert reconciliation_last() == run
+
+
+def test_a_completion_rolled_back_after_the_event_insert_counts_nothing(complete_booking):
+    booking = complete_booking()  # one counted
+    with pytest.raises(RuntimeError), transaction.atomic():
+        complete_booking()
+        assert UsageEvent.objects.count() == 2  # inserted inside the transaction …
+        raise RuntimeError("the request dies before commit")
+    assert list(UsageEvent.objects.values_list("order_id", flat=True)) == [booking.pk]
+    assert DailyUsage.objects.get().count == 1
+    assert reconciliation_run().differences == 0
+
+
+def test_a_failure_between_event_and_counters_rolls_both_back_and_a_retry_counts_once(
+    instrument, manager, alice
+):
+    booking = checked_in(instrument, manager, alice)
+    failing = mock.patch("tracker.services.usage.counters_add", side_effect=RuntimeError("died"))
+    with failing, pytest.raises(RuntimeError):
+        booking_services.booking_check_out(actor=manager, booking=booking)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CHECKED_IN
+    assert not UsageEvent.objects.exists() and not DailyUsage.objects.exists()
+    booking_services.booking_check_out(actor=manager, booking=booking)  # the retry
+    assert UsageEvent.objects.count() == 1 and DailyUsage.objects.get().count == 1
+    assert reconciliation_run().differences == 0
+
+
+def test_a_drifted_counter_is_found_and_repaired(complete_booking):
+    complete_booking()
+    complete_booking()
+    MonthlyUsage.objects.update(count=5)
+    run = reconciliation_run(repair=False)
+    assert run.differences == 1 and not run.repaired
+    assert run.details["counters"]["tracker_monthlyusage"] == 1
+    repaired = reconciliation_run(repair=True)
+    assert repaired.repaired and repaired.details["after_repair"]["counters"] == dict.fromkeys(
+        repaired.details["counters"], 0
+    )
+    assert MonthlyUsage.objects.get().count == 2
+    assert reconciliation_run().differences == 0
+
+
+def test_a_lost_event_is_found_from_the_orders_and_put_back(complete_booking):
+    lost = complete_booking()
+    complete_booking()
+    UsageEvent.objects.filter(order_id=lost.pk).delete()
+    DailyUsage.objects.update(count=1)
+    run = reconciliation_run()
+    assert run.details["orders"]["booking"]["missing_ids"] == [lost.pk]
+    reconciliation_run(repair=True)
+    assert UsageEvent.objects.filter(order_id=lost.pk).count() == 1
+    assert DailyUsage.objects.get().count == 2
+    assert reconciliation_run().differences == 0
+
+
+def test_the_command_reports_and_records_its_run(complete_booking, capsys):
+    complete_booking()
+    call_command("tracker_reconcile", "--from", "2018-01-01", "--repair")
+    assert "0 differences, OK" in capsys.readouterr().out
+    assert ReconciliationRun.objects.count() == 1
+
+
+_KILLED_CHILD = """
+import os, sys, time
+import django
+django.setup()
+from unittest import mock
+from booking.models import Booking
+from booking.services import bookings as booking_services
+from accounts.models import User
+marker = sys.argv[1]
+def stall(values):
+    open(marker, "w").write("event inserted")
+    time.sleep(60)
+with mock.patch("tracker.services.usage.counters_add", side_effect=stall):
+    booking = Booking.objects.get(pk=int(sys.argv[2]))
+    booking_services.booking_check_out(actor=User.objects.get(pk=int(sys.argv[3])), booking=booking)
+"""
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_a_process_killed_between_event_and_counters_leaves_them_equal(
+    complete_booking, instrument, manager, alice, tmp_path
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a second process on the same PostgreSQL database")
+    complete_booking()
+    booking = checked_in(instrument, manager, alice)
+    marker = tmp_path / "marker"
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    }
+    env.pop("DATABASE_REPLICA_URL", None)
+    child = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", _KILLED_CHILD, str(marker), str(booking.pk), str(manager.pk)],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.05)
+    assert marker.exists(), "the child never reached the event insert"
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    time.sleep(0.5)  # PostgreSQL notices the dead connection and rolls its transaction back
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CHECKED_IN
+    assert UsageEvent.objects.count() == 1 and DailyUsage.objects.get().count == 1
+    assert reconciliation_run().differences == 0
