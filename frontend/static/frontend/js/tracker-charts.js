@@ -32,6 +32,7 @@
         endAngle: -20,
         progress: { show: true, width: 14, itemStyle: { color: PALETTE[0] } },
         axisLine: { lineStyle: { width: 14 } },
+        splitNumber: 5,
         axisTick: { show: false },
         splitLine: { length: 6, lineStyle: { width: 1, color: "#999" } },
         axisLabel: { distance: 18, fontSize: 10, color: "#666" },
@@ -98,7 +99,9 @@
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: d.labels },
       yAxis: { type: "value" },
-      series: d.series.map((s) => ({ name: s.name, type: "bar", stack: "kind", data: s.values })),
+      series: d.series.map((s) => ({
+        name: s.name, type: "bar", stack: "kind", data: s.values, barMaxWidth: 48,
+      })),
     };
   }
 
@@ -121,6 +124,7 @@
         name: d.name,
         type: "bar",
         data: values,
+        barMaxWidth: 28,
         label: { show: true, position: "right", fontSize: 11 },
       }],
     };
