@@ -23,7 +23,9 @@ def test_public_summary_needs_no_sign_in_and_shows_progress_by_city(client, worl
     assert "三年成长计划：仪器设备开放 5 万台次" in html
     assert "<strong>1</strong> / 50,000" in html  # the 2019 use
     assert "Ningbo" in html
-    assert "小微" not in html and "firm" not in html.split("<main")[1].split("</main>")[0].lower()
+    # Counts only: no firm, no provider, no order.
+    assert world["firm_hz"].name not in html and world["firm_nb"].name not in html
+    assert world["hz"].name not in html
 
 
 def test_landing_and_home_carry_the_summary(client, firm_member):
