@@ -167,3 +167,9 @@ def test_last_reconciliation_is_shown(province_reviewer):
     ReconciliationRun.objects.create(finished_at=timezone.now(), differences=0)
     html = client_for(province_reviewer).get(URL).content.decode()
     assert "Last reconciled: 2026-06-15 10:00, 0 differences" in html
+
+
+def test_all_time_reads_year_by_year(province_reviewer):
+    html = client_for(province_reviewer).get(URL, {"period": "all"}).content.decode()
+    trend = {row[0]: row[1:] for row in page_tables(html)["trend"]}
+    assert trend == {"2019": ["1", "0"], "2026": ["18", "12"]}
