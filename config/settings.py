@@ -295,6 +295,7 @@ SPECTACULAR_SETTINGS = {
         "BlackoutKindEnum": "facilities.models.Blackout.Kind",
         "BookingStatusEnum": "booking.models.Booking.Status",
         "ServiceRequestStatusEnum": "booking.models.ServiceRequest.Status",
+        "UsageKindEnum": "tracker.models.UsageKind",
     },
 }
 

@@ -7,10 +7,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts.api_urls import urlpatterns as accounts_api
 from booking.api_urls import urlpatterns as booking_api
 from facilities.api_urls import urlpatterns as facilities_api
+from tracker.api_urls import urlpatterns as tracker_api
 
 # One flat list, booking routes first: when a nested include() fails to match, Django builds
 # the list of every route it tried inside it, which cost a tenth of a booking's request time.
-api_v1 = [*booking_api, *facilities_api, *accounts_api]
+api_v1 = [*booking_api, *facilities_api, *accounts_api, *tracker_api]
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),

@@ -121,8 +121,8 @@ def usage_filters_for(*, actor: User, **values) -> UsageFilters:
 def usage_filters_parse(*, actor: User, params: Mapping[str, str]) -> UsageFilters:
     """Filters from query parameters; 400 for malformed ones, 404 for what is not yours."""
     scope = tracker_access(actor)
-    start = _date(params.get("from"), "from", first=True)
-    end = _date(params.get("to"), "to", first=False)
+    start = parse_day(params.get("from"), "from", first=True)
+    end = parse_day(params.get("to"), "to", first=False)
     if start and end and end < start:
         raise Invalid(
             _("The end of the period is before its start."),
@@ -171,7 +171,7 @@ def _region_visible(scope: Scope, code: str) -> bool:
     return scope.covers_region(code) and Region.objects.filter(code=code).exists()
 
 
-def _date(raw: str | None, name: str, *, first: bool) -> dt.date | None:
+def parse_day(raw: str | None, name: str, *, first: bool) -> dt.date | None:
     """``YYYY-MM-DD``, or ``YYYY-MM`` meaning the month's first (``from``) or last day."""
     raw = (raw or "").strip()
     if not raw:
