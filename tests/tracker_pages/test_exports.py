@@ -75,7 +75,7 @@ def test_xlsx_holds_numbers_not_text(province_reviewer):
         EXPORT, {"table": "regions", "format": "xlsx", "period": "2026"}
     )
     rows = _xlsx_rows(response.content)
-    assert rows[0] == ["市", "仪器使用台次", "检测服务批次", "费用", "创新券支付部分"]
+    assert rows[0] == ["市", "仪器使用（台次）", "检测服务（批次）", "费用", "创新券支付部分"]
     by_city = {row[0]: row for row in rows[1:]}
     assert by_city["Hangzhou"][1] == 12 and by_city["Hangzhou"][2] == 6
     assert by_city["Hangzhou"][3] == pytest.approx(12 * 400 + 6 * 900)
