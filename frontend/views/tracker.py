@@ -22,6 +22,7 @@ from frontend.views.tracker_dashboard import SECTIONS, Ctx, dashboard_sections
 from frontend.views.tracker_tables import CONTENT_TYPES, export_response
 from tracker.selectors.filters import today, tracker_access
 from tracker.selectors.public import public_summary
+from tracker.services.reconciliation import reconciliation_last
 
 
 def _reader(request):
@@ -90,16 +91,10 @@ def dashboard(request):
         "sections": dashboard_sections(ctx),
         "filters": ctx.filters,
         "export_url": reverse("frontend:tracker-export"),
-        "reconciliation": _last_reconciliation(),
+        "reconciliation": reconciliation_last(),
         "today": on,
     }
     return render(request, "frontend/tracker/dashboard.html", context)
-
-
-def _last_reconciliation():
-    from tracker.models import ReconciliationRun
-
-    return ReconciliationRun.objects.filter(finished_at__isnull=False).first()
 
 
 @login_required
