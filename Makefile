@@ -30,6 +30,7 @@ setup: $(VENV)/.installed node_modules/.installed
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py build_zhejiang_map
 	@if [ -n "$$REDIS_URL" ]; then \
 		echo "REDIS_URL is set: starting a Celery worker with beat in the background"; \
 		$(VENV)/bin/celery -A config worker -B --loglevel=warning & \

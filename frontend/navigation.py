@@ -25,16 +25,23 @@ BY_ROLE = {
         (_("My instruments"), "frontend:lab-instruments"),
         (_("My services"), "frontend:lab-services"),
         (_("Reimbursement claims"), "frontend:lab-claims"),
+        (_("Sharing statistics"), "frontend:tracker-my-statistics"),
     ],
     Membership.Role.REVIEWER: [
+        (_("Usage dashboard"), "frontend:tracker-dashboard"),
         (_("Firm verification"), "frontend:firm-verification-queue"),
         (_("Voucher programmes"), "frontend:programme-list"),
         (_("Quota applications"), "frontend:voucher-application-queue"),
         (_("Claims to review"), "frontend:dept-claims"),
         (_("Audit samples"), "frontend:audit-list"),
         (_("Public notices"), "frontend:notice-list"),
+        (_("Targets"), "frontend:tracker-targets"),
+        (_("Provider statistics"), "frontend:tracker-providers"),
     ],
 }
+
+
+INLINE = 4
 
 
 def _resolve(entries):
@@ -50,7 +57,11 @@ def _resolve(entries):
 def menu_for(request) -> dict:
     acting = getattr(request, "acting", None)
     role = acting.role if acting else None
+    items = _resolve(BY_ROLE.get(role, []))
+    # The first few of a hat's pages stay in the bar; the rest go under "More", so the bar
+    # fits one line at desktop width whatever the number of pages.
     return {
         "public": _resolve(PUBLIC),
-        "role": _resolve(BY_ROLE.get(role, [])),
+        "role": items[:INLINE],
+        "more": items[INLINE:],
     }

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("frontend.urls.claims")),
     path("", include("frontend.urls.audits")),
     path("", include("frontend.urls.notices")),
+    path("", include("frontend.urls.tracker")),
 ]

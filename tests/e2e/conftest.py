@@ -55,3 +55,15 @@ def sign_in(page):
         return page
 
     return _sign_in
+
+
+def pytest_collection_modifyitems(items):
+    """The live server answers from its own thread, outside the test's transaction, so the
+    tracker's reads (the public summary on the landing and home pages, the dashboard) go
+    to the ``replica`` alias, a mirror of the primary in tests: every browser test may
+    use it."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and "databases" not in marker.kwargs:
+            kwargs = {**marker.kwargs, "databases": ["default", "replica"]}
+            item.add_marker(pytest.mark.django_db(*marker.args, **kwargs))

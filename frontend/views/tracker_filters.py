@@ -1,0 +1,127 @@
+"""The dashboard's filter bar: query parameters in, the tracker's ``UsageFilters`` out.
+
+The URL keeps every choice (shareable): ``period`` (this_month, this_year,
+last_12_months, a year such as ``2019``, ``all`` or ``custom`` with ``from``/``to``),
+``region`` (a city or county code), ``kind``, ``category``, ``provider``. Checking
+belongs to ``tracker.selectors.usage_filters_parse``; this module only turns a named
+period into its dates and lists the choices the bar offers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Organisation, Region
+from accounts.scoping import Scope, region_prefix
+from config.errors import Invalid
+from facilities.models import Category
+from tracker.models import UsageKind
+from tracker.selectors.filters import UsageFilters, prefix_q, usage_filters_parse
+
+FIRST_YEAR = 2018
+DEFAULT_PERIOD = "this_year"
+NAMED_PERIODS = {
+    "this_month": gettext_lazy("This month"),
+    "this_year": gettext_lazy("This year"),
+    "last_12_months": gettext_lazy("Last 12 months"),
+    "all": gettext_lazy("All time"),
+}
+
+
+@dataclass(frozen=True)
+class FilterBar:
+    filters: UsageFilters
+    period: str
+    start: dt.date | None
+    end: dt.date | None
+    params: dict[str, str]  # what the reader chose, as typed, to fill the bar back in
+
+
+def period_dates(period: str, *, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """A named period's first and last day; ``Invalid`` for a name we do not know."""
+    if period == "this_month":
+        return today.replace(day=1), today
+    if period == "this_year":
+        return today.replace(month=1, day=1), today
+    if period == "last_12_months":
+        first = today.replace(day=1)
+        first = first.replace(year=first.year - 1) + dt.timedelta(days=31)
+        return first.replace(day=1), today
+    if period == "all":
+        return None, None
+    if period.isdigit() and FIRST_YEAR <= int(period) <= today.year:
+        year = int(period)
+        return dt.date(year, 1, 1), min(dt.date(year, 12, 31), today)
+    message = _("Choose a period from the list.")
+    raise Invalid(message, code="invalid_period", fields={"period": [message]})
+
+
+def filter_bar_parse(*, actor, query: QueryDict, today: dt.date) -> FilterBar:
+    """The bar's choices checked by the tracker: 400 ``Invalid``, 404 ``NotFound``."""
+    period = (query.get("period") or DEFAULT_PERIOD).strip()
+    params = {k: (query.get(k) or "").strip() for k in ("region", "kind", "category", "provider")}
+    if period == "custom":
+        params["from"] = (query.get("from") or "").strip()
+        params["to"] = (query.get("to") or "").strip()
+        raw = dict(params)
+    else:
+        start, end = period_dates(period, today=today)
+        raw = {
+            **params,
+            "from": start.isoformat() if start else "",
+            "to": end.isoformat() if end else "",
+        }
+    filters = usage_filters_parse(actor=actor, params=raw)
+    return FilterBar(filters, period, filters.start, filters.end, {"period": period, **params})
+
+
+def period_choices(*, today: dt.date) -> list[tuple[str, str]]:
+    years = [(str(y), str(y)) for y in range(today.year, FIRST_YEAR - 1, -1)]
+    named = [(k, str(v)) for k, v in NAMED_PERIODS.items()]
+    return [*named[:3], *years, named[3], ("custom", _("Custom dates"))]
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return [(k, str(label)) for k, label in UsageKind.choices]
+
+
+def region_choices(scope: Scope) -> list[tuple[str, str]]:
+    """The cities the reader covers (a city reviewer: its own city and its counties)."""
+    rows = Region.objects.filter(level__in=(Region.Level.CITY, Region.Level.COUNTY))
+    if not scope.is_admin:
+        q = Q(pk__in=[])
+        for prefix in scope.region_prefixes:
+            q |= prefix_q(prefix, "code")
+        rows = rows.filter(q)
+    rows = list(rows.order_by("code"))
+    cities = [r for r in rows if r.level == Region.Level.CITY]
+    if len(cities) > 1:
+        return [(r.code, str(r)) for r in cities]
+    # One city: offer its counties as well, indented under it.
+    return [(r.code, str(r) if r.level == Region.Level.CITY else f"— {r}") for r in rows]
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """Top-level categories and their children (a category counts its subtree)."""
+    rows = Category.objects.filter(parent__parent__isnull=True).order_by("path")
+    return [(str(c.pk), f"— {c}" if c.parent_id else str(c)) for c in rows]
+
+
+def provider_choices(scope: Scope) -> list[tuple[str, str]]:
+    rows = Organisation.objects.filter(kind=Organisation.Kind.PROVIDER, is_active=True)
+    if not scope.is_admin:
+        q = Q(pk__in=[])
+        for prefix in scope.region_prefixes:
+            q |= prefix_q(prefix, "region_id")
+        rows = rows.filter(q)
+    return [(str(pk), name) for pk, name in rows.order_by("name").values_list("pk", "name")]
+
+
+def region_level(code: str) -> str:
+    return {2: "province", 4: "city"}.get(len(region_prefix(code)), "county")
