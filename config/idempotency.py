@@ -12,6 +12,8 @@ import functools
 import hashlib
 import json
 
+from django.apps import apps
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -28,13 +30,18 @@ def _fingerprint(request) -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
+def _records():
+    """The record model (``settings.IDEMPOTENCY_RECORD_MODEL``): accounts holds it, as it
+    holds the users the records belong to, and config lies under accounts."""
+    return apps.get_model(settings.IDEMPOTENCY_RECORD_MODEL)
+
+
 def idempotent(view_method):
     """Decorate a DRF view method (usually ``create``) to honour ``Idempotency-Key``."""
 
     @functools.wraps(view_method)
     def wrapper(self, request, *args, **kwargs):
-        from accounts.models import IdempotencyRecord
-
+        records = _records()
         key = request.headers.get(HEADER)
         if not key:
             return view_method(self, request, *args, **kwargs)
@@ -46,9 +53,7 @@ def idempotent(view_method):
         fingerprint = _fingerprint(request)
         try:
             with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    user=request.user, key=key, fingerprint=fingerprint
-                )
+                record = records.objects.create(user=request.user, key=key, fingerprint=fingerprint)
                 response = view_method(self, request, *args, **kwargs)
                 if response.status_code >= 400:
                     transaction.set_rollback(True)
@@ -58,7 +63,7 @@ def idempotent(view_method):
                 record.save(update_fields=["status_code", "body"])
                 return response
         except IntegrityError:
-            record = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+            record = records.objects.filter(user=request.user, key=key).first()
             if record is None:
                 raise
         if record.fingerprint != fingerprint:
