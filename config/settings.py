@@ -103,7 +103,8 @@ if DATABASE_URL:
     # a connection (Django leaves psycopg's preparing off unless prepare_threshold is set):
     # PostgreSQL then stops parsing and planning the booking path's queries on every call,
     # which cost it more than running them. Turn off behind PgBouncer in transaction mode.
-    if env_bool("DB_SERVER_SIDE_BINDING", True):
+    postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    if postgres and env_bool("DB_SERVER_SIDE_BINDING", True):  # psycopg's options only
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=5
         )
