@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.ActingAsMiddleware",
+    "frontend.middleware.ActingChoiceMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -16,14 +16,12 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
-from accounts.models import Organisation
-from accounts.scoping import Scope
+from accounts.acting import ACTING_PARAMETER, FIRM_FIELD_HELP, acting_firm_id
 from booking.models import Booking, Notification
 from booking.notifications import mark_read, unread_count
 from booking.selectors import bookings as selectors
 from booking.selectors.availability import free_intervals
 from booking.services import bookings as services
-from config.errors import Invalid
 from config.idempotency import idempotent
 from config.serializing import represent, validated
 
@@ -61,7 +59,7 @@ class BookingCreateSerializer(serializers.Serializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
     purpose = serializers.CharField(max_length=2000)
-    firm = serializers.IntegerField(required=False)
+    firm = serializers.IntegerField(required=False, help_text=FIRM_FIELD_HELP)
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -77,23 +75,6 @@ class SessionSerializer(serializers.Serializer):
 
 class BulkSerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(), max_length=200)
-
-
-def acting_firm_id(request, given: int | None) -> int:
-    """The firm a booking is for: the one named, else the firm hat worn, else the only one."""
-    scope = Scope.for_user(request.user)
-    if given is not None:
-        return given
-    acting = getattr(request, "acting", None)
-    if acting and acting.organisation.kind == Organisation.Kind.FIRM:
-        return acting.organisation_id
-    if len(scope.firm_ids) == 1:
-        return next(iter(scope.firm_ids))
-    raise Invalid(
-        _("Say which firm this booking is for."),
-        code="firm_required",
-        fields={"firm": [str(_("Say which firm this booking is for."))]},
-    )
 
 
 def _operator(request, pk):
@@ -114,13 +95,20 @@ class BookingViewSet(viewsets.ReadOnlyModelViewSet):
     def get_object(self):
         return selectors.booking_get(actor=self.request.user, pk=int(self.kwargs["pk"]))
 
-    @extend_schema(request=BookingCreateSerializer, responses={201: BookingSerializer})
+    @extend_schema(
+        request=BookingCreateSerializer,
+        responses={201: BookingSerializer},
+        parameters=[
+            ACTING_PARAMETER,
+            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False),
+        ],
+    )
     @idempotent
     def create(self, request):
         data = _valid(BookingCreateSerializer, request)
         booking = services.booking_create(
             actor=request.user,
-            firm=acting_firm_id(request, data.get("firm")),
+            firm=acting_firm_id(request, given=data.get("firm")),
             instrument=data["instrument"],
             start_at=data["start"],
             end_at=data["end"],
