@@ -27,6 +27,7 @@ from frontend.forms.accounts import (
     ApiTokenForm,
     FirmDecisionForm,
     FirmRegistrationForm,
+    FirmResubmitForm,
     ProfileForm,
     add_domain_error,
 )
@@ -137,7 +138,7 @@ def firm_resubmit(request, pk: int):
     if firm.verification != firm.Verification.REJECTED:
         messages.info(request, _("Only a rejected registration can be corrected and sent again."))
         return redirect("frontend:firm-show", pk=pk)
-    form = FirmRegistrationForm(request.POST or None, initial=_registration_initial(firm))
+    form = FirmResubmitForm(request.POST or None, initial=_registration_initial(firm))
     if request.method == "POST" and form.is_valid():
         try:
             services.firm_resubmit(actor=request.user, firm_id=pk, **form.service_kwargs())
@@ -165,7 +166,8 @@ def firm_detail(request):
 def firm_show(request, pk: int):
     firm = _or_404(selectors.firm_get, actor=request.user, firm_id=pk)
     can_resubmit = selectors.firm_is_administered_by(actor=request.user, firm_id=pk)
-    context = {"firm": firm, "can_resubmit": can_resubmit}
+    history = selectors.firm_verification_history(actor=request.user, firm_id=pk)
+    context = {"firm": firm, "can_resubmit": can_resubmit, "history": history}
     return render(request, "frontend/accounts/firm_detail.html", context)
 
 
