@@ -43,6 +43,7 @@ services:
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 test: setup services
 	$(PY) manage.py makemigrations --check --dry-run

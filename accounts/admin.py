@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts import models
 from accounts.services import firm_uscc_check
+from accounts.verification import verification_record_registration
 from config.errors import DomainError
 
 
@@ -77,10 +79,6 @@ class FirmProfileAdminForm(forms.ModelForm):
             "size_reason",
             "legal_representative",
             "actual_controller",
-            "verification",
-            "verification_note",
-            "verified_by",
-            "verified_at",
         ]
         help_texts = {
             "uscc_override_reason": _(
@@ -104,6 +102,19 @@ class FirmProfileAdminForm(forms.ModelForm):
         return data
 
 
+class FirmVerificationChangeInline(admin.TabularInline):
+    """The firm's verification history, read-only: reviewers move it through their queue
+    (accounts.verification), never by editing here."""
+
+    model = models.FirmVerificationChange
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["at", "from_status", "to_status", "actor", "reason"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(models.FirmProfile)
 class FirmProfileAdmin(admin.ModelAdmin):
     form = FirmProfileAdminForm
@@ -111,12 +122,20 @@ class FirmProfileAdmin(admin.ModelAdmin):
     list_filter = ["verification", "size_class"]
     search_fields = ["uscc", "organisation__name"]
     list_select_related = ["organisation"]
-    raw_id_fields = ["organisation", "verified_by"]
+    raw_id_fields = ["organisation"]
+    readonly_fields = ["verification", "verification_note", "verified_by", "verified_at"]
+    inlines = [FirmVerificationChangeInline]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.actor = request.user
         return form
+
+    def save_model(self, request, obj, form, change) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if not change:  # a firm added here is registered like any other
+                verification_record_registration(obj, actor=request.user)
 
 
 class AccreditationInline(admin.TabularInline):

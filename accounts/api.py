@@ -190,17 +190,30 @@ class FirmViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         tags=["firms"],
         summary="Correct a rejected registration and send it for verification again (firm admin)",
-        request=s.FirmRegisterSerializer,
+        request=s.FirmResubmitSerializer,
         responses={200: s.FirmSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
     def resubmit(self, request, **kwargs):
-        data = s.FirmRegisterSerializer(data=request.data)
+        data = s.FirmResubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         registration = services.firm_resubmit(
             actor=request.user, firm_id=_int_or_404(kwargs["id"]), **data.validated_data
         )
         return Response(s.FirmSerializer(registration.firm).data)
+
+    @extend_schema(
+        tags=["firms"],
+        summary="The firm's verification history: who registered, verified, rejected or "
+        "resubmitted it, when and why, oldest first",
+        responses={200: s.FirmVerificationChangeSerializer(many=True), **ERRORS},
+    )
+    @action(detail=True, methods=["get"], url_path="verification-history")
+    def verification_history(self, request, **kwargs):
+        history = selectors.firm_verification_history(
+            actor=request.user, firm_id=_int_or_404(kwargs["id"])
+        )
+        return Response(s.FirmVerificationChangeSerializer(history, many=True).data)
 
 
 @extend_schema_view(

@@ -13,6 +13,7 @@ from accounts.models import (
     Accreditation,
     DepartmentProfile,
     FirmProfile,
+    FirmVerificationChange,
     IndustrySizeRule,
     Membership,
     Organisation,
@@ -138,6 +139,7 @@ def seed() -> dict[str, object]:
         },
     )
     member(firm_user, firm)
+    demo_verification_history(firm.firm, registered_by=firm_user)
     extra = seed_more(reviewer=dept_user)
     return {
         **extra,
@@ -253,7 +255,49 @@ def demo_firm(row, *, reviewer: User) -> Organisation:
         },
     )
     member(user, firm)
+    demo_verification_history(firm.firm, registered_by=user, reviewer=reviewer)
     return firm
+
+
+# Firms rejected once and sent again (now pending): (the reviewer's note, the firm's note).
+RESUBMITTED = {
+    "firm4@demo.labshare.cn": (
+        "营业执照副本不清晰，且从业人员人数与社保缴纳记录不一致，请核对后重新提交。",
+        "已按社保记录更正从业人员人数，并上传清晰的营业执照副本。",
+    ),
+}
+
+
+def demo_verification_history(
+    firm: FirmProfile, *, registered_by: User, reviewer: User | None = None
+) -> None:
+    """The history a firm seeded in its state would have (accounts.verification writes
+    it for real ones): registered, decided, and for RESUBMITTED ones rejected and sent
+    again. Written once; the times lie before now."""
+    if firm.verification_history.exists():
+        return
+    V = FirmProfile.Verification
+    now = timezone.now()
+    registered_at = firm.organisation.created_at
+    notes = RESUBMITTED.get(registered_by.email)
+    if notes and firm.verification == V.PENDING:
+        registered_at = now - dt.timedelta(days=3)  # registered before its two moves
+        Organisation.objects.filter(pk=firm.pk).update(created_at=registered_at)
+    rows = [(registered_at, "", V.PENDING, registered_by, "")]
+    if notes and firm.verification == V.PENDING:
+        rows.append((now - dt.timedelta(days=2), V.PENDING, V.REJECTED, reviewer, notes[0]))
+        rows.append((now - dt.timedelta(days=1), V.REJECTED, V.PENDING, registered_by, notes[1]))
+    elif firm.verification != V.PENDING:
+        decided_at = min(max(firm.verified_at or now, registered_at), now)
+        rows.append(
+            (decided_at, V.PENDING, firm.verification, firm.verified_by, firm.verification_note)
+        )
+    FirmVerificationChange.objects.bulk_create(
+        FirmVerificationChange(
+            firm=firm, at=at, from_status=old, to_status=new, actor=actor, reason=reason
+        )
+        for at, old, new, actor, reason in rows
+    )
 
 
 def demo_provider(row) -> Organisation:

@@ -236,6 +236,51 @@ class FirmProfile(models.Model):
         return f"{self.organisation} ({self.uscc})"
 
 
+class FirmVerificationChange(models.Model):
+    """Who moved a firm's verification, when and why: registered, verified, rejected,
+    resubmitted. Append-only; written by ``accounts.verification`` alone."""
+
+    firm = models.ForeignKey(
+        FirmProfile, on_delete=models.PROTECT, related_name="verification_history"
+    )
+    from_status = models.CharField(_("from"), max_length=10, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=FirmProfile.Verification.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty when the system made the change."),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("firm verification change")
+        verbose_name_plural = _("firm verification changes")
+        indexes = [models.Index(fields=["firm", "at"], name="firm_verification_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_status=models.F("to_status")), name="firm_verification_moves"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.firm_id}: {self.from_status or '—'} → {self.to_status}"
+
+    @property
+    def label(self) -> str:
+        """The move in the domain's words: registered, verified, rejected, resubmitted."""
+        V = FirmProfile.Verification
+        if not self.from_status:
+            return _("Registered")
+        if self.from_status == V.REJECTED and self.to_status == V.PENDING:
+            return _("Corrected and sent again")
+        return V(self.to_status).label
+
+
 class ProviderProfile(models.Model):
     class Kind(models.TextChoices):
         RESEARCH_PLATFORM = "research_platform", _("Research platform")

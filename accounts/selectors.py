@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
-from accounts.models import ApiToken, FirmProfile, Membership, Organisation, User
+from accounts.models import (
+    ApiToken,
+    FirmProfile,
+    FirmVerificationChange,
+    Membership,
+    Organisation,
+    User,
+)
 from accounts.scoping import Scope
 from config.errors import NotFound
 
@@ -80,7 +87,26 @@ def firm_verification_queue(*, actor: User) -> QuerySet[FirmProfile]:
         _firm_base()
         .filter(scope.in_region_q("organisation__region__code"))
         .filter(verification=FirmProfile.Verification.PENDING)
+        .prefetch_related(_history_prefetch())
         .order_by("organisation__created_at", "pk")
+    )
+
+
+def _history_prefetch() -> Prefetch:
+    return Prefetch(
+        "verification_history",
+        queryset=FirmVerificationChange.objects.select_related("actor").order_by("at", "pk"),
+    )
+
+
+def firm_verification_history(*, actor: User, firm_id: int) -> list[FirmVerificationChange]:
+    """Who registered, verified, rejected or resubmitted the firm, when and why, oldest
+    first; NotFound for a firm the actor may not see (``firm_get``)."""
+    firm = firm_get(actor=actor, firm_id=firm_id)
+    return list(
+        FirmVerificationChange.objects.filter(firm=firm)
+        .select_related("actor")
+        .order_by("at", "pk")
     )
 
 

@@ -99,6 +99,23 @@ class FirmRegisterSerializer(serializers.Serializer):
     )
 
 
+class FirmResubmitSerializer(FirmRegisterSerializer):
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text=_("What was corrected; the reviewers see it in the firm's history."),
+    )
+
+
+class FirmVerificationChangeSerializer(serializers.Serializer):
+    from_status = serializers.CharField(help_text=_("Empty for the registration."))
+    to_status = serializers.CharField()
+    actor = serializers.CharField(source="actor.display_name", default=None)
+    reason = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
 class FirmDecisionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 

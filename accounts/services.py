@@ -28,6 +28,7 @@ from accounts.models import (
 )
 from accounts.scoping import Scope
 from accounts.uscc import check_character, validate_uscc
+from accounts.verification import verification_move, verification_record_registration
 from config.errors import Conflict, Invalid, InvalidTransition, NotFound
 
 MAX_ACTIVE_TOKENS = 20
@@ -191,6 +192,7 @@ def firm_register(
                 kind=Organisation.Kind.FIRM, name=checked.name, region=checked.region
             )
             firm = FirmProfile.objects.create(organisation=org, **checked.profile)
+            verification_record_registration(firm, actor=actor)
             Membership.objects.create(
                 user=actor, organisation=org, role=Membership.Role.FIRM_MEMBER, is_admin=True
             )
@@ -201,11 +203,12 @@ def firm_register(
     return FirmRegistration(firm=firm, verdict=checked.verdict)
 
 
-def firm_resubmit(*, actor: User, firm_id: int, **registration) -> FirmRegistration:
+def firm_resubmit(*, actor: User, firm_id: int, note: str = "", **registration) -> FirmRegistration:
     """A rejected firm's administrator corrects the registration (``registration``: the
-    keyword arguments of ``firm_register``) and sends it back for verification: the same
-    checks; the firm is pending again and the reviewer's decision is cleared (the firm read
-    the note before correcting).
+    keyword arguments of ``firm_register``) and sends it back for verification, saying
+    what was corrected in ``note`` if they like: the same checks; the firm is pending
+    again. The reviewer's decision stays in the firm's verification history
+    (``accounts.verification``); the profile's decision fields are emptied for the next.
 
     Raises NotFound (not an administrator of this firm), InvalidTransition
     ``firm_not_rejected``, the Invalid errors of ``firm_register``, or Conflict
@@ -226,12 +229,12 @@ def firm_resubmit(*, actor: User, firm_id: int, **registration) -> FirmRegistrat
                     code="firm_not_rejected",
                 )
             Organisation.objects.filter(pk=firm_id).update(name=checked.name, region=checked.region)
-            FirmProfile.objects.filter(pk=firm_id).update(
+            verification_move(
+                firm,
+                to=FirmProfile.Verification.PENDING,
+                actor=actor,
+                reason=(note or "").strip()[:2000],
                 **checked.profile,
-                verification=FirmProfile.Verification.PENDING,
-                verification_note="",
-                verified_by=None,
-                verified_at=None,
             )
     except IntegrityError as exc:
         raise _uscc_taken() from exc
@@ -257,19 +260,16 @@ def _firm_for_review(*, actor: User, firm_id: int) -> FirmProfile:
 
 def _firm_decide(*, actor: User, firm_id: int, outcome: str, note: str) -> FirmProfile:
     with transaction.atomic():
+        # The firm row is locked first: a second reviewer deciding at the same time waits,
+        # then finds the firm decided. verification_move's compare-and-set backs it up.
         firm = _firm_for_review(actor=actor, firm_id=firm_id)
-        # Compare-and-set on the old state: a second reviewer deciding at the same time
-        # finds nothing to update and is told the state moved.
-        now = timezone.now()
-        changed = FirmProfile.objects.filter(
-            pk=firm.pk, verification=FirmProfile.Verification.PENDING
-        ).update(verification=outcome, verification_note=note, verified_by=actor, verified_at=now)
-        if not changed:
+        if firm.verification != FirmProfile.Verification.PENDING:
             raise InvalidTransition(
                 _("This firm has already been decided (%(state)s).")
                 % {"state": firm.get_verification_display()},
                 code="firm_already_decided",
             )
+        verification_move(firm, to=outcome, actor=actor, reason=note)
         firm.refresh_from_db()
     return firm
 

@@ -154,7 +154,18 @@ def _thesaurus_paths(prefix: str, text_param: str) -> list[str]:
     cities = [
         r[0] for r in rows("SELECT code FROM accounts_region WHERE level = 'city' ORDER BY code")
     ]
-    words = ["电镜", "SEM", "XRD", "液相", "核磁", "ICP", "热分析", "蔡司 SEM", "FTIR", "万能试验机"]
+    words = [
+        "电镜",
+        "SEM",
+        "XRD",
+        "液相",
+        "核磁",
+        "ICP",
+        "热分析",
+        "蔡司 SEM",
+        "FTIR",
+        "万能试验机",
+    ]
     return [
         f"{prefix}?" + urllib.parse.urlencode({text_param: word, "city": city})
         for city in cities
@@ -175,7 +186,9 @@ def bench_catalogue_search(ctx: Context) -> None:
             _latency(ctx, f"catalogue search {label}: 5 terms x 11 cities x category", client, mix)
             _throughput(ctx, f"catalogue search {label} mix, wrk 8 connections", mix)
             words = _thesaurus_paths(prefix, param)
-            _latency(ctx, f"catalogue search {label}: 10 thesaurus words x 11 cities", client, words)
+            _latency(
+                ctx, f"catalogue search {label}: 10 thesaurus words x 11 cities", client, words
+            )
 
 
 def bench_instrument_page(ctx: Context) -> None:

@@ -14,6 +14,8 @@ import json
 import secrets
 from collections.abc import Callable
 
+from django.apps import apps
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -30,13 +32,18 @@ def _fingerprint(request) -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
+def _records():
+    """The record model (``settings.IDEMPOTENCY_RECORD_MODEL``): accounts holds it, as it
+    holds the users the records belong to, and config lies under accounts."""
+    return apps.get_model(settings.IDEMPOTENCY_RECORD_MODEL)
+
+
 def idempotent(view_method):
     """Decorate a DRF view method (usually ``create``) to honour ``Idempotency-Key``."""
 
     @functools.wraps(view_method)
     def wrapper(self, request, *args, **kwargs):
-        from accounts.models import IdempotencyRecord
-
+        records = _records()
         key = request.headers.get(HEADER)
         if not key:
             return view_method(self, request, *args, **kwargs)
@@ -48,9 +55,7 @@ def idempotent(view_method):
         fingerprint = _fingerprint(request)
         try:
             with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    user=request.user, key=key, fingerprint=fingerprint
-                )
+                record = records.objects.create(user=request.user, key=key, fingerprint=fingerprint)
                 response = view_method(self, request, *args, **kwargs)
                 if response.status_code >= 400:
                     transaction.set_rollback(True)
@@ -60,7 +65,7 @@ def idempotent(view_method):
                 record.save(update_fields=["status_code", "body"])
                 return response
         except IntegrityError:
-            record = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+            record = records.objects.filter(user=request.user, key=key).first()
             if record is None:
                 raise
         if record.fingerprint != fingerprint:
@@ -97,8 +102,7 @@ def page_once(*, user, key: str, place: Callable[[], str]) -> tuple[str, bool]:
     """Run ``place`` (which creates the order and returns its page's URL) at most once per
     (user, key), in one transaction with the record. Returns (URL, replayed). A ``place``
     that raises rolls its record back, so the corrected form can be sent again."""
-    from accounts.models import IdempotencyRecord
-
+    records = _records()
     if not key:  # a client that sends no key gets no replay, as with the API's header
         return place(), False
     if len(key) > MAX_KEY_LENGTH:
@@ -109,13 +113,13 @@ def page_once(*, user, key: str, place: Callable[[], str]) -> tuple[str, bool]:
     key = f"page:{key}"
     try:
         with transaction.atomic():
-            record = IdempotencyRecord.objects.create(user=user, key=key, fingerprint="page")
+            record = records.objects.create(user=user, key=key, fingerprint="page")
             url = place()
             record.status_code, record.body = 303, {"url": url}
             record.save(update_fields=["status_code", "body"])
             return url, False
     except IntegrityError:
-        record = IdempotencyRecord.objects.filter(user=user, key=key).first()
+        record = records.objects.filter(user=user, key=key).first()
         if record is None:
             raise
     if record.status_code is None:

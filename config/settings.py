@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "vouchers",
     "tracker",
     "frontend",
+    # config's root, above every app: the seed_demo command (config/management).
+    "config",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.ActingAsMiddleware",
+    "frontend.middleware.ActingChoiceMiddleware",
     "axes.middleware.AxesMiddleware",
     "config.bad_input.DomainErrorPageMiddleware",
 ]
@@ -180,6 +183,9 @@ CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its periodic tasks in config/ce
 
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Where config.idempotency keeps its records: named here, as the user model is, so the
+# ground layer (config) never imports an app above it.
+IDEMPOTENCY_RECORD_MODEL = "accounts.IdempotencyRecord"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

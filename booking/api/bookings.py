@@ -15,8 +15,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Organisation
-from accounts.scoping import Scope
+from accounts.acting import ACTING_PARAMETER, FIRM_FIELD_HELP, acting_firm_id
 from booking.api.payment import PaymentField, PaymentsPrefetch
 from booking.models import Booking, Notification
 from booking.notifications import mark_read, unread_count
@@ -24,7 +23,6 @@ from booking.selectors import bookings as selectors
 from booking.selectors.availability import free_intervals
 from booking.services import bookings as services
 from config.bounds import BoundedDateTimeField
-from config.errors import Invalid
 from config.idempotency import idempotent
 from config.routers import ApiRouter
 from config.serializing import represent, validated
@@ -64,7 +62,7 @@ class BookingCreateSerializer(serializers.Serializer):
     start = BoundedDateTimeField()
     end = BoundedDateTimeField()
     purpose = serializers.CharField(max_length=2000)
-    firm = serializers.IntegerField(required=False)
+    firm = serializers.IntegerField(required=False, help_text=FIRM_FIELD_HELP)
     vouchers = serializers.ListField(
         child=serializers.IntegerField(), required=False, default=list, max_length=10,
         help_text="Vouchers to pay with, in the order they should pay.",
@@ -89,23 +87,6 @@ class BulkSerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(), max_length=200)
 
 
-def acting_firm_id(request, given: int | None) -> int:
-    """The firm a booking is for: the one named, else the firm hat worn, else the only one."""
-    scope = Scope.for_user(request.user)
-    if given is not None:
-        return given
-    acting = getattr(request, "acting", None)
-    if acting and acting.organisation.kind == Organisation.Kind.FIRM:
-        return acting.organisation_id
-    if len(scope.firm_ids) == 1:
-        return next(iter(scope.firm_ids))
-    raise Invalid(
-        _("Say which firm this booking is for."),
-        code="firm_required",
-        fields={"firm": [str(_("Say which firm this booking is for."))]},
-    )
-
-
 class BookingViewSet(PaymentsPrefetch, viewsets.ReadOnlyModelViewSet):
     serializer_class = BookingSerializer
     payment_order_kind = "booking"
@@ -117,13 +98,20 @@ class BookingViewSet(PaymentsPrefetch, viewsets.ReadOnlyModelViewSet):
     def get_object(self):
         return selectors.booking_get(actor=self.request.user, pk=int(self.kwargs["pk"]))
 
-    @extend_schema(request=BookingCreateSerializer, responses={201: BookingSerializer})
+    @extend_schema(
+        request=BookingCreateSerializer,
+        responses={201: BookingSerializer},
+        parameters=[
+            ACTING_PARAMETER,
+            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False),
+        ],
+    )
     @idempotent
     def create(self, request):
         data = _valid(BookingCreateSerializer, request)
         booking = services.booking_create(
             actor=request.user,
-            firm=acting_firm_id(request, data.get("firm")),
+            firm=acting_firm_id(request, given=data.get("firm")),
             instrument=data["instrument"],
             start_at=data["start"],
             end_at=data["end"],

@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.models import Organisation
+from accounts.acting import ACTING_PARAMETER, FIRM_FIELD_HELP, acting_firm
 from accounts.scoping import scope_of
 from booking import reports
 from booking.api.payment import PaymentField, PaymentsPrefetch
@@ -23,7 +23,7 @@ from booking.models import ServiceRequest
 from booking.selectors import service_requests as selectors
 from booking.services import service_requests as services
 from config.bad_input import LimitedJSONParser
-from config.errors import Invalid, NotFound
+from config.errors import NotFound
 from config.idempotency import idempotent
 from config.routers import ApiRouter
 from config.text import LONG_TEXT, SHORT_TEXT
@@ -61,9 +61,7 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
 
 class ServiceRequestCreateSerializer(serializers.Serializer):
     service = serializers.IntegerField()
-    firm = serializers.IntegerField(
-        required=False, help_text="Needed only for members of several firms."
-    )
+    firm = serializers.IntegerField(required=False, help_text=FIRM_FIELD_HELP)
     sample_count = serializers.IntegerField(min_value=1, max_value=services.MAX_SAMPLES)
     sample_description = serializers.CharField(max_length=LONG_TEXT)
     standards = serializers.CharField(
@@ -102,20 +100,6 @@ class ServiceQuoteSerializer(serializers.Serializer):
     quote_fen = serializers.IntegerField()
     turnaround_days = serializers.IntegerField()
     estimated_due_on = serializers.DateField()
-
-
-def ordering_firm(user, firm_id) -> Organisation:
-    """The firm the user orders for: the one named, else their only firm."""
-    firm_ids = scope_of(user).firm_ids
-    if firm_id is None and len(firm_ids) == 1:
-        firm_id = next(iter(firm_ids))
-    if firm_id is None or firm_id not in firm_ids:
-        raise Invalid(
-            _("Name the firm you order for."),
-            code="firm_required",
-            fields={"firm": [str(_("Not one of your firms."))]},
-        )
-    return Organisation.objects.get(pk=firm_id)
 
 
 def _one_state_change(name: str, request_serializer, call, *, parsers=None):
@@ -165,7 +149,8 @@ class ServiceRequestViewSet(
         },
         responses={201: ServiceRequestSerializer},
         parameters=[
-            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)
+            ACTING_PARAMETER,
+            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False),
         ],
     )
     @idempotent
@@ -176,7 +161,7 @@ class ServiceRequestViewSet(
         service = selectors.orderable_service_get(pk=values["service"])
         sr = services.service_request_create(
             actor=request.user,
-            firm=ordering_firm(request.user, values.get("firm")),
+            firm=acting_firm(request, given=values.get("firm")),
             service=service,
             sample_count=values["sample_count"],
             sample_description=values["sample_description"],

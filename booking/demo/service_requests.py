@@ -16,7 +16,7 @@ from accounts import demo as accounts_demo
 from accounts.models import Organisation, User
 from booking.models import ServiceRequest, StateChange
 from booking.services import service_requests as services
-from booking.services.service_requests import add_working_days
+from booking.working_days import add_working_days
 from facilities.models import TestingService
 
 S = ServiceRequest.Status

@@ -34,7 +34,8 @@ def booking_list(*, actor, firm_id: int | None = None, provider_id: int | None =
     return qs.select_related("instrument", "instrument__provider", "firm", "booked_by")
 
 
-def booking_get(*, actor, pk: int, for_update: bool = False) -> Booking:
+def booking_get(*, actor, pk: int) -> Booking:
+    """A booking the actor may see (its firm, its provider's managers); NotFound otherwise."""
     scope = Scope.for_user(actor)
     qs = Booking.objects.filter(_visible_q(scope)).select_related(
         "instrument", "instrument__provider", "firm", "booked_by"

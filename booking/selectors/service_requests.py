@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import Scope
 from booking.models import ServiceRequest, StateChange
-from booking.services.service_requests import add_working_days
+from booking.working_days import add_working_days
 from config.errors import Invalid, NotFound
 from facilities.models import TestingService
 

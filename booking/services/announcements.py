@@ -4,8 +4,8 @@ Publishing a Celery message per booking from the web request cost a fifth of a b
 CPU (kombu builds and serialises a message and talks to Redis each time) and could lose the
 message if the process died between commit and publish. Instead the change writes an
 ``Announcement`` row in its own transaction, and ``announcements_deliver`` (run by the Celery
-task ``booking.tasks.deliver_announcements``) turns rows into notifications. The courier is woken at most once a second per web process
-(at once on a quiet platform; under load one message carries a whole batch), and Celery beat
+task ``booking.tasks.deliver_announcements``) turns rows into notifications. The courier is
+woken at most once a second per web process (at once on a quiet platform; under load one message carries a whole batch), and Celery beat
 sweeps every few seconds in case a wake-up was skipped or lost. With eager Celery (the
 embedded default, the tests) every commit delivers at once.
 """
@@ -19,6 +19,7 @@ import time
 from django.db import transaction
 
 from booking.models import Announcement
+from booking.services import booking_notices
 
 logger = logging.getLogger(__name__)
 
@@ -40,18 +41,30 @@ def announcement_wake_on_commit() -> None:
     transaction.on_commit(_wake_courier)
 
 
+# The Celery task that runs ``announcements_deliver``. Tasks call services, not the
+# reverse: booking's AppConfig.ready() hands the task in, so this module never imports
+# booking.tasks.
+_courier = None
+
+
+def announcement_courier_set(task) -> None:
+    """Name the Celery task that wakes the courier (``booking.apps`` calls this once)."""
+    global _courier
+    _courier = task
+
+
 def _wake_courier() -> None:
     global _last_wake
-    from booking.tasks.bookings import deliver_announcements
-
-    eager = deliver_announcements.app.conf.task_always_eager
+    if _courier is None:  # booking's ready() has not run: the beat's sweep delivers
+        return
+    eager = _courier.app.conf.task_always_eager
     with _wake_lock:
         now = time.monotonic()
         if not eager and now - _last_wake < WAKE_INTERVAL_SECONDS:
             return  # a wake-up is on its way; it delivers this row too
         _last_wake = now
     try:
-        deliver_announcements.apply_async(ignore_result=True)
+        _courier.apply_async(ignore_result=True)
     except Exception:  # the broker is down: the row waits for the beat's sweep
         if eager:
             raise
@@ -65,8 +78,6 @@ def announcements_deliver(*, limit: int = BATCH) -> int:
     delivering anything twice; the notifications are written in the same transaction that
     deletes the rows, so a courier that dies delivers nothing and loses nothing.
     """
-    from booking.services import booking_notices
-
     with transaction.atomic():
         batch = list(
             Announcement.objects.select_for_update(skip_locked=True).order_by("pk")[:limit]

@@ -1,12 +1,13 @@
 """Booking instrument time and moving a booking through its life.
 
-Locking (docs: pretix's "lock late, briefly, in a fixed order"): the only row
-lock is the Instrument row, taken first inside the transaction; the catalogue's
+Locking (docs/locking.md: "lock late, briefly, in a fixed order"): creating a
+booking locks the Instrument row first inside the transaction; the catalogue's
 ``blackout_create`` takes the same lock, so a booking and a blackout over the
-same time can never both commit. PostgreSQL's exclusion constraint
-``booking_no_overlap`` is the last line: its violation becomes the same 409.
-Status changes go through ``booking.transitions.transition`` (compare-and-set).
-Notifications are queued on commit, never sent inside the transaction.
+same time can never both commit. Check-out locks the booking's Session row.
+PostgreSQL's exclusion constraint ``booking_no_overlap`` is the last line: its
+violation becomes the same 409. Status changes go through
+``booking.transitions.transition`` (compare-and-set). Announcements are written to
+the outbox in the change's own transaction and delivered after commit.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ one change and one clean 409. Notifications are created in the same transaction;
 their emails leave on commit (booking.notifications).
 
 Due date: set when the lab accepts (accept date + the service's turnaround in
-working days, Mon–Fri) and set again from the day the samples arrive, because a
-lab's turnaround runs from receipt. Working days are China's official ones
-(``is_working_day``).
+working days) and set again from the day the samples arrive, because a lab's
+turnaround runs from receipt. Working days are China's official ones, holidays and
+调休 included (``booking.working_days``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import chinese_calendar
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -28,33 +27,13 @@ from booking import reports
 from booking.models import ServiceRequest, ServiceRequestAttachment
 from booking.services.service_request_notices import notify_firm, notify_managers
 from booking.transitions import can_move, record_creation, transition
+from booking.working_days import add_working_days
 from config.errors import Forbidden, Invalid, InvalidTransition
 from config.text import LONG_TEXT, SHORT_TEXT, text_errors
 from facilities.models import TestingService
 
 S = ServiceRequest.Status
 MAX_SAMPLES = 1000
-
-
-def is_working_day(day: dt.date) -> bool:
-    """China's official working days: public holidays off, and the weekend days the State
-    Council moves to work (调休) on, from ``chinese_calendar`` for the years it publishes;
-    Monday to Friday for a year not announced yet."""
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
-
-
-def add_working_days(start: dt.date, days: int) -> dt.date:
-    """``start`` plus ``days`` working days (``is_working_day``)."""
-    day = start
-    remaining = days
-    while remaining > 0:
-        day += dt.timedelta(days=1)
-        if is_working_day(day):
-            remaining -= 1
-    return day
 
 
 @dataclass(frozen=True)

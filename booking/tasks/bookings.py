@@ -2,14 +2,15 @@
 
 from celery import shared_task
 
+from booking.services.announcements import BATCH, announcements_deliver
+from booking.services.bookings import bookings_mark_no_shows, bookings_send_reminders
+
 __all__ = ["deliver_announcements", "mark_no_shows", "send_reminders"]
 
 
 @shared_task(name="booking.tasks.deliver_announcements", ignore_result=True)
 def deliver_announcements(max_batches: int = 50) -> int:
     """Empty the booking outbox (a batch per transaction); the beat's sweep finishes the rest."""
-    from booking.services.announcements import BATCH, announcements_deliver
-
     delivered = 0
     for _ in range(max_batches):
         n = announcements_deliver()
@@ -21,13 +22,9 @@ def deliver_announcements(max_batches: int = 50) -> int:
 
 @shared_task(name="booking.tasks.mark_no_shows")
 def mark_no_shows() -> int:
-    from booking.services.bookings import bookings_mark_no_shows
-
     return bookings_mark_no_shows()
 
 
 @shared_task(name="booking.tasks.send_reminders")
 def send_reminders() -> int:
-    from booking.services.bookings import bookings_send_reminders
-
     return bookings_send_reminders()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from accounts.acting import acting_organisation_id
 from accounts.models import Organisation
 from accounts.scoping import Scope
-from config.errors import Invalid, NotFound
+from config.errors import NotFound
 
 
 class ReadAnyoneWriteSignedIn(BasePermission):
@@ -20,15 +20,16 @@ class ReadAnyoneWriteSignedIn(BasePermission):
         )
 
 
-def provider_for_write(user, provider_id: int | None) -> Organisation:
-    """The provider a new item is listed under: the given one, else the manager's only one."""
-    scope = Scope.for_user(user)
+def provider_for_write(request, provider_id: int | None) -> Organisation:
+    """The provider a new item is listed under: the one the manager acts for
+    (accounts.acting: the ``provider`` field, the X-Acting-Organisation header, or their
+    only one). A site administrator names any provider."""
+    scope = Scope.for_user(request.user)
+    if not (scope.is_admin and provider_id is not None):
+        provider_id = acting_organisation_id(
+            request, kind=Organisation.Kind.PROVIDER, given=provider_id
+        )
     if provider_id is None:
-        if len(scope.provider_ids) != 1:
-            raise Invalid(_("Say which provider lists this item."), code="provider_required",
-                          fields={"provider": [_("This field is required.")]})  # fmt: skip
-        provider_id = next(iter(scope.provider_ids))
-    if not scope.can_manage_provider(provider_id):
         raise NotFound(code="provider_not_found")
     provider = Organisation.objects.filter(pk=provider_id, kind=Organisation.Kind.PROVIDER).first()
     if provider is None:

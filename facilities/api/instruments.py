@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from accounts.acting import ACTING_PARAMETER
 from config.bad_input import LimitedJSONParser
 from facilities import selectors, services
 from facilities.api import serializers as s
@@ -52,13 +53,15 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         )
 
     @extend_schema(
-        request=s.InstrumentWriteSerializer, responses={201: s.InstrumentDetailSerializer}
+        request=s.InstrumentWriteSerializer,
+        responses={201: s.InstrumentDetailSerializer},
+        parameters=[ACTING_PARAMETER],
     )
     def create(self, request):
         body = s.InstrumentWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        provider = provider_for_write(request.user, data.pop("provider", None))
+        provider = provider_for_write(request, data.pop("provider", None))
         instrument = services.instrument_create(actor=request.user, provider=provider, **data)
         return self._detail(instrument, status.HTTP_201_CREATED)
 

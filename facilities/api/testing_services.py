@@ -7,6 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.acting import ACTING_PARAMETER
 from facilities import selectors, services
 from facilities.api import serializers as s
 from facilities.api.common import FILTER_PARAMETERS, ReadAnyoneWriteSignedIn, provider_for_write
@@ -37,12 +38,16 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         fresh = selectors.service_get_for_manage(actor=self.request.user, pk=service.pk)
         return Response(s.ServiceDetailSerializer(fresh).data, status=code)
 
-    @extend_schema(request=s.ServiceWriteSerializer, responses={201: s.ServiceDetailSerializer})
+    @extend_schema(
+        request=s.ServiceWriteSerializer,
+        responses={201: s.ServiceDetailSerializer},
+        parameters=[ACTING_PARAMETER],
+    )
     def create(self, request):
         body = s.ServiceWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        provider = provider_for_write(request.user, data.pop("provider", None))
+        provider = provider_for_write(request, data.pop("provider", None))
         service = services.service_create(actor=request.user, provider=provider, **data)
         return self._detail(service, status.HTTP_201_CREATED)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 
+from django.apps import apps
 from django.core.cache import cache
 from rapidfuzz import fuzz, process
 
@@ -72,7 +73,13 @@ class Vocabulary:
 
 
 def _catalogue_phrases() -> list[str]:
-    from facilities.models import Category, Instrument  # models import this package
+    # Looked up, not imported: the models import this package (the search columns).
+    Category, Instrument = (
+        apps.get_model("facilities", "Category"),
+        apps.get_model(  # noqa: N806
+            "facilities", "Instrument"
+        ),
+    )
 
     phrases: list[str] = []
     for name_zh, name_en in Category.objects.values_list("name_zh", "name_en"):

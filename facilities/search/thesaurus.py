@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.apps import apps
 from django.core.cache import cache
 
 from facilities.search.text import CJK, normalise
@@ -110,7 +111,8 @@ def current() -> Thesaurus:
 
 
 def _rows_from_db():
-    from facilities.models import ThesaurusEntry  # models import this package
+    # Looked up, not imported: the models import this package (the search columns).
+    ThesaurusEntry = apps.get_model("facilities", "ThesaurusEntry")  # noqa: N806
 
     rows = ThesaurusEntry.objects.filter(is_active=True).order_by("term")
     return [

@@ -33,6 +33,7 @@ from facilities.models import (
     OpeningHours,
     Price,
 )
+from facilities.occupancy import free_intervals, unbooked_q
 from facilities.pagination import capped_count
 from facilities.search import text_filter
 from facilities.search.query import score_expression
@@ -54,9 +55,8 @@ def _public() -> Q:
 
 
 def _free_between_q(start: dt.datetime, end: dt.datetime) -> Q:
-    """Open for the whole window (one local day), no blackout and no live booking in it."""
-    from booking.models import Booking  # read-only; booking depends on facilities
-
+    """Open for the whole window (one local day), no blackout and no live booking in it
+    (booked time as ``facilities.occupancy`` reports it)."""
     tz = local_tz()
     ls, le = timezone.localtime(start, tz), timezone.localtime(end, tz)
     if end <= start or ls.date() != le.date() and le.time() != dt.time(0):
@@ -68,14 +68,11 @@ def _free_between_q(start: dt.datetime, end: dt.datetime) -> Q:
     )
     exc = OpeningException.objects.filter(instrument=OuterRef("pk"), date=day)
     special = exc.filter(is_closed=False, opens_at__lte=ts, closes_at__gte=te)
-    busy = Booking.objects.filter(
-        instrument=OuterRef("pk"), status__in=Booking.LIVE, start_at__lt=end, end_at__gt=start
-    )
     blocked = Blackout.objects.filter(instrument=OuterRef("pk"), start_at__lt=end, end_at__gt=start)
     return (
         Q(status=Instrument.Status.ACTIVE)
         & ((Exists(weekly) & ~Exists(exc)) | Exists(special))
-        & ~Exists(busy)
+        & unbooked_q(start, end)
         & ~Exists(blocked)
     )
 
@@ -250,15 +247,8 @@ def instrument_list_for_manager(*, actor, provider_ids=None, q: str = "") -> Que
 
 
 def instrument_next_free(*, instrument: Instrument, days: int = 7, limit: int = 8) -> list:
-    """The next free windows in the coming ``days`` (booking's view of free time if present)."""
+    """The next free windows in the coming ``days`` (free time as ``facilities.occupancy``
+    reports it: booking's bookable time, or open time when nothing books)."""
     start = timezone.now()
     end = start + dt.timedelta(days=days)
-    try:
-        from booking.selectors.availability import free_intervals
-    except ImportError:  # booking not installed yet: open time is the best we know
-        from facilities.calendars import open_intervals
-
-        windows = open_intervals(instrument=instrument, start=start, end=end)
-    else:
-        windows = free_intervals(instrument=instrument, start=start, end=end)
-    return list(windows)[:limit]
+    return list(free_intervals(instrument, start, end))[:limit]

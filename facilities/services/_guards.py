@@ -16,7 +16,8 @@ def ensure_manages(*, actor, provider_id: int) -> None:
 
 
 def lock_instrument(*, actor, instrument: Instrument | int) -> Instrument:
-    """Lock the Instrument row (bookings lock the same row) after the manager check."""
+    """Lock the Instrument row (bookings lock the same row, first), then check that
+    ``actor`` manages it: the check reads the provider of the row as locked."""
     pk = instrument.pk if isinstance(instrument, Instrument) else instrument
     locked = Instrument.objects.select_for_update().filter(pk=pk).first()
     if locked is None:

@@ -11,27 +11,18 @@ from django.utils.translation import gettext_lazy as _
 from config.errors import Conflict, Invalid, NotFound
 from facilities.ics import IcsWindow, parse_ics
 from facilities.models import Blackout, Instrument
+from facilities.occupancy import live_intervals
 from facilities.services._guards import lock_instrument
 
 
 def _live_bookings_overlapping(instrument_id: int, windows: list[tuple[dt.datetime, dt.datetime]]):
-    """Live bookings of the instrument overlapping any of ``windows`` (read under the row lock)."""
-    from booking.models import Booking  # booking depends on facilities, not the reverse
-
+    """Live bookings of the instrument overlapping any of ``windows`` (read under the row
+    lock), as ``facilities.occupancy`` reports them."""
     if not windows:
         return []
     lo = min(s for s, _e in windows)
     hi = max(e for _s, e in windows)
-    rows = list(
-        Booking.objects.filter(
-            instrument_id=instrument_id,
-            status__in=Booking.LIVE,
-            start_at__lt=hi,
-            end_at__gt=lo,
-        )
-        .order_by("start_at")
-        .values_list("start_at", "end_at")
-    )
+    rows = live_intervals(instrument_id, lo, hi)
     return [(s, e) for s, e in rows if any(s < we and e > ws for ws, we in windows)]
 
 

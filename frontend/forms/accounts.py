@@ -81,6 +81,21 @@ class FirmRegistrationForm(forms.Form):
         }
 
 
+class FirmResubmitForm(FirmRegistrationForm):
+    """The registration corrected after a rejection, and what was corrected."""
+
+    note = forms.CharField(
+        label=_("What did you correct?"),
+        help_text=_("Optional; the reviewers see it in the firm's history."),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def service_kwargs(self) -> dict:
+        return {**super().service_kwargs(), "note": self.cleaned_data.get("note", "")}
+
+
 # Service field names → form field names, to put domain errors next to the right input.
 FIELD_MAP = {"revenue_fen": "revenue_yuan"}
 

@@ -13,19 +13,21 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.middleware import SESSION_KEY
-from accounts.models import Membership
+from accounts.acting import acting_choose, acting_organisation_id
+from accounts.models import Membership, Organisation
 from config.errors import DomainError, NotFound
 from config.money import format_fen
 from frontend.forms.accounts import (
     ApiTokenForm,
     FirmDecisionForm,
     FirmRegistrationForm,
+    FirmResubmitForm,
     ProfileForm,
     add_domain_error,
 )
@@ -89,9 +91,14 @@ def home(request):
 @require_POST
 def switch_acting_as(request):
     membership_id = request.POST.get("membership", "")
-    if membership_id.isdigit() and request.user.memberships.filter(pk=membership_id).exists():
-        request.session[SESSION_KEY] = int(membership_id)
-    return redirect("frontend:home")
+    if membership_id.isdigit():
+        acting_choose(request, membership_id=int(membership_id))
+    # The chooser (frontend/acting/choose.html) sends the user back to the page it stood for.
+    after = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        after, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return redirect(after if after and safe else "frontend:home")
 
 
 @login_required
@@ -104,7 +111,7 @@ def firm_register(request):
             add_domain_error(form, error)
         else:
             membership = request.user.memberships.get(organisation=registration.firm.organisation)
-            request.session[SESSION_KEY] = membership.pk
+            acting_choose(request, membership_id=membership.pk)
             messages.success(request, _("Your firm is registered and awaits verification."))
             return redirect("frontend:firm-detail")
     return render(request, "frontend/accounts/firm_register.html", {"form": form})
@@ -131,7 +138,7 @@ def firm_resubmit(request, pk: int):
     if firm.verification != firm.Verification.REJECTED:
         messages.info(request, _("Only a rejected registration can be corrected and sent again."))
         return redirect("frontend:firm-show", pk=pk)
-    form = FirmRegistrationForm(request.POST or None, initial=_registration_initial(firm))
+    form = FirmResubmitForm(request.POST or None, initial=_registration_initial(firm))
     if request.method == "POST" and form.is_valid():
         try:
             services.firm_resubmit(actor=request.user, firm_id=pk, **form.service_kwargs())
@@ -148,16 +155,8 @@ def firm_resubmit(request, pk: int):
 
 @login_required
 def firm_detail(request):
-    """The firm the user is acting for (or their first firm)."""
-    acting = request.acting
-    if acting and acting.organisation.kind == "firm":
-        firm_id = acting.organisation_id
-    else:
-        firm_id = (
-            request.user.memberships.filter(organisation__kind="firm")
-            .values_list("organisation_id", flat=True)
-            .first()
-        )
+    """The firm the user acts for (accounts.acting); none yet: register one."""
+    firm_id = acting_organisation_id(request, kind=Organisation.Kind.FIRM)
     if firm_id is None:
         return redirect("frontend:firm-register")
     return firm_show(request, pk=firm_id)
@@ -167,7 +166,8 @@ def firm_detail(request):
 def firm_show(request, pk: int):
     firm = _or_404(selectors.firm_get, actor=request.user, firm_id=pk)
     can_resubmit = selectors.firm_is_administered_by(actor=request.user, firm_id=pk)
-    context = {"firm": firm, "can_resubmit": can_resubmit}
+    history = selectors.firm_verification_history(actor=request.user, firm_id=pk)
+    context = {"firm": firm, "can_resubmit": can_resubmit, "history": history}
     return render(request, "frontend/accounts/firm_detail.html", context)
 
 

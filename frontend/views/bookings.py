@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.acting import acting_organisation_id
 from accounts.models import Organisation
 from accounts.scoping import Scope
 from booking import feeds
@@ -34,12 +35,9 @@ B = Booking.Status
 
 
 def _acting_org_id(request, kind: str) -> int | None:
-    acting = getattr(request, "acting", None)
-    if acting and acting.organisation.kind == kind:
-        return acting.organisation_id
-    scope = Scope.for_user(request.user)
-    ids = scope.firm_ids if kind == Organisation.Kind.FIRM else scope.provider_ids
-    return min(ids) if ids else None
+    """The organisation the page acts for (accounts.acting); an ambiguous hat raises, and
+    frontend.middleware answers with the chooser."""
+    return acting_organisation_id(request, kind=kind)
 
 
 def _week_context(request, instrument, busy_in_week=None) -> dict:
@@ -59,12 +57,15 @@ def booking_create(request, pk: int):
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
-        firm_id = _acting_org_id(request, Organisation.Kind.FIRM)
-        if firm_id is None:
+        try:
+            firm_id = acting_organisation_id(request, kind=Organisation.Kind.FIRM)
+        except Invalid as exc:
+            firm_id, error = None, exc
+        if error is None and firm_id is None:
             error = Invalid(_("Bookings are made for a firm: join or switch to a firm first."))
-        elif not form.is_valid():
+        elif error is None and not form.is_valid():
             error = Invalid(form.problem())
-        else:
+        elif error is None:
             try:
                 booking = services.booking_create(
                     actor=request.user,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.acting import acting_organisation
 from accounts.models import Organisation
 from accounts.scoping import scope_of
 from booking.api.service_requests import report_response
@@ -37,19 +38,14 @@ def _get_or_404(request, pk) -> ServiceRequest:
 
 
 def _acting_firm(request) -> Organisation | None:
-    """The firm the user acts for: the chosen hat if it is a firm, else their first firm."""
-    acting = request.acting
-    if acting and acting.organisation.kind == Organisation.Kind.FIRM:
-        return acting.organisation
-    firm_ids = scope_of(request).firm_ids
-    return Organisation.objects.filter(pk__in=firm_ids).order_by("name").first()
+    """The firm the page acts for (accounts.acting); an ambiguous hat raises, and
+    frontend.middleware answers with the chooser."""
+    return acting_organisation(request, kind=Organisation.Kind.FIRM)
 
 
 def _acting_provider_ids(request) -> set[int]:
-    acting = request.acting
-    if acting and acting.organisation.kind == Organisation.Kind.PROVIDER:
-        return {acting.organisation_id}
-    return set(scope_of(request).provider_ids)
+    provider = acting_organisation(request, kind=Organisation.Kind.PROVIDER)
+    return {provider.pk} if provider else set()
 
 
 @login_required

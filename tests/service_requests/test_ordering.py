@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from booking.models import Notification, ServiceRequest, StateChange
-from booking.services.service_requests import add_working_days
+from booking.working_days import add_working_days
 from facilities.models import TestingService as Service  # not "Test*": pytest would collect it
 from tests.factories.facilities import TestingServiceFactory
 

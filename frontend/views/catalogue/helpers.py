@@ -9,8 +9,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from accounts.acting import acting_organisation
 from accounts.models import Organisation, Region
-from accounts.scoping import Scope
 from config.errors import NotFound
 from facilities.models import Category
 
@@ -52,14 +52,12 @@ def region_choices() -> list:
 
 
 def managed_provider(request) -> Organisation:
-    """The provider the lab manager acts for: the acting membership's, else their only one."""
-    acting = getattr(request, "acting", None)
-    scope = Scope.for_user(request.user)
-    if acting and acting.organisation.kind == Organisation.Kind.PROVIDER:
-        return acting.organisation
-    if not scope.provider_ids:
+    """The provider the lab manager acts for (accounts.acting); NotFound for someone who
+    manages none. An ambiguous hat raises, and frontend.middleware shows the chooser."""
+    provider = acting_organisation(request, kind=Organisation.Kind.PROVIDER)
+    if provider is None:
         raise NotFound(code="not_a_lab_manager")
-    return Organisation.objects.get(pk=min(scope.provider_ids))
+    return provider
 
 
 def query_without(request, *names: str) -> str:
