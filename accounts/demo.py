@@ -40,15 +40,18 @@ DEMO_PROVIDER_NAME = "浙江省分析测试中心"
 DEMO_DEPARTMENT_NAME = "浙江省科学技术厅"
 
 
+JOINED_DAYS_AGO = 9 * 366 + 120  # from late 2026 back past the plan's start (2018-01-01)
+
+
 def joined_at():
-    """When the demo's people and organisations joined: a season before the seed, so that
-    their orders (placed days before the seed) never predate them."""
-    return timezone.now() - dt.timedelta(days=120)
+    """When the demo's people and organisations joined: before the tracker demo's history
+    (orders since 2018, tracker.demo), so that no order predates them."""
+    return timezone.now() - dt.timedelta(days=JOINED_DAYS_AGO)
 
 
 def verified_at():
     """When the demo firms were decided on: after they joined, before their first order."""
-    return timezone.now() - dt.timedelta(days=90)
+    return timezone.now() - dt.timedelta(days=JOINED_DAYS_AGO - 30)
 
 
 def valid_uscc(first17: str) -> str:
@@ -280,9 +283,8 @@ def demo_verification_history(
     now = timezone.now()
     registered_at = firm.organisation.created_at
     notes = RESUBMITTED.get(registered_by.email)
-    if notes and firm.verification == V.PENDING:
-        registered_at = now - dt.timedelta(days=3)  # registered before its two moves
-        Organisation.objects.filter(pk=firm.pk).update(created_at=registered_at)
+    # Registered when its organisation was created (months ago, before any of its orders),
+    # rejected and sent again in the last days.
     rows = [(registered_at, "", V.PENDING, registered_by, "")]
     if notes and firm.verification == V.PENDING:
         rows.append((now - dt.timedelta(days=2), V.PENDING, V.REJECTED, reviewer, notes[0]))

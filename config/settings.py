@@ -70,9 +70,11 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.ActingAsMiddleware",
+    # Before the acting chooser: exceptions pass through middleware bottom-up, so the
+    # chooser answers "which firm?" first and this answers any other domain error.
+    "config.bad_input.DomainErrorPageMiddleware",
     "frontend.middleware.ActingChoiceMiddleware",
     "axes.middleware.AxesMiddleware",
-    "config.bad_input.DomainErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

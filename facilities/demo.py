@@ -70,8 +70,9 @@ def _prices(instrument: Instrument, external_yuan: int) -> None:
 
 
 def _listed_at() -> dt.datetime:
-    """Listed a season before the seed, so the demo's past bookings never predate it."""
-    return timezone.now() - dt.timedelta(days=100)
+    """Listed before the demo's past orders (the tracker demo's history runs from 2018),
+    so that none predates it; after the demo organisations joined (accounts.demo)."""
+    return timezone.now() - dt.timedelta(days=9 * 366 + 100)
 
 
 def _instrument(row, providers, categories, n: int) -> Instrument:

@@ -8,11 +8,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 
 from accounts.scoping import scope_of
 from config.errors import Invalid, NotFound
 from config.pagination import StandardPagination
+from config.routers import ApiRouter
 from vouchers.models import AuditRecord, AuditSample
 from vouchers.selectors import audits as selectors
 from vouchers.services import audits as services
@@ -119,7 +119,7 @@ class AuditSampleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(AuditRecordSerializer(record).data)
 
 
-router = DefaultRouter(trailing_slash=True)
+router = ApiRouter()
 router.include_root_view = False
 router.register("audits", AuditSampleViewSet, basename="audit")
 urlpatterns = [*router.urls]

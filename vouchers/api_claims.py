@@ -12,11 +12,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 
 from accounts.scoping import scope_of
 from config.errors import Invalid, NotFound
 from config.pagination import StandardPagination
+from config.routers import ApiRouter
 from vouchers import uploads
 from vouchers.models import Claim, ClaimLine, ClaimProof
 from vouchers.selectors import claims as selectors
@@ -226,7 +226,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         actor=u, claim_id=pk, paid_on=d["paid_on"], payment_reference=d["payment_reference"]))  # fmt: skip
 
 
-router = DefaultRouter(trailing_slash=True)
+router = ApiRouter()
 router.include_root_view = False
 router.register("claims", ClaimViewSet, basename="claim")
 urlpatterns = [*router.urls]

@@ -1,6 +1,6 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
+from config.routers import ApiRouter
 from vouchers.api.views import (
     ApplicationViewSet,
     ProgrammeViewSet,
@@ -9,7 +9,7 @@ from vouchers.api.views import (
     VoucherViewSet,
 )
 
-router = DefaultRouter(trailing_slash=True)
+router = ApiRouter()
 router.include_root_view = False
 router.register("programmes", ProgrammeViewSet, basename="programme")
 router.register("voucher-applications", ApplicationViewSet, basename="voucher-application")

@@ -85,7 +85,9 @@ def _programme(reviewer: User, issuer: Organisation, *, name: str, region: str, 
     return programmes.programme_publish(actor=reviewer, programme_id=programme.pk)
 
 
-def _free_booking(actor: User, firm: Organisation, voucher: Voucher, hours: int) -> Booking:
+def _free_booking(
+    actor: User, firm: Organisation, voucher: Voucher, hours: int, days=range(7, 30)
+) -> Booking:
     """A booking paid with ``voucher`` in the first free slot of the demo provider's
     instruments, from a week ahead (the booking demo fills the days before)."""
     instruments = Instrument.objects.filter(
@@ -93,7 +95,7 @@ def _free_booking(actor: User, firm: Organisation, voucher: Voucher, hours: int)
         requires_training=False,
     ).order_by("pk")  # fmt: skip
     tz = timezone.get_current_timezone()
-    for offset in range(7, 30):
+    for offset in days:
         day = timezone.localdate() + dt.timedelta(days=offset)
         for instrument in instruments:
             for hour in (9, 13, 15):
@@ -115,26 +117,28 @@ def _firm_history(
     """An approved application, a hold on an open booking, a capture on a completed one."""
     if VoucherApplication.objects.filter(programme=programme, firm=firm).exists():
         return
-    application = applications.application_submit(
-        actor=firm_user, programme_id=programme.pk, firm_id=firm.pk, amount_fen=60_000 * YUAN,
-        purpose="高分子薄膜材料的成分分析与力学性能检测，支撑新产品研发。",
-    )  # fmt: skip
-    applications.application_approve(actor=reviewer, application_id=application.pk,
-                                     amount_fen=50_000 * YUAN, reason="按年度预算核定 5 万元")  # fmt: skip
-    voucher = application.voucher
-    lab = User.objects.get(email=LAB_EMAIL)
-    _free_booking(firm_user, firm, voucher, hours=2)  # stays open: its part is held
-    done = _free_booking(firm_user, firm, voucher, hours=3)
-    if done.status == Booking.Status.REQUESTED:
-        booking_services.booking_approve(actor=lab, booking=done)
-    # The session is logged as the lab would log it, at its time: the check-in window and
-    # "no actual time in the future" hold against that clock (demo only).
+    # The firm's past, lived at its own time (demo only): applied and approved a week ago,
+    # a booking used and paid in the days after, so nothing done lies in the future and no
+    # session breaks the check-in window or "no actual time in the future".
+    with _clock_at(timezone.now() - dt.timedelta(days=7)):
+        application = applications.application_submit(
+            actor=firm_user, programme_id=programme.pk, firm_id=firm.pk,
+            amount_fen=60_000 * YUAN, purpose="高分子薄膜材料的成分分析与力学性能检测，支撑新产品研发。",
+        )  # fmt: skip
+        applications.application_approve(actor=reviewer, application_id=application.pk,
+                                         amount_fen=50_000 * YUAN, reason="按年度预算核定 5 万元")  # fmt: skip
+        voucher = VoucherApplication.objects.get(pk=application.pk).voucher
+        lab = User.objects.get(email=LAB_EMAIL)
+        done = _free_booking(firm_user, firm, voucher, hours=3, days=range(1, 6))
+        if done.status == Booking.Status.REQUESTED:
+            booking_services.booking_approve(actor=lab, booking=done)
     with _clock_at(done.start_at + dt.timedelta(minutes=1)):
         booking_services.booking_check_in(actor=lab, booking=done, actual_start_at=done.start_at)
     # Shorter actual use than booked: the capture is smaller and the excess released.
     end = done.start_at + dt.timedelta(hours=2)
     with _clock_at(end + dt.timedelta(minutes=1)):
         booking_services.booking_check_out(actor=lab, booking=done, actual_end_at=end)
+    _free_booking(firm_user, firm, voucher, hours=2)  # stays open: its part is held
 
 
 @contextlib.contextmanager

@@ -65,7 +65,9 @@ def test_demo_is_consistent_with_the_moment_it_is_seeded(moment, events):
         assert sr.created_at <= sr.updated_at <= now
         assert all(c.at <= now for c in changes)
         assert sr.reported_at is None or sr.reported_at <= now
-    moves = StateChange.objects.filter(booking__isnull=False).count()
     booking_events = [e for e in events if e.order_kind == "booking"]
+    # The tracker demo's years of history are written in bulk and counted by the
+    # subscriber's own code (tracker.demo); every other demo booking moved through events.
+    moves = StateChange.objects.filter(booking_id__in={e.order_id for e in booking_events}).count()
     assert len(booking_events) == moves  # one event per move, creation included
     assert all(e.at <= now for e in booking_events)

@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 
 import pytest
+import time_machine
 from django.db import connection, connections
 from rest_framework.test import APIClient
 
@@ -113,7 +114,8 @@ def test_two_completions_of_one_order_capture_once(reviewer, alice, firm_a, mana
         actor=alice, firm=firm_a, instrument=instrument, start_at=start,
         end_at=start + dt.timedelta(hours=2), purpose="XRD", voucher_ids=[voucher.pk],
     )  # fmt: skip
-    booking_services.booking_check_in(actor=manager, booking=booking, actual_start_at=start)
+    with time_machine.travel(start + dt.timedelta(minutes=1), tick=False):
+        booking_services.booking_check_in(actor=manager, booking=booking, actual_start_at=start)
 
     def complete():
         fresh = Booking.objects.get(pk=booking.pk)
@@ -121,7 +123,9 @@ def test_two_completions_of_one_order_capture_once(reviewer, alice, firm_a, mana
             actor=manager, booking=fresh, actual_end_at=start + dt.timedelta(hours=1)
         )
 
-    results = run_together([complete, complete])
+    # The session is logged after it ended (time_machine moves every thread's clock).
+    with time_machine.travel(start + dt.timedelta(hours=1, minutes=1), tick=False):
+        results = run_together([complete, complete])
     assert sum(isinstance(r, Booking) for r in results) == 1
     assert all(isinstance(r, Booking | DomainError) for r in results), results
     assert LedgerEntry.objects.filter(voucher=voucher, kind="capture").count() == 1

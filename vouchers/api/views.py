@@ -14,8 +14,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.acting import acting_firm_id
 from accounts.scoping import Scope
-from booking.api.bookings import acting_firm_id
 from booking.selectors.bookings import instrument_get_for_booking
 from booking.selectors.service_requests import orderable_service_get
 from booking.services.bookings import booking_quote
@@ -134,7 +134,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = validated(s.ApplicationCreateSerializer, request.data)
         application = applications.application_submit(
             actor=request.user, programme_id=data["programme"],
-            firm_id=acting_firm_id(request, data.get("firm")), amount_fen=data["amount_fen"],
+            firm_id=acting_firm_id(request, given=data.get("firm")), amount_fen=data["amount_fen"],
             purpose=data["purpose"],
         )  # fmt: skip
         return self._one(application.pk, status.HTTP_201_CREATED)
@@ -231,7 +231,7 @@ class QuoteView(APIView):
             service = orderable_service_get(pk=data["service"])
             fee, item_id = service.quote_fen(data["sample_count"]), service.pk
         quote = payments.order_quote(
-            actor=request.user, firm_id=acting_firm_id(request, data.get("firm")),
+            actor=request.user, firm_id=acting_firm_id(request, given=data.get("firm")),
             voucher_ids=data["vouchers"], order_kind=data["order_kind"], item_id=item_id, fee_fen=fee,
         )  # fmt: skip
         return Response(quote)
