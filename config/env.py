@@ -1,6 +1,7 @@
 """Typed environment variables that fail loudly on bad values."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -39,3 +40,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def redis_url_for_test_worker(url: str) -> str:
+    """Parallel test workers (pytest-xdist's gw0, gw1…) share one Redis server; each takes
+    its own database, so one worker's cache.clear() never empties another's throttle
+    counters or page tokens. Outside a test worker the URL is returned as it is."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base + int(worker[2:])}"))

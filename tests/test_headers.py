@@ -28,6 +28,8 @@ def test_production_accepts_a_strong_secret_key():
     key = "k7#Qz9!pW2@xL5$mN8^bV4&cT1*rY6(hJ3)gF0_dS-eA+uI=oP?"
     env = {**os.environ, "LABSHARE_PRODUCTION": "1", "DJANGO_SECRET_KEY": key,
            "DJANGO_ALLOWED_HOSTS": "labshare.example.cn"}  # fmt: skip
+    # The browser tests' conftest sets this for the whole session; production never has it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     # Errors only: a fresh clone's deploy check may warn about things outside this test.
     run = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], env=env,
                          capture_output=True, text=True, timeout=120)  # fmt: skip
