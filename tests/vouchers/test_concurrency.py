@@ -17,7 +17,7 @@ from tests.factories.accounts import UserFactory, join, make_provider
 from tests.factories.booking import at
 from tests.factories.facilities import InstrumentFactory
 from tests.vouchers.conftest import YUAN, day_after_tomorrow, ledger_agrees, make_programme
-from vouchers.models import LedgerEntry, OrderVoucherHold, Programme, Voucher
+from vouchers.models import LedgerEntry, OrderVoucherHold, Programme, RelatedParty, Voucher
 from vouchers.services import issuing
 
 pytestmark = [
@@ -132,3 +132,47 @@ def test_two_completions_of_one_order_capture_once(reviewer, alice, firm_a, mana
     voucher.refresh_from_db()
     assert (voucher.captured_fen, voucher.held_fen) == (200 * YUAN, 0)
     ledger_agrees(voucher)
+
+
+def test_firms_sharing_a_controller_never_spend_past_the_shared_yearly_cap(
+    reviewer, alice, bob, firm_a, firm_b
+):
+    rules = {"tiers": [{"up_to_fen": None, "ratio_bp": 10_000}], "voucher_valid_days": 90,
+             "cap_per_year_fen": 500 * YUAN, "cap_per_controller": True}  # fmt: skip
+    programme = make_programme(reviewer, rules=rules)
+    vouchers = {
+        firm.pk: issuing.voucher_issue(
+            actor=reviewer, programme_id=programme.pk, firm_id=firm.pk, amount_fen=500 * YUAN
+        )  # fmt: skip
+        for firm in (firm_a, firm_b)
+    }
+    # Declared after the issue, so each firm holds a full year's cap of its own: only the
+    # spending side's lock on the whole group keeps the pair within one cap.
+    for firm in (firm_a, firm_b):
+        RelatedParty.objects.create(organisation=firm, role=RelatedParty.Role.ACTUAL_CONTROLLER,
+                                    name="张三", identifier="330102198001011234")  # fmt: skip
+    provider = make_provider()
+    start = at(day_after_tomorrow(), 9)
+
+    def order(user, firm):
+        instrument = InstrumentFactory(provider=provider)
+
+        def job():
+            client = APIClient()
+            client.force_authenticate(user)
+            body = {"instrument": instrument.pk, "start": start.isoformat(),
+                    "end": (start + dt.timedelta(minutes=90)).isoformat(), "purpose": "XRD",
+                    "vouchers": [vouchers[firm.pk].pk]}  # fmt: skip
+            response = client.post("/api/v1/bookings/", body, format="json")
+            return response.status_code
+
+        return job
+
+    jobs = [order(alice, firm_a) if i % 2 else order(bob, firm_b) for i in range(10)]
+    results = run_together(jobs)
+    assert all(r in (201, 409) for r in results), results
+    held = OrderVoucherHold.objects.filter(voucher__programme=programme)
+    assert sum(held.values_list("held_fen", flat=True)) <= 500 * YUAN
+    assert sum(held.values_list("held_fen", flat=True)) >= 300 * YUAN
+    for voucher in vouchers.values():
+        ledger_agrees(voucher)
