@@ -3,7 +3,11 @@ reader's language; under /api/ the same errors answer the API's JSON shape."""
 
 from __future__ import annotations
 
-from django.http import HttpResponseServerError, JsonResponse
+import sys
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -52,11 +56,33 @@ def csrf_failure(request, reason: str = ""):
     )  # fmt: skip
 
 
+def _database_unreachable() -> bool:
+    """Django calls the 500 handler inside its ``except``: the exception is at hand."""
+    return isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+
+
 def server_error(request):
     """Rendered without the request's context processors: they read the database, which
-    may be what failed. The language chosen by the middleware is still active."""
-    message = _("Something went wrong on our side. It has been logged; please try again later.")
+    may be what failed. The language chosen by the middleware is still active.
+
+    A database that cannot be reached (a restart, a failover) is a 503 with Retry-After,
+    not a 500: nothing was lost, the client should simply try again, and Django's health
+    check opens a fresh connection on the next request."""
+    if _database_unreachable():
+        status, code = 503, "unavailable"
+        title = _("Back in a moment")
+        message = _("The platform is briefly unavailable. Nothing you sent was lost; "
+                    "please try again in a moment.")  # fmt: skip
+    else:
+        status, code = 500, "server_error"
+        title = _("Server error")
+        message = _("Something went wrong on our side. It has been logged; please try again later.")
     if _api(request):
-        return JsonResponse({"code": "server_error", "detail": message, "fields": {}}, status=500)
-    template = loader.get_template("frontend/errors/500.html")
-    return HttpResponseServerError(template.render({"message": message}))
+        response = JsonResponse({"code": code, "detail": message, "fields": {}}, status=status)
+    else:
+        template = loader.get_template("frontend/errors/500.html")
+        body = template.render({"message": message, "title": title, "status": status})
+        response = HttpResponse(body, status=status)
+    if status == 503:
+        response["Retry-After"] = str(settings.OUTAGE_RETRY_AFTER_SECONDS)
+    return response
