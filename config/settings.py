@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.headers.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -327,13 +328,34 @@ REST_FRAMEWORK = {
 # How many reverse proxies in front of the web processes append to X-Forwarded-For
 # (nginx alone: 1). Only their entries are trusted for the client's address (config.client_ip).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Content-Security-Policy: scripts only from our own origin, so an injected <script> or
+# onclick does nothing; the templates carry none (page behaviours live in
+# frontend/static/frontend/js/behaviours.js, and tests/test_csp.py keeps it so). Styles
+# allow inline: progress bars and chart heights are style attributes, and htmx adds its
+# indicator <style>; an injected style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "LabShare API",
     "DESCRIPTION": "Shared instruments and testing services for small firms.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    # Swagger UI and Redoc served from the installed sidecar package: /api/docs/ works offline.
+    # Swagger UI and Redoc served from the installed sidecar package: /api/docs/ works offline;
+    # the split view serves its start-up script as a file, so the CSP needs no inline script.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

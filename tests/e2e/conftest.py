@@ -40,8 +40,12 @@ def page(browser, live_server):
     )
     page = context.new_page()
     page.set_default_timeout(15000)
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)  # fmt: skip
     yield page
     context.close()
+    # Every browser test doubles as a check that the pages work under the CSP.
+    assert not blocked, blocked
 
 
 @pytest.fixture
