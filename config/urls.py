@@ -32,6 +32,7 @@ handler400 = "frontend.views.errors.bad_request"
 handler403 = "frontend.views.errors.permission_denied"
 handler404 = "frontend.views.errors.page_not_found"
 handler500 = "frontend.views.errors.server_error"
+handler429 = "frontend.views.errors.too_many_requests"  # read by allauth's rate limits
 
 if not settings.PRODUCTION:
     # Public media only (instrument photos); reports are served by a checked view.

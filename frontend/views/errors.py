@@ -48,6 +48,16 @@ def bad_request(request, exception=None):
     )  # fmt: skip
 
 
+def too_many_requests(request, exception=None):
+    """allauth's sign-in limits call ``ROOT_URLCONF.handler429``: the site's page, not
+    allauth's bare HTML."""
+    return _error(
+        request, 429, "throttled", _("Too many attempts"),
+        _("Too many attempts from your address in a short time. Wait a few minutes and try "
+          "again."),
+    )  # fmt: skip
+
+
 def csrf_failure(request, reason: str = ""):
     return _error(
         request, 403, "csrf_failed", _("The form has expired"),

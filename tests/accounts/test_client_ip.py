@@ -66,3 +66,15 @@ def test_html_sign_in_is_limited_per_address_across_accounts(settings, client):
         for i in range(6)
     ]  # fmt: skip
     assert 429 in codes, codes
+
+
+def test_sign_in_limit_answers_the_sites_own_page_in_chinese(settings, client):
+    settings.ACCOUNT_RATE_LIMITS = {"login": "1/m/ip"}
+    remote = f"203.0.113.{random.randint(1, 254)}"
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    for i in range(3):
+        response = client.post("/accounts/login/", {"login": f"u{i}@example.cn", "password": "x"},
+                               REMOTE_ADDR=remote)  # fmt: skip
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "尝试次数过多" in page and 'data-testid="error-page"' in page and "navbar" in page
