@@ -334,13 +334,13 @@ def _short(label: str) -> str:
 
 def trend_section(ctx: Ctx) -> Section:
     filters = ctx.filters
-    # All time: month by month would be a hundred bars; year by year reads better. The
-    # months are summed into years here (the tracker's by="year" fails on PostgreSQL).
+    # All time: month by month would be a hundred bars; year by year reads better.
     fmt = "year" if filters.start is None else "month"
     grouped: dict = {}
-    for r in usage_breakdown(filters=filters, by="month"):
-        label = str(r["key"].year) if fmt == "year" else r["key"].strftime("%Y-%m")
-        grouped.setdefault(label, {UsageKind.USE: 0, UsageKind.BATCH: 0})[r["kind"]] += r["count"]
+    for r in usage_breakdown(filters=filters, by=fmt):
+        grouped.setdefault(r["label"], {UsageKind.USE: 0, UsageKind.BATCH: 0})[r["kind"]] += r[
+            "count"
+        ]
     kinds = [filters.kind] if filters.kind else list(UsageKind.values)
     table = Table(
         "trend",

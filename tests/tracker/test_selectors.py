@@ -56,6 +56,13 @@ def test_province_reviewer_sees_all_cities(history):
     assert cities == {"330100": 2, "330200": 1}
 
 
+def test_breakdown_by_year_counts_each_year(history):
+    filters = usage_filters_for(actor=make_reviewer("330000"))
+    years = usage_breakdown(filters=filters, by="year")
+    this_year = timezone.localdate().year
+    assert [(r["key"], r["label"], r["count"]) for r in years] == [(this_year, str(this_year), 3)]
+
+
 def test_city_reviewer_sees_only_its_city(history):
     reviewer = make_reviewer("330100")
     filters = usage_filters_for(actor=reviewer)

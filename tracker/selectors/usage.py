@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from django.db.models import Count, F, Min, QuerySet, Sum, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models.functions import Concat, ExtractYear, Substr
 
 from accounts.models import FirmProfile, Organisation, Region
 from config.db_router import replica_alias
@@ -67,7 +67,7 @@ def usage_breakdown(*, filters: UsageFilters, by: str, limit: int | None = None)
     if by == "city":
         rows = rows.annotate(key=Concat(Substr("county", 1, 4), Value("00")))
     elif by == "year":
-        rows = rows.annotate(key=Substr("month", 1, 4))
+        rows = rows.annotate(key=ExtractYear("month"))
     else:
         rows = rows.annotate(key=_key_field(by))
     groups = ["key"] if by == "kind" else ["key", "kind"]
@@ -105,6 +105,8 @@ def breakdown_labels(by: str, keys: Iterable) -> dict:
         return {k: str(FirmProfile.Size(k).label) for k in keys if k in FirmProfile.Size.values}
     if by == "month":
         return {k: k.strftime("%Y-%m") for k in keys}
+    if by == "year":
+        return {k: str(k) for k in keys}
     return {}
 
 
