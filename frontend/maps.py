@@ -11,6 +11,7 @@ its own leaves slivers and overlaps between them.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,7 +112,10 @@ def _collect(root: Path, regions, missing: list[str]):
 
 def _write(path: Path, collection: dict) -> int:
     text = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
-    path.write_text(text, encoding="utf-8")
+    # Written aside and renamed: a page (or a parallel build) never reads half a file.
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
     return len(text.encode("utf-8"))
 
 
