@@ -88,3 +88,18 @@ class BoundedDateTimeField(serializers.DateTimeField):
                 if not EARLIEST <= parsed.date() <= LATEST:
                     self.fail("out_of_range")
         return super().to_internal_value(value)
+
+
+class BoundedDateField(serializers.DateField):
+    """An API date (YYYY-MM-DD) between EARLIEST and LATEST."""
+
+    default_error_messages = {
+        "out_of_range": _("Give a date between %(first)s and %(last)s.")
+        % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()},
+    }
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not EARLIEST <= day <= LATEST:
+            self.fail("out_of_range")
+        return day

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import re
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from config.bounds import BoundedDateField, BoundedDateTimeField
 
 BIGINT_MAX = 2**63 - 1
 _ASCII_INT = re.compile(r"^[+-]?[0-9]+$")
@@ -43,3 +46,21 @@ class IdField(StrictIntegerField):
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", 1)
         super().__init__(**kwargs)
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose generated fields take input as strictly as the declared
+    ones: integers as StrictIntegerField (ASCII digits, within the column), dates and
+    datetimes within config.bounds' range, datetimes with their offset."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.IntegerField: StrictIntegerField,
+        models.BigIntegerField: StrictIntegerField,
+        models.SmallIntegerField: StrictIntegerField,
+        models.PositiveIntegerField: StrictIntegerField,
+        models.PositiveBigIntegerField: StrictIntegerField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
+        models.DateTimeField: BoundedDateTimeField,
+        models.DateField: BoundedDateField,
+    }
