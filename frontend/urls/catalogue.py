@@ -36,6 +36,7 @@ urlpatterns = [
     path("lab/services/<int:pk>/withdraw/", manage_services.service_withdraw, name="lab-service-withdraw"),
     path("lab/import/", manage_services.import_upload, name="lab-import"),
     path("lab/import/<int:pk>/", manage_services.import_preview, name="lab-import-preview"),
+    path("lab/categories/", manage_services.category_codes, name="lab-category-codes"),
     path("lab/import/<int:pk>/confirm/", manage_services.import_confirm, name="lab-import-confirm"),
     path("lab/import/template/<slug:kind>.<slug:fmt>", manage_services.import_template,
          name="lab-import-template"),

@@ -15,8 +15,8 @@ from booking.services.bookings import (
     booking_mark_no_show,
     booking_reject,
 )
-from tests.catalogue_care.conftest import DAY
 from facilities.models import Blackout
+from tests.catalogue_care.conftest import DAY
 from tests.factories.booking import BookingFactory, at
 
 pytestmark = pytest.mark.django_db
