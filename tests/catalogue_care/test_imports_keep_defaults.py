@@ -160,7 +160,7 @@ def test_xlsx_export_writes_numbers_and_dates(manager, provider, category):
                       start_of_use=dt.date(2019, 6, 1))  # fmt: skip
     sheet = load_workbook(io.BytesIO(render(dataset("instruments", [provider.pk]), "xlsx"))).active
     headers = [c.value for c in sheet[1]]
-    row = {h: c for h, c in zip(headers, sheet[2], strict=True)}
+    row = dict(zip(headers, sheet[2], strict=True))
     assert row["原值（元）"].data_type == "n" and float(row["原值（元）"].value) == 850000.50
     assert row["启用日期"].is_date and row["启用日期"].value.date() == dt.date(2019, 6, 1)
     assert row["预约粒度（分钟）"].value == 30
