@@ -10,6 +10,7 @@ A lab manager changes only their own provider's items; anything else is NotFound
 from facilities.services.blackout_calendars import (
     blackouts_import_ics,
     calendar_delete,
+    calendar_dry_run,
     calendar_preview,
     calendar_sync,
     calendar_upload_confirm,
@@ -32,6 +33,7 @@ __all__ = [
     "blackout_delete",
     "blackouts_import_ics",
     "calendar_delete",
+    "calendar_dry_run",
     "calendar_preview",
     "calendar_sync",
     "calendar_upload_confirm",

@@ -186,27 +186,39 @@ def _plan(*, instrument: Instrument, content, filename: str, name: str, calendar
     return Plan(calendar, calendar.name if calendar else name, changes)
 
 
+def calendar_dry_run(
+    *, actor: User, instrument: Instrument, content: bytes, filename: str = "",
+    name: str = "", calendar_id: int | None = None, kind: str = Blackout.Kind.MAINTENANCE,
+) -> dict:  # fmt: skip
+    """What importing the file would change, without writing: the calendar it would sync,
+    the counts of each change, the changes themselves and the dates of live bookings an
+    added or moved window would cover (the import would be refused).
+    Errors: NotFound (not the actor's instrument or calendar), Invalid (a bad file)."""
+    ensure_manages(actor=actor, provider_id=instrument.provider_id)
+    _check_kind(kind)
+    plan = _plan(instrument=instrument, content=content, filename=filename, name=name,
+                 calendar_id=calendar_id, now=timezone.now())  # fmt: skip
+    clashes = live_booking_clashes(instrument.pk, plan.changes.risky_windows())
+    counts = plan.changes.counts()
+    return {
+        "calendar": plan.calendar.pk if plan.calendar else None, "name": plan.name, **counts,
+        "created": counts["added"], "skipped": counts["unchanged"], "dry_run": True,
+        "changes": plan.changes.listing(),
+        "clash_dates": sorted({timezone.localtime(s).date().isoformat() for s, _e in clashes}),
+    }  # fmt: skip
+
+
 @transaction.atomic
 def calendar_preview(
     *, actor: User, instrument: Instrument, content: bytes, filename: str = "",
     name: str = "", calendar_id: int | None = None, kind: str = Blackout.Kind.MAINTENANCE,
 ) -> CalendarUpload:  # fmt: skip
-    """Read an upload and store what importing it would change; writes no window.
-    Errors: NotFound (not the actor's instrument or calendar), Invalid (a bad file)."""
-    ensure_manages(actor=actor, provider_id=instrument.provider_id)
-    _check_kind(kind)
-    now = timezone.now()
-    plan = _plan(instrument=instrument, content=content, filename=filename, name=name,
-                 calendar_id=calendar_id, now=now)  # fmt: skip
-    clashes = live_booking_clashes(instrument.pk, plan.changes.risky_windows())
-    summary = {
-        "counts": plan.changes.counts(),
-        "items": plan.changes.listing(),
-        "clash_dates": sorted({timezone.localtime(s).date().isoformat() for s, _e in clashes}),
-    }
+    """``calendar_dry_run``, kept as an upload the manager confirms on the next page."""
+    summary = calendar_dry_run(actor=actor, instrument=instrument, content=content,
+                               filename=filename, name=name, calendar_id=calendar_id, kind=kind)  # fmt: skip
     return CalendarUpload.objects.create(
-        instrument=instrument, calendar=plan.calendar, calendar_name=plan.name, kind=kind,
-        filename=(filename or "")[:200], content=content.decode("utf-8", "replace"),
+        instrument=instrument, calendar_id=summary["calendar"], calendar_name=summary["name"],
+        kind=kind, filename=(filename or "")[:200], content=content.decode("utf-8", "replace"),
         changes=summary, created_by=actor,
     )  # fmt: skip
 
@@ -260,7 +272,7 @@ def calendar_sync(
         ) from exc
     counts = plan.changes.counts()
     return {"calendar": calendar.pk, "name": calendar.name, **counts,
-            "created": counts["added"], "skipped": counts["unchanged"]}  # fmt: skip
+            "created": counts["added"], "skipped": counts["unchanged"], "dry_run": False}  # fmt: skip
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frontend.views.catalogue import enquiries, manage, manage_services, public
+from frontend.views.catalogue import enquiries, manage, manage_calendars, manage_services, public
 
 urlpatterns = [
     path("instruments/", public.instrument_list, name="instrument-list"),
@@ -24,6 +24,10 @@ urlpatterns = [
     path("lab/instruments/<int:pk>/hours/exception/<int:exception_pk>/delete/",
          manage.instrument_exception_delete, name="lab-instrument-exception-delete"),
     path("lab/instruments/<int:pk>/blackouts/", manage.instrument_blackouts, name="lab-instrument-blackouts"),
+    path("lab/instruments/<int:pk>/calendar-uploads/<int:upload_pk>/", manage_calendars.calendar_upload,
+         name="lab-calendar-upload"),
+    path("lab/instruments/<int:pk>/calendars/<int:calendar_pk>/remove/", manage_calendars.calendar_remove,
+         name="lab-calendar-remove"),
     path("lab/instruments/<int:pk>/blackouts/<int:blackout_pk>/delete/", manage.instrument_blackout_delete,
          name="lab-instrument-blackout-delete"),
     path("lab/instruments/<int:pk>/qualifications/", manage.instrument_qualifications,

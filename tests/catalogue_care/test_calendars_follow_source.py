@@ -156,8 +156,8 @@ def test_preview_lists_changes_and_writes_nothing_until_confirmed(frozen, manage
         filename="维护.ics",
     )  # fmt: skip
     assert upload.calendar is not None and upload.calendar_name == "设备维护"
-    assert upload.changes["counts"]["shortened"] == 1 and upload.changes["counts"]["removed"] == 1
-    assert [i["change"] for i in upload.changes["items"]] == ["shortened", "removed"]
+    assert upload.changes["shortened"] == 1 and upload.changes["removed"] == 1
+    assert [i["change"] for i in upload.changes["changes"]] == ["shortened", "removed"]
     assert len(windows(instrument)) == 2
     result = calendar_upload_confirm(actor=manager, upload=upload)
     assert result["shortened"] == 1 and len(windows(instrument)) == 1
