@@ -126,9 +126,11 @@ def announce(
 
 def _recipients(event: str, booking: Booking, managers: list[User]) -> list[tuple[list, str]]:
     if event == "created":
-        if booking.status == Booking.Status.APPROVED:
-            return [(managers, "created_instant"), ([booking.booked_by], "booked")]
-        return [(managers, "created")]
+        # Delivered after commit, maybe after later moves: the instrument's rule says
+        # whether the booking was instant, the current status only whether it is pending.
+        if booking.status == Booking.Status.REQUESTED or booking.instrument.requires_approval:
+            return [(managers, "created")]
+        return [(managers, "created_instant"), ([booking.booked_by], "booked")]
     if event in ("cancelled", "no_show"):
         return [([booking.booked_by], event), (managers, event)]
     return [([booking.booked_by], event)]
