@@ -15,6 +15,7 @@ from booking.services.bookings import (
     booking_mark_no_show,
     booking_reject,
 )
+from booking.tasks.bookings import send_reminders
 from facilities.models import Blackout
 from tests.catalogue_care.conftest import DAY
 from tests.factories.booking import BookingFactory, at
@@ -158,3 +159,23 @@ def test_instrument_feed_names_firm_and_booker_and_shows_blackouts_as_busy(
         Client().get(f"/feeds/{feed_token_get_or_create(user=alice).token}.ics").content
     )
     assert [str(e["uid"]).split("-")[0] for e in own.walk("VEVENT")] == ["booking"]
+
+
+def test_confirmation_and_reminder_carry_a_request_for_the_same_event(
+    frozen, alice, manager, instrument, mailoutbox, capture
+):
+    booking = _book(capture, alice, instrument)
+    (confirmed,) = _to(mailoutbox, alice)
+    assert "Booking confirmed" in confirmed.subject
+    assert "Time: 2026-12-01 09:00–10:00 (Beijing time)" in confirmed.body
+    assert f"/bookings/{booking.pk}/" in confirmed.body
+    _method, _type, first = _event(confirmed)
+    mailoutbox.clear()
+    capture(send_reminders)
+    (reminder,) = _to(mailoutbox, alice)
+    assert "Reminder: your instrument session" in reminder.subject
+    assert "Instrument: " in reminder.body and "Status: Approved" in reminder.body
+    method, _type, event = _event(reminder)
+    assert method == "REQUEST" and str(event["uid"]) == str(first["uid"])
+    assert int(event["sequence"]) == int(first["sequence"])  # nothing changed since
+    assert event.decoded("dtstart") == at(DAY, 9)
