@@ -17,7 +17,7 @@ from facilities.imports.hours import HoursError, parse_hours
 
 TRUE = {"1", "true", "yes", "y", "是", "需要", "可以", "✓"}
 FALSE = {"0", "false", "no", "n", "否", "不需要", "不可以", "✗"}
-# The ID cell of the template's example row; such a row is shown and never imported.
+# The ID cell of the template's example row (a blank ID when the row is imported).
 EXAMPLE_MARKERS = ("示例", "example")
 
 
@@ -188,18 +188,16 @@ COLUMNS = {"instruments": INSTRUMENT_COLUMNS, "services": SERVICE_COLUMNS}
 
 
 def is_example(row: list, columns: dict[int, Column]) -> bool:
-    """The template's example row: marked in its ID cell, or left exactly as the template
-    wrote it (every cell it fills equals the example)."""
+    """The template's example row left as the template wrote it: every cell it fills
+    equals the example (the ID cell may keep its 示例 marker). A row typed over the
+    example is a real row, even with the marker still in its ID cell."""
     cells = {col.key: _text(row[i]) if i < len(row) else "" for i, col in columns.items()}
-    if cells.get("id", "").lower().startswith(EXAMPLE_MARKERS):
-        return True
+    marker = cells.pop("id", "")
+    if marker and not marker.lower().startswith(EXAMPLE_MARKERS):
+        return False
     filled = {key: text for key, text in cells.items() if text}
     examples = {col.key: str(col.example) for col in columns.values()}
-    return (
-        bool(filled)
-        and "name" in filled
-        and all(examples.get(key) == text for key, text in filled.items())
-    )
+    return "name" in filled and all(examples.get(key) == text for key, text in filled.items())
 
 
 def header_map(headers: list[str], columns: list[Column]) -> dict[int, Column]:

@@ -90,6 +90,18 @@ def test_the_templates_example_row_is_shown_and_never_imported(manager, provider
     assert not Service.objects.exists()
 
 
+def test_a_row_typed_over_the_example_imports_even_with_the_marker(manager, provider, category):
+    book = load_workbook(io.BytesIO(render(template_book("instruments"), "xlsx")))
+    sheet = book.worksheets[0]
+    sheet.cell(row=2, column=2, value="激光粒度仪")  # 名称, the ID cell still says 示例
+    out = io.BytesIO()
+    book.save(out)
+    batch = _preview(manager, provider, out.getvalue())
+    assert [r["action"] for r in batch.rows] == ["create"] and batch.rows[0]["errors"] == {}
+    assert import_confirm(actor=manager, batch=batch) == 1
+    assert Instrument.objects.get().name == "激光粒度仪"
+
+
 @pytest.mark.parametrize(
     ("cell", "expected"),
     [
