@@ -149,3 +149,9 @@ def test_api_calendars_of_another_provider_are_404(manager, instrument):
     url = f"/api/v1/instruments/{instrument.pk}/calendars/{calendar.pk}/"
     assert stranger.delete(url).status_code == 404
     assert Blackout.objects.count() == 4
+
+
+def test_site_admin_lists_imported_calendars_and_their_windows(admin_client, manager, instrument):
+    _api_import(_api(manager), instrument, ics(WEEKLY))
+    assert "设备维护" in admin_client.get("/admin/facilities/blackoutcalendar/").content.decode()
+    assert admin_client.get("/admin/facilities/blackout/").status_code == 200
