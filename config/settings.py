@@ -364,6 +364,7 @@ SPECTACULAR_SETTINGS = {
         "ProviderKindEnum": "accounts.models.ProviderProfile.Kind",
         "InstrumentStatusEnum": "facilities.models.Instrument.Status",
         "BlackoutKindEnum": "facilities.models.Blackout.Kind",
+        "ImportBatchKindEnum": "facilities.models.ImportBatch.Kind",
         "BookingStatusEnum": "booking.models.Booking.Status",
         "ServiceRequestStatusEnum": "booking.models.ServiceRequest.Status",
         "ProgrammeKindEnum": "vouchers.models.Programme.Kind",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from facilities.models import (
     Blackout,
+    BlackoutCalendar,
     Category,
     ImportBatch,
     Instrument,
@@ -84,10 +85,25 @@ class BlackoutAdmin(admin.ModelAdmin):
     """Windows are added through the lab pages or the API, which refuse ones over live
     bookings; here they can be read and removed."""
 
-    list_display = ["instrument", "kind", "start_at", "end_at", "source", "reason"]
+    list_display = ["instrument", "kind", "start_at", "end_at", "source", "calendar", "reason"]
     list_filter = ["kind", "source"]
+    raw_id_fields = ["instrument", "created_by", "calendar"]
+    list_select_related = ["instrument", "calendar"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(BlackoutCalendar)
+class BlackoutCalendarAdmin(admin.ModelAdmin):
+    """Imported .ics calendars; their windows follow the file on each re-import (the lab
+    pages and the API). Deleting one here removes its windows too."""
+
+    list_display = ["name", "instrument", "kind", "filename", "synced_at"]
+    search_fields = ["name", "instrument__name"]
     raw_id_fields = ["instrument", "created_by"]
     list_select_related = ["instrument"]
+    readonly_fields = ["created_at", "synced_at"]
 
     def has_add_permission(self, request):
         return False

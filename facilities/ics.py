@@ -8,6 +8,7 @@ number of occurrences it may produce.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -23,12 +24,32 @@ MAX_OCCURRENCES = 2000
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
+UID_MAX = 255  # Blackout.source_uid
+
+
+def uid_key(uid: str) -> str:
+    """The UID as stored: itself, or a SHA-256 of it when longer than the column (cutting
+    it would make two events one, or an event a different one on the next import)."""
+    if len(uid) <= UID_MAX:
+        return uid
+    return "sha256:" + hashlib.sha256(uid.encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class IcsWindow:
-    uid: str
+    uid: str  # as stored (``uid_key``)
     start_at: dt.datetime
     end_at: dt.datetime
     summary: str
+    # The RECURRENCE-ID of an occurrence of a recurring event ("" for a single event, whose
+    # UID alone identifies it, so moving it in the file moves the window).
+    occurrence: str = ""
+
+
+@dataclass(frozen=True)
+class IcsCalendar:
+    name: str  # X-WR-CALNAME, or ""
+    windows: list[IcsWindow]
 
 
 def _aware(value, *, end: bool = False) -> dt.datetime:
@@ -42,7 +63,7 @@ def _aware(value, *, end: bool = False) -> dt.datetime:
     raise ValueError("not a date")
 
 
-def _window(component) -> IcsWindow | None:
+def _window(component, recurring: set[str]) -> IcsWindow | None:
     start = component.get("DTSTART")
     if start is None:
         return None
@@ -58,10 +79,30 @@ def _window(component) -> IcsWindow | None:
         return None
     if end_at <= start_at:
         return None
-    uid = str(component.get("UID") or f"nouid-{start_at.isoformat()}")
+    uid = str(component.get("UID") or "")
+    occurrence = ""
+    if not uid:
+        uid, occurrence = "nouid", start_at.isoformat()
+    elif uid in recurring:
+        recurrence_id = component.get("RECURRENCE-ID")
+        original = _aware(recurrence_id.dt) if recurrence_id is not None else start_at
+        occurrence = original.isoformat()
     return IcsWindow(
-        uid=uid, start_at=start_at, end_at=end_at, summary=str(component.get("SUMMARY") or "")
+        uid=uid_key(uid),
+        start_at=start_at,
+        end_at=end_at,
+        summary=str(component.get("SUMMARY") or ""),
+        occurrence=occurrence[:40],
     )
+
+
+def _recurring_uids(calendar) -> set[str]:
+    """UIDs whose master event repeats (or that carry modified instances)."""
+    return {
+        str(c.get("UID") or "")
+        for c in calendar.walk("VEVENT")
+        if c.get("RRULE") or c.get("RDATE") or c.get("RECURRENCE-ID")
+    }
 
 
 def _refuse(message, code: str):
@@ -99,17 +140,17 @@ def _check_rules(calendar, end: dt.datetime) -> None:
         )
 
 
-def _expand(query, start: dt.datetime, end: dt.datetime) -> list[IcsWindow]:
+def _expand(query, start: dt.datetime, end: dt.datetime, recurring: set[str]) -> list[IcsWindow]:
     """Occurrences in [start, end), read in windows that double from one hour, so a rule
     like FREQ=SECONDLY hits the occurrence limit after one small window, not a year."""
-    seen: dict[tuple[str, dt.datetime], IcsWindow] = {}
+    seen: dict[tuple[str, str, dt.datetime], IcsWindow] = {}
     cursor, size = start, dt.timedelta(hours=1)
     while cursor < end:
         upto = min(cursor + size, end)
         for component in query.between(cursor, upto):
-            window = _window(component)
+            window = _window(component, recurring)
             if window is not None:
-                seen.setdefault((window.uid, window.start_at), window)
+                seen.setdefault((window.uid, window.occurrence, window.start_at), window)
         if len(seen) > MAX_OCCURRENCES:
             raise _refuse(
                 _("The calendar has more than %(n)s events in the next year.")
@@ -117,11 +158,37 @@ def _expand(query, start: dt.datetime, end: dt.datetime) -> list[IcsWindow]:
                 "ics_too_many_events",
             )
         cursor, size = upto, size * 2
-    return sorted(seen.values(), key=lambda w: w.start_at)
+    return _distinct(sorted(seen.values(), key=lambda w: w.start_at))
+
+
+def _distinct(windows: list[IcsWindow]) -> list[IcsWindow]:
+    """Two single events under one UID (some exporters write them) stay two windows: the
+    later ones are told apart by their start."""
+    taken: set[tuple[str, str]] = set()
+    out = []
+    for window in windows:
+        key = (window.uid, window.occurrence)
+        if key in taken:
+            window = IcsWindow(window.uid, window.start_at, window.end_at, window.summary,
+                               window.start_at.isoformat()[:40])  # fmt: skip
+            key = (window.uid, window.occurrence)
+        taken.add(key)
+        out.append(window)
+    return out
 
 
 def parse_ics(content: bytes, *, start: dt.datetime, end: dt.datetime) -> list[IcsWindow]:
-    """Every event occurrence between ``start`` and ``end``; raises Invalid on a bad file."""
+    """Every event occurrence between ``start`` and ``end``; raises Invalid on a bad file
+    or one with no events in that time."""
+    return read_ics(content, start=start, end=end).windows
+
+
+def read_ics(
+    content: bytes, *, start: dt.datetime, end: dt.datetime, allow_empty: bool = False
+) -> IcsCalendar:
+    """The calendar's name and every event occurrence between ``start`` and ``end``.
+    ``allow_empty``: a calendar whose events have all been cancelled is a valid answer
+    (re-importing it removes the windows). Raises Invalid on a bad file."""
     limit = getattr(settings, "ICS_MAX_BYTES", MAX_BYTES)
     if len(content) > limit:
         raise _refuse(
@@ -132,11 +199,12 @@ def parse_ics(content: bytes, *, start: dt.datetime, end: dt.datetime) -> list[I
         calendar = icalendar.Calendar.from_ical(content)
         _check_rules(calendar, end)
         query = recurring_ical_events.of(calendar, components=["VEVENT"])
-        windows = _expand(query, start, end)
+        windows = _expand(query, start, end, _recurring_uids(calendar))
+        name = str(calendar.get("X-WR-CALNAME") or "").strip()
     except Invalid:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure means "not a calendar we can read"
         raise _refuse(_("This is not a readable .ics calendar file."), "ics_malformed") from exc
-    if not windows:
+    if not windows and not allow_empty:
         raise _refuse(_("The calendar has no events in the coming year."), "ics_empty")
-    return windows
+    return IcsCalendar(name=name[:200], windows=windows)

@@ -232,6 +232,66 @@ class OpeningException(models.Model):
         ]
 
 
+class BlackoutCalendar(models.Model):
+    """An .ics calendar imported into one instrument: its windows follow the file, so a
+    re-import of the edited file adds, moves, shortens and removes windows to match."""
+
+    instrument = models.ForeignKey(
+        Instrument, on_delete=models.CASCADE, related_name="blackout_calendars"
+    )
+    name = models.CharField(_("calendar name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=12, default="maintenance")
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    synced_at = models.DateTimeField(_("last imported"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("imported calendar")
+        verbose_name_plural = _("imported calendars")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "name"], name="blackout_calendar_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CalendarUpload(models.Model):
+    """An uploaded .ics waiting for the manager to confirm the changes its preview showed.
+    Confirming re-reads the file and re-computes the changes under the instrument lock."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Saved")
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="+")
+    calendar = models.ForeignKey(
+        BlackoutCalendar, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    calendar_name = models.CharField(_("calendar name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=12)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    content = models.TextField()
+    changes = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("calendar upload")
+        verbose_name_plural = _("calendar uploads")
+
+
 class Blackout(models.Model):
     """A window when the instrument cannot be booked (maintenance, calibration, closure)."""
 
@@ -251,7 +311,18 @@ class Blackout(models.Model):
     end_at = models.DateTimeField(_("end"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
+    # The event's UID (a hash when longer than the column) and, for a recurring event, the
+    # occurrence's RECURRENCE-ID: what identifies the window in the next import of the file.
     source_uid = models.CharField(max_length=255, blank=True)
+    source_occurrence = models.CharField(max_length=40, blank=True, default="")
+    calendar = models.ForeignKey(
+        BlackoutCalendar,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="windows",
+        verbose_name=_("imported calendar"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -266,11 +337,11 @@ class Blackout(models.Model):
             models.CheckConstraint(
                 condition=Q(end_at__gt=models.F("start_at")), name="blackout_end_after_start"
             ),
-            # Re-importing the same calendar must not duplicate its windows.
+            # One window per event occurrence of an imported calendar.
             models.UniqueConstraint(
-                fields=["instrument", "source_uid", "start_at"],
+                fields=["calendar", "source_uid", "source_occurrence"],
                 condition=Q(source="ics"),
-                name="blackout_ics_unique_occurrence",
+                name="blackout_ics_unique_event",
             ),
         ]
 

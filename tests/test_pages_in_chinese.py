@@ -107,6 +107,7 @@ def lab_pages(user: User) -> list[str]:
         f"/lab/instruments/{instrument}/blackouts/",
         f"/lab/instruments/{instrument}/qualifications/", f"/instruments/{instrument}/calendar/",
         "/lab/services/", "/lab/services/new/", f"/lab/services/{service}/", "/lab/import/",
+        "/lab/categories/",
         "/notifications/",
     ]  # fmt: skip
     for status in Booking.Status.values:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, User
-from booking.feeds import booking_ics
+from booking.feeds import METHOD_CANCEL, METHOD_REQUEST, booking_ics
 from booking.models import Booking
 from booking.notifications import notify
 
@@ -48,11 +48,30 @@ def _when(booking: Booking) -> str:
 
 _TITLES = {
     "created": lambda: _("New booking request"),
+    # An instrument without approval books straight to approved: nothing to decide.
+    "created_instant": lambda: _("New booking (confirmed automatically)"),
     "booked": lambda: _("Booking confirmed"),
     "approved": lambda: _("Booking approved"),
     "rejected": lambda: _("Booking rejected"),
     "cancelled": lambda: _("Booking cancelled"),
     "reminder": lambda: _("Reminder: your instrument session"),
+    "no_show": lambda: _("Booking marked as a no-show"),
+}
+
+# The notification kind, where one kind reads two ways.
+_KIND = {"created_instant": "created"}
+
+# Which iTIP method an e-mail's .ics carries, by what it tells (None: no attachment; a
+# no-show lies in the past and changes nothing in anyone's calendar).
+_METHOD = {
+    "created": METHOD_REQUEST,
+    "created_instant": METHOD_REQUEST,
+    "booked": METHOD_REQUEST,
+    "approved": METHOD_REQUEST,
+    "reminder": METHOD_REQUEST,
+    "rejected": METHOD_CANCEL,
+    "cancelled": METHOD_CANCEL,
+    "no_show": None,
 }
 
 
@@ -86,25 +105,39 @@ def announce(
     booking = audience.bookings.get(booking_id)
     if booking is None:
         return 0
-    managers = audience.managers.get(booking.instrument.provider_id, [])
-    if event == "created":
-        recipients = [(managers, "created")]
-        if booking.status == Booking.Status.APPROVED:
-            recipients.append(([booking.booked_by], "booked"))
-    elif event == "cancelled":
-        recipients = [([booking.booked_by], "cancelled"), (managers, "cancelled")]
-    else:
-        recipients = [([booking.booked_by], event)]
+    recipients = _recipients(
+        event, booking, audience.managers.get(booking.instrument.provider_id, [])
+    )
     url = reverse("frontend:booking-detail", args=[booking.pk])
     sent = 0
     for users, kind in recipients:
+        method = _METHOD[kind]
         sent += len(
             notify(
                 users,
-                kind=f"booking_{kind}",
+                kind=f"booking_{_KIND.get(kind, kind)}",
                 render=_render(kind, booking, reason),
                 url=url,
-                ics=lambda: booking_ics(booking),
+                ics=_ics(booking, method) if method else None,
             )
         )
     return sent
+
+
+def _recipients(event: str, booking: Booking, managers: list[User]) -> list[tuple[list, str]]:
+    if event == "created":
+        # Delivered after commit, maybe after later moves: the instrument's rule says
+        # whether the booking was instant, the current status only whether it is pending.
+        if booking.status == Booking.Status.REQUESTED or booking.instrument.requires_approval:
+            return [(managers, "created")]
+        return [(managers, "created_instant"), ([booking.booked_by], "booked")]
+    if event in ("cancelled", "no_show"):
+        return [([booking.booked_by], event), (managers, event)]
+    return [([booking.booked_by], event)]
+
+
+def _ics(booking: Booking, method: str):
+    def render(user: User | None = None) -> str:
+        return booking_ics(booking, method=method, attendee=user)
+
+    return render

@@ -20,7 +20,7 @@ from facilities.api.common import (
     provider_for_write,
 )
 from facilities.api.pagination import CappedPagination
-from facilities.models import Blackout, Qualification
+from facilities.models import Blackout, BlackoutCalendar, Qualification
 
 
 @extend_schema_view(
@@ -150,21 +150,48 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        request={"multipart/form-data": s.IcsImportSerializer}, responses=s.IcsResultSerializer
+        request={"multipart/form-data": s.IcsImportSerializer},
+        responses=s.IcsResultSerializer,
+        description="Import an .ics calendar, or re-import an edited one: the calendar's "
+        "upcoming windows become exactly what the file says (added, moved, shortened, "
+        "removed), all or nothing; 409 `blackout_overlaps_bookings` when a change would "
+        "cover a live booking. `dry_run` only reports the changes.",
     )
     @action(detail=True, methods=["post"], url_path="import-ics")
     def import_ics(self, request, pk=None):
         body = s.IcsImportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        upload = body.validated_data["file"]
-        content = upload.read(2 * 1024 * 1024 + 1)  # the service enforces the real limit
-        result = services.blackouts_import_ics(
-            actor=request.user,
-            instrument=self._managed(pk),
-            content=content,
-            kind=body.validated_data["kind"],
-        )
-        return Response(result)
+        values = body.validated_data
+        upload = values["file"]
+        args = {
+            "actor": request.user,
+            "instrument": self._managed(pk),
+            "content": upload.read(2 * 1024 * 1024 + 1),  # the service enforces the real limit
+            "filename": upload.name or "",
+            "name": values.get("name", ""),
+            "calendar_id": values.get("calendar"),
+            "kind": values["kind"],
+        }
+        if values["dry_run"]:
+            return Response(services.calendar_dry_run(**args))
+        return Response(services.calendar_sync(**args))
+
+    @extend_schema(responses=s.BlackoutCalendarSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def calendars(self, request, pk=None):
+        """The instrument's imported .ics calendars, with how many windows each has."""
+        instrument = self._managed(pk)
+        rows = selectors.blackout_calendar_list(instrument=instrument)
+        return Response(s.BlackoutCalendarSerializer(rows, many=True).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"calendars/(?P<calendar_id>\d+)")
+    def calendar_delete(self, request, pk=None, calendar_id=None):
+        """Remove an imported calendar and all its windows at once."""
+        instrument = self._managed(pk)
+        calendar = get_object_or_404(BlackoutCalendar, pk=calendar_id, instrument=instrument)
+        services.calendar_delete(actor=request.user, calendar=calendar)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(methods=["get"], responses=s.QualificationSerializer(many=True))
     @extend_schema(

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from accounts.models import Accreditation, Organisation
 from facilities.models import (
     Blackout,
+    BlackoutCalendar,
     Category,
     Instrument,
     OpeningException,
@@ -118,14 +119,54 @@ class BlackoutSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "source", "source_uid"]
 
 
+class BlackoutCalendarSerializer(serializers.ModelSerializer):
+    windows = serializers.IntegerField(source="window_count", read_only=True)
+
+    class Meta:
+        model = BlackoutCalendar
+        fields = ["id", "name", "kind", "filename", "created_at", "synced_at", "windows"]
+        read_only_fields = fields
+
+
 class IcsImportSerializer(serializers.Serializer):
     file = serializers.FileField()
     kind = serializers.ChoiceField(choices=Blackout.Kind.choices, default=Blackout.Kind.MAINTENANCE)
+    calendar = serializers.IntegerField(
+        required=False, min_value=1, help_text="Sync this imported calendar (its id)."
+    )
+    name = serializers.CharField(
+        required=False, max_length=200, allow_blank=True,
+        help_text="Calendar name; by default the file's X-WR-CALNAME, else its file name. "
+        "A name the instrument already has re-imports that calendar.",
+    )  # fmt: skip
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Only say what would change (the preview); write nothing."
+    )
+
+
+class IcsChangeSerializer(serializers.Serializer):
+    change = serializers.ChoiceField(choices=["added", "moved", "shortened", "changed", "removed"])
+    summary = serializers.CharField()
+    start_at = serializers.CharField(help_text="New start (ISO 8601); empty when removed.")
+    end_at = serializers.CharField()
+    old_start_at = serializers.CharField(help_text="Start before the import; empty when added.")
+    old_end_at = serializers.CharField()
 
 
 class IcsResultSerializer(serializers.Serializer):
-    created = serializers.IntegerField()
-    skipped = serializers.IntegerField()
+    calendar = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    added = serializers.IntegerField()
+    moved = serializers.IntegerField()
+    shortened = serializers.IntegerField()
+    changed = serializers.IntegerField()
+    removed = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    created = serializers.IntegerField(help_text="Same as added (older clients).")
+    skipped = serializers.IntegerField(help_text="Same as unchanged (older clients).")
+    dry_run = serializers.BooleanField()
+    clash_dates = serializers.ListField(child=serializers.DateField(), required=False)
+    changes = IcsChangeSerializer(many=True, required=False)
 
 
 class QualificationSerializer(serializers.ModelSerializer):

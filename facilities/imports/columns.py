@@ -13,9 +13,12 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from config.money import yuan_to_fen
+from facilities.imports.hours import HoursError, parse_hours
 
-TRUE = {"1", "true", "yes", "y", "是", "需要", "✓"}
-FALSE = {"0", "false", "no", "n", "否", "不需要", ""}
+TRUE = {"1", "true", "yes", "y", "是", "需要", "可以", "✓"}
+FALSE = {"0", "false", "no", "n", "否", "不需要", "不可以", "✗"}
+# The ID cell of the template's example row (a blank ID when the row is imported).
+EXAMPLE_MARKERS = ("示例", "example")
 
 
 class CellError(ValueError):
@@ -35,12 +38,34 @@ def as_text(value):
 
 
 def as_bool(value):
+    """True, False, or None for a blank cell: blank means "the default" (a new item gets
+    the model's default, an updated one keeps what it has), never "no"."""
     text = _text(value).lower()
+    if text == "":
+        return None
     if text in TRUE:
         return True
     if text in FALSE:
         return False
     raise CellError(_("yes/no"))
+
+
+def as_id(value):
+    """The ID cell: a number, blank, or the template example row's marker."""
+    text = _text(value)
+    if text.lower().startswith(EXAMPLE_MARKERS):
+        return None
+    return as_int(value)
+
+
+def as_hours(value):
+    text = _text(value)
+    if text == "":
+        return None
+    try:
+        return parse_hours(text)
+    except HoursError as exc:
+        raise CellError(_("weekly hours such as 周一至周五 08:30-17:30")) from exc
 
 
 def as_int(value):
@@ -103,7 +128,7 @@ class Column:
 
 
 INSTRUMENT_COLUMNS = [
-    Column("id", "编号", "ID", as_int),
+    Column("id", "编号", "ID", as_id, example="示例（不导入）"),
     Column("name", "名称", "Name", required=True, example="傅里叶变换红外光谱仪"),
     Column("model_number", "型号", "Model", example="Nicolet iS50"),
     Column("manufacturer", "生产厂商", "Manufacturer", example="赛默飞世尔科技"),
@@ -126,6 +151,13 @@ INSTRUMENT_COLUMNS = [
     Column("max_minutes", "最长时长（分钟）", "Maximum (minutes)", as_int, example="480"),
     Column("horizon_days", "可预约天数", "Horizon (days)", as_int, example="60"),
     Column(
+        "opening_hours",
+        "开放时间",
+        "Opening hours",
+        as_hours,
+        example="周一至周五 08:30-17:30；周六 09:00-12:00",
+    ),
+    Column(
         "price_external_firm",
         "对外价格（元/小时）",
         "Outside firms (yuan/h)",
@@ -137,7 +169,7 @@ INSTRUMENT_COLUMNS = [
 ]
 
 SERVICE_COLUMNS = [
-    Column("id", "编号", "ID", as_int),
+    Column("id", "编号", "ID", as_id, example="示例（不导入）"),
     Column("name", "名称", "Name", required=True, example="金属材料室温拉伸试验"),
     Column("category", "分类代码", "Category code", required=True, example="0801"),
     Column("standards", "检测标准", "Standards", required=True, example="GB/T 228.1-2021"),
@@ -153,6 +185,19 @@ SERVICE_COLUMNS = [
 ]
 
 COLUMNS = {"instruments": INSTRUMENT_COLUMNS, "services": SERVICE_COLUMNS}
+
+
+def is_example(row: list, columns: dict[int, Column]) -> bool:
+    """The template's example row left as the template wrote it: every cell it fills
+    equals the example (the ID cell may keep its 示例 marker). A row typed over the
+    example is a real row, even with the marker still in its ID cell."""
+    cells = {col.key: _text(row[i]) if i < len(row) else "" for i, col in columns.items()}
+    marker = cells.pop("id", "")
+    if marker and not marker.lower().startswith(EXAMPLE_MARKERS):
+        return False
+    filled = {key: text for key, text in cells.items() if text}
+    examples = {col.key: str(col.example) for col in columns.values()}
+    return "name" in filled and all(examples.get(key) == text for key, text in filled.items())
 
 
 def header_map(headers: list[str], columns: list[Column]) -> dict[int, Column]:

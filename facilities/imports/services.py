@@ -7,6 +7,8 @@ have changed since) and saves the good ones in one transaction, once.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,10 +16,18 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import Conflict, Invalid, NotFound
-from facilities.imports.columns import COLUMNS, CellError, as_text, header_map
+from facilities.imports.columns import COLUMNS, CellError, as_text, header_map, is_example
 from facilities.imports.reader import read_table
-from facilities.models import Category, ImportBatch, Instrument, Price, TestingService
+from facilities.models import (
+    Category,
+    ImportBatch,
+    Instrument,
+    OpeningHours,
+    Price,
+    TestingService,
+)
 from facilities.services._guards import ensure_manages, ensure_provider
+from facilities.services.instruments import opening_hours_set
 
 PRICE_KEYS = {f"price_{g}": g for g in Price.ClientGroup.values}
 MODEL = {"instruments": Instrument, "services": TestingService}
@@ -52,7 +62,7 @@ def _instance(kind: str, provider, values: dict, categories: dict):
         if obj is None:
             raise ValidationError({"id": gettext("No such item of your provider.")})
     for key, value in values.items():
-        if key in ("id", "category") or key in PRICE_KEYS:
+        if key in ("id", "category", "opening_hours") or key in PRICE_KEYS:
             continue
         if key == "original_value":
             obj.original_value_fen = value
@@ -107,17 +117,75 @@ def import_preview(*, actor, provider, kind: str, filename: str, content: bytes)
     rows = []
     for line, raw in enumerate(table, start=2):
         values, errors, shown = _cells(raw, columns)
+        if is_example(raw, columns):
+            rows.append({"line": line, "values": {}, "errors": {}, "shown": shown,
+                         "action": "example", "resolved": {}, "warnings": []})  # fmt: skip
+            continue
+        obj = None
         if not errors:
-            _obj, errors = _check(kind, provider, values, categories)
+            obj, errors = _check(kind, provider, values, categories)
         rows.append({"line": line, "values": values, "errors": errors, "shown": shown,
-                     "action": "update" if values.get("id") else "create"})  # fmt: skip
+                     "action": "update" if values.get("id") else "create",
+                     "resolved": _resolved(kind, obj, columns, shown),
+                     "warnings": _warnings(kind, obj, values)})  # fmt: skip
     return ImportBatch.objects.create(
         provider=provider, kind=kind, filename=(filename or "")[:200], rows=rows, created_by=actor
     )
 
 
-def _save(kind: str, obj, values: dict) -> None:
+_ATTRIBUTE = {"original_value": "original_value_fen", "price": "price_fen"}
+
+
+def _shown_value(value) -> str:
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    return "" if value is None else str(value)
+
+
+def _resolved(kind: str, obj, columns: dict, shown: dict) -> dict[str, str]:
+    """What a row's blank cells will be once saved: the model's default for a new item,
+    the current value for an updated one (so the preview says "需要审核: 是 (默认)")."""
+    if obj is None:
+        return {}
+    out = {}
+    for col in columns.values():
+        attribute = _ATTRIBUTE.get(col.key, col.key)
+        if shown.get(col.key) or col.key in ("id", "category") or not hasattr(obj, attribute):
+            continue
+        if col.key == "opening_hours" or attribute.endswith("_fen") or col.key in PRICE_KEYS:
+            continue
+        value = getattr(obj, attribute)
+        if col.key == "price_unit":
+            value = obj.get_price_unit_display()
+        if value not in (None, ""):
+            out[col.key] = _shown_value(value)
+    return out
+
+
+def _has_hours(obj) -> bool:
+    return obj.pk is not None and OpeningHours.objects.filter(instrument_id=obj.pk).exists()
+
+
+def _warnings(kind: str, obj, values: dict) -> list[str]:
+    """Things the row will save but a manager should know: an instrument without opening
+    hours can be listed, yet nobody can book it."""
+    if kind != "instruments" or obj is None or values.get("opening_hours"):
+        return []
+    if _has_hours(obj):
+        return []
+    return [
+        gettext("No bookable time yet: give opening hours (开放时间) or set them after saving.")
+    ]
+
+
+def _save(kind: str, obj, values: dict, actor) -> None:
     obj.save()
+    if kind == "instruments" and values.get("opening_hours"):
+        weekly = [
+            (day, dt.time.fromisoformat(opens), dt.time.fromisoformat(closes))
+            for day, opens, closes in values["opening_hours"]
+        ]
+        opening_hours_set(actor=actor, instrument=obj, weekly=weekly)
     if kind == "instruments":
         for key, group in PRICE_KEYS.items():
             if key in values:
@@ -141,13 +209,13 @@ def import_confirm(*, actor, batch: ImportBatch | int) -> int:
         raise Conflict(_("This import has already been saved."), code="import_already_confirmed")
     categories, saved = _categories(), 0
     for item in row.rows:
-        if item["errors"]:
+        if item["errors"] or item.get("action") == "example":
             continue
         obj, errors = _check(row.kind, row.provider, item["values"], categories)
         if errors:
             item["errors"] = errors
             continue
-        _save(row.kind, obj, item["values"])
+        _save(row.kind, obj, item["values"], actor)
         saved += 1
     row.status, row.confirmed_at, row.saved_count = (
         ImportBatch.Status.CONFIRMED,

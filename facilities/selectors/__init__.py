@@ -1,5 +1,6 @@
 """Reads of the catalogue. Browsing is public; managing goes through the actor's Scope."""
 
+from facilities.selectors.calendars import blackout_calendar_list
 from facilities.selectors.enquiries import instrument_enquiry_list_for_manager
 from facilities.selectors.filters import SORTS, CatalogueFilters, filters_from_query
 from facilities.selectors.instruments import (
@@ -21,6 +22,7 @@ from facilities.selectors.testing_services import (
 
 __all__ = [
     "SORTS",
+    "blackout_calendar_list",
     "filters_from_query",
     "CatalogueFilters",
     "instrument_enquiry_list_for_manager",

@@ -239,9 +239,12 @@ def instrument_list_for_manager(*, actor, provider_ids=None, q: str = "") -> Que
     text = text_filter(q)
     if text is not None:
         qs = qs.filter(text)
+    # An instrument without weekly hours can be listed but never booked: the list flags it.
+    has_hours = Exists(OpeningHours.objects.filter(instrument_id=OuterRef("pk")))
     return (
         qs.select_related("category", "provider")
         .defer(*LIST_DEFER)
+        .annotate(has_opening_hours=has_hours)
         .order_by("status", "name", "pk")
     )
 

@@ -7,7 +7,15 @@ blackout and a booking can never both pass their overlap check.
 A lab manager changes only their own provider's items; anything else is NotFound (404).
 """
 
-from facilities.services.blackouts import blackout_create, blackout_delete, blackouts_import_ics
+from facilities.services.blackout_calendars import (
+    blackouts_import_ics,
+    calendar_delete,
+    calendar_dry_run,
+    calendar_preview,
+    calendar_sync,
+    calendar_upload_confirm,
+)
+from facilities.services.blackouts import blackout_create, blackout_delete
 from facilities.services.instruments import (
     instrument_create,
     instrument_retire,
@@ -24,6 +32,11 @@ __all__ = [
     "blackout_create",
     "blackout_delete",
     "blackouts_import_ics",
+    "calendar_delete",
+    "calendar_dry_run",
+    "calendar_preview",
+    "calendar_sync",
+    "calendar_upload_confirm",
     "instrument_create",
     "instrument_retire",
     "instrument_update",

@@ -1,21 +1,20 @@
-"""Blackout and maintenance windows: by hand, or from an uploaded .ics calendar."""
+"""Blackout and maintenance windows by hand (imported calendars: ``blackout_calendars``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import Conflict, Invalid, NotFound
-from facilities.ics import IcsWindow, parse_ics
 from facilities.models import Blackout, Instrument
 from facilities.occupancy import live_intervals
 from facilities.services._guards import lock_instrument
 
 
-def _live_bookings_overlapping(instrument_id: int, windows: list[tuple[dt.datetime, dt.datetime]]):
+def live_booking_clashes(instrument_id: int, windows: list[tuple[dt.datetime, dt.datetime]]):
     """Live bookings of the instrument overlapping any of ``windows`` (read under the row
     lock), as ``facilities.occupancy`` reports them."""
     if not windows:
@@ -26,8 +25,9 @@ def _live_bookings_overlapping(instrument_id: int, windows: list[tuple[dt.dateti
     return [(s, e) for s, e in rows if any(s < we and e > ws for ws, we in windows)]
 
 
-def _refuse_over_bookings(instrument_id: int, windows) -> None:
-    clashes = _live_bookings_overlapping(instrument_id, windows)
+def refuse_over_bookings(instrument_id: int, windows) -> None:
+    """Conflict ``blackout_overlaps_bookings`` when a live booking overlaps a window."""
+    clashes = live_booking_clashes(instrument_id, windows)
     if not clashes:
         return
     tz = timezone.get_current_timezone()
@@ -76,7 +76,7 @@ def blackout_create(
     if kind not in Blackout.Kind.values:
         raise Invalid(_("Unknown kind of window."), code="invalid_kind")
     locked = lock_instrument(actor=actor, instrument=instrument)
-    _refuse_over_bookings(locked.pk, [(start_at, end_at)])
+    refuse_over_bookings(locked.pk, [(start_at, end_at)])
     return Blackout.objects.create(
         instrument=locked,
         kind=kind,
@@ -97,44 +97,3 @@ def blackout_delete(*, actor, blackout: Blackout | int) -> None:
         raise NotFound(_("Not found."), code="not_found")
     lock_instrument(actor=actor, instrument=instrument_id)
     Blackout.objects.filter(pk=pk).delete()
-
-
-@transaction.atomic
-def blackouts_import_ics(
-    *, actor, instrument: Instrument | int, content: bytes, kind: str = Blackout.Kind.MAINTENANCE
-) -> dict[str, int]:
-    """Import every event of an .ics file (RRULEs expanded over the horizon) as blackouts.
-
-    All or nothing: a malformed file, one too large or with too many events, or any window
-    over a live booking raises and saves nothing. Re-importing the same file adds nothing:
-    a window is identified by (UID, start). Returns ``{"created": n, "skipped": m}``.
-    """
-    locked = lock_instrument(actor=actor, instrument=instrument)
-    now = timezone.now()
-    windows: list[IcsWindow] = parse_ics(content, start=now, end=now + dt.timedelta(days=365))
-    existing = set(
-        Blackout.objects.filter(instrument=locked, source=Blackout.Source.ICS).values_list(
-            "source_uid", "start_at"
-        )
-    )
-    new = [w for w in windows if (w.uid, w.start_at) not in existing]
-    _refuse_over_bookings(locked.pk, [(w.start_at, w.end_at) for w in new])
-    try:
-        Blackout.objects.bulk_create(
-            Blackout(
-                instrument=locked,
-                kind=kind,
-                start_at=w.start_at,
-                end_at=w.end_at,
-                reason=w.summary[:200],
-                source=Blackout.Source.ICS,
-                source_uid=w.uid[:255],
-                created_by=actor,
-            )
-            for w in new
-        )
-    except IntegrityError as exc:
-        raise Conflict(
-            _("The calendar changed while importing; try again."), code="ics_conflict"
-        ) from exc
-    return {"created": len(new), "skipped": len(windows) - len(new)}

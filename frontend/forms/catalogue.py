@@ -153,7 +153,18 @@ class BlackoutForm(Bootstrapped, forms.Form):
 
 class IcsUploadForm(Bootstrapped, forms.Form):
     file = forms.FileField(label=_("Calendar file (.ics)"))
+    calendar = forms.TypedChoiceField(
+        label=_("Calendar"), required=False, coerce=int, empty_value=None,
+        help_text=_("A re-imported file updates the calendar of the same name by itself."),
+    )  # fmt: skip
     kind = forms.ChoiceField(label=_("Kind"), choices=Blackout.Kind.choices)
+
+    def __init__(self, *args, calendars=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["calendar"].choices = [
+            ("", _("New, or the one named in the file")),
+            *((c.pk, c.name) for c in calendars),
+        ]
 
 
 class QualificationForm(Bootstrapped, forms.Form):

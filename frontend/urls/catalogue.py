@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frontend.views.catalogue import enquiries, manage, manage_services, public
+from frontend.views.catalogue import enquiries, manage, manage_calendars, manage_services, public
 
 urlpatterns = [
     path("instruments/", public.instrument_list, name="instrument-list"),
@@ -24,6 +24,10 @@ urlpatterns = [
     path("lab/instruments/<int:pk>/hours/exception/<int:exception_pk>/delete/",
          manage.instrument_exception_delete, name="lab-instrument-exception-delete"),
     path("lab/instruments/<int:pk>/blackouts/", manage.instrument_blackouts, name="lab-instrument-blackouts"),
+    path("lab/instruments/<int:pk>/calendar-uploads/<int:upload_pk>/", manage_calendars.calendar_upload,
+         name="lab-calendar-upload"),
+    path("lab/instruments/<int:pk>/calendars/<int:calendar_pk>/remove/", manage_calendars.calendar_remove,
+         name="lab-calendar-remove"),
     path("lab/instruments/<int:pk>/blackouts/<int:blackout_pk>/delete/", manage.instrument_blackout_delete,
          name="lab-instrument-blackout-delete"),
     path("lab/instruments/<int:pk>/qualifications/", manage.instrument_qualifications,
@@ -36,6 +40,7 @@ urlpatterns = [
     path("lab/services/<int:pk>/withdraw/", manage_services.service_withdraw, name="lab-service-withdraw"),
     path("lab/import/", manage_services.import_upload, name="lab-import"),
     path("lab/import/<int:pk>/", manage_services.import_preview, name="lab-import-preview"),
+    path("lab/categories/", manage_services.category_codes, name="lab-category-codes"),
     path("lab/import/<int:pk>/confirm/", manage_services.import_confirm, name="lab-import-confirm"),
     path("lab/import/template/<slug:kind>.<slug:fmt>", manage_services.import_template,
          name="lab-import-template"),

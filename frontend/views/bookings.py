@@ -386,5 +386,10 @@ def feed(request, token: str):
     ):
         raise Http404  # no longer a manager of this instrument: the feed goes dark
     name = str(feed_token.instrument) if feed_token.instrument_id else _("My LabShare bookings")
-    body = feeds.feed_ics(name, feeds.feed_bookings(feed_token))
+    body = feeds.feed_ics(
+        name,
+        feeds.feed_bookings(feed_token),
+        blackouts=feeds.feed_blackouts(feed_token),
+        for_managers=bool(feed_token.instrument_id),
+    )
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -205,11 +205,15 @@ def instrument_exception_delete(request, pk: int, exception_pk: int):
 @login_required
 def instrument_blackouts(request, pk: int):
     instrument = managed_instrument(request, pk)
-    form, ics_form = forms.BlackoutForm(prefix="b"), forms.IcsUploadForm(prefix="i")
+    calendars = list(selectors.blackout_calendar_list(instrument=instrument))
+    form = forms.BlackoutForm(prefix="b")
+    ics_form = forms.IcsUploadForm(prefix="i", calendars=calendars)
     if request.method == "POST" and request.POST.get("action") == "ics":
-        ics_form = forms.IcsUploadForm(request.POST, request.FILES, prefix="i")
-        if ics_form.is_valid() and _import_ics(request, instrument, ics_form):
-            return redirect("frontend:lab-instrument-blackouts", pk)
+        ics_form = forms.IcsUploadForm(request.POST, request.FILES, prefix="i", calendars=calendars)
+        if ics_form.is_valid():
+            upload = _preview_ics(request, instrument, ics_form)
+            if upload is not None:
+                return redirect("frontend:lab-calendar-upload", pk, upload.pk)
     elif request.method == "POST":
         form = forms.BlackoutForm(request.POST, prefix="b")
         if form.is_valid():
@@ -222,30 +226,27 @@ def instrument_blackouts(request, pk: int):
             else:
                 messages.success(request, _("Window added."))
                 return redirect("frontend:lab-instrument-blackouts", pk)
-    upcoming = Blackout.objects.filter(instrument=instrument, end_at__gte=timezone.now()).order_by(
-        "start_at"
+    upcoming = (
+        Blackout.objects.filter(instrument=instrument, end_at__gte=timezone.now())
+        .select_related("calendar")
+        .order_by("start_at")
     )
     page = Paginator(upcoming, 50).get_page(request.GET.get("page"))
-    return _tab(
-        request, instrument, "blackouts.html", "blackouts", form=form, ics_form=ics_form, page=page
-    )
+    return _tab(request, instrument, "blackouts.html", "blackouts", form=form, ics_form=ics_form,
+                page=page, calendars=calendars)  # fmt: skip
 
 
-def _import_ics(request, instrument, ics_form) -> bool:
+def _preview_ics(request, instrument, ics_form):
     upload = ics_form.cleaned_data["file"]
     try:
-        result = services.blackouts_import_ics(
+        return services.calendar_preview(
             actor=request.user, instrument=instrument, content=upload.read(2 * 1024 * 1024 + 1),
+            filename=upload.name or "", calendar_id=ics_form.cleaned_data["calendar"],
             kind=ics_form.cleaned_data["kind"],
         )  # fmt: skip
     except DomainError as exc:
         apply_error(ics_form, exc)
-        return False
-    messages.success(
-        request,
-        _("Calendar imported: %(created)s new windows, %(skipped)s already there.") % result,
-    )
-    return True
+        return None
 
 
 @login_required

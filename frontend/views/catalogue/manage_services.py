@@ -122,15 +122,29 @@ def _batch_or_404(request, pk) -> ImportBatch:
 def import_preview(request, pk: int):
     batch = _batch_or_404(request, pk)
     columns = COLUMNS[batch.kind]
-    used = [
-        c for c in columns if any(c.key in r["values"] or c.key in r["errors"] for r in batch.rows)
-    ]
-    rows = [{**r, "cells": [(r.get("shown", r["values"]).get(c.key, ""), r["errors"].get(c.key)) for c in used],
-             "other_errors": {k: v for k, v in r["errors"].items() if k not in {c.key for c in used}}}
-            for r in batch.rows]  # fmt: skip
-    good = sum(1 for r in batch.rows if not r["errors"])
+    # Every column the file has (a blank one still takes a value: the default), and any
+    # column an error names.
+    used = [c for c in columns if any(c.key in r.get("shown", r["values"]) or c.key in r["errors"]
+                                      for r in batch.rows)]  # fmt: skip
+    keys = {c.key for c in used}
+    rows = [
+        {
+            **r,
+            "cells": [
+                (r.get("shown", r["values"]).get(c.key, ""), r["errors"].get(c.key),
+                 r.get("resolved", {}).get(c.key, ""))
+                for c in used
+            ],
+            "other_errors": {k: v for k, v in r["errors"].items() if k not in keys},
+        }
+        for r in batch.rows
+    ]  # fmt: skip
+    examples = sum(1 for r in batch.rows if r.get("action") == "example")
+    good = sum(1 for r in batch.rows if not r["errors"] and r.get("action") != "example")
+    no_hours = sum(1 for r in batch.rows if r.get("warnings") and not r["errors"])
     return render(request, "frontend/catalogue/manage/import_preview.html", {
-        "batch": batch, "columns": used, "rows": rows, "good": good, "bad": len(batch.rows) - good,
+        "batch": batch, "columns": used, "rows": rows, "good": good, "examples": examples,
+        "bad": len(batch.rows) - good - examples, "no_hours": no_hours,
     })  # fmt: skip
 
 
@@ -162,7 +176,7 @@ def import_template(request, kind: str, fmt: str):
     _provider_or_404(request)
     if kind not in COLUMNS:
         raise Http404
-    return _file(imports.dataset(kind, [], template=True), kind, fmt, f"labshare-{kind}-template")
+    return _file(imports.template_book(kind), kind, fmt, f"labshare-{kind}-template")
 
 
 @login_required
@@ -172,3 +186,12 @@ def export(request, kind: str, fmt: str):
         raise Http404
     stamp = timezone.localdate().isoformat()
     return _file(imports.dataset(kind, [provider.pk]), kind, fmt, f"labshare-{kind}-{stamp}")
+
+
+@login_required
+def category_codes(request):
+    """The category codes an import's 分类代码 column takes (also on the template's second
+    sheet)."""
+    _provider_or_404(request)
+    return render(request, "frontend/catalogue/manage/category_codes.html",
+                  {"categories": imports.category_rows()})  # fmt: skip
