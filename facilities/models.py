@@ -318,14 +318,24 @@ def sync_external_price(instrument_id: int) -> None:
 
 
 class Qualification(models.Model):
-    """A user trained on an instrument, until ``expires_on`` unless revoked."""
+    """A user trained on an instrument, until ``expires_on`` unless revoked.
+
+    Granted by e-mail to someone who is not (yet) a member of the lab or of a client firm,
+    the row holds the address instead of the user (``email``, ``user`` empty) and counts for
+    whoever signs in with that address: so granting never tells the manager whether an
+    account exists (``facilities.trainees``)."""
 
     instrument = models.ForeignKey(
         Instrument, on_delete=models.CASCADE, related_name="qualifications"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="qualifications"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="qualifications",
     )
+    email = models.EmailField(_("e-mail address"), blank=True, default="")
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -346,8 +356,25 @@ class Qualification(models.Model):
                 fields=["instrument", "user"],
                 condition=Q(revoked_at__isnull=True),
                 name="qualification_one_live",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["instrument", "email"],
+                condition=Q(revoked_at__isnull=True, user__isnull=True),
+                name="qualification_one_live_by_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(email=""),
+                name="qualification_has_someone",
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.email} · {self.instrument_id}"
+
+    @property
+    def person(self) -> str:
+        """Whom it names: the user's e-mail, or the address it was granted to."""
+        return self.user.email if self.user_id else self.email
 
     def is_valid_on(self, day) -> bool:
         return self.revoked_at is None and (self.expires_on is None or self.expires_on >= day)

@@ -49,7 +49,7 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
         fields = [
             "id", "service", "service_name", "provider", "firm", "status", "sample_count",
             "sample_description", "standards", "delivery", "tracking_number", "desired_date",
-            "quote_fen", "fee_fen", "due_on", "is_overdue", "sample_condition",
+            "quote_fen", "fee_fen", "due_on", "due_on_provisional", "is_overdue", "sample_condition",
             "samples_received_at", "report_number", "report_accreditation", "reported_at",
             "has_report", "created_at", "updated_at", "payment",
         ]  # fmt: skip
@@ -100,6 +100,9 @@ class ServiceQuoteSerializer(serializers.Serializer):
     quote_fen = serializers.IntegerField()
     turnaround_days = serializers.IntegerField()
     estimated_due_on = serializers.DateField()
+    estimated_due_provisional = serializers.BooleanField(
+        help_text="True when the holiday schedule of a year counted is not announced yet."
+    )
 
 
 def _one_state_change(name: str, request_serializer, call, *, parsers=None):

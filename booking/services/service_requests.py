@@ -27,7 +27,7 @@ from booking import reports
 from booking.models import ServiceRequest, ServiceRequestAttachment
 from booking.services.service_request_notices import notify_firm, notify_managers
 from booking.transitions import can_move, record_creation, transition
-from booking.working_days import add_working_days
+from booking.working_days import working_days_due
 from config.errors import Forbidden, Invalid, InvalidTransition
 from config.text import LONG_TEXT, SHORT_TEXT, text_errors
 from facilities.models import TestingService
@@ -164,9 +164,10 @@ def _require_legal(sr: ServiceRequest, to: str) -> None:
 def service_request_accept(*, actor, sr: ServiceRequest, reason: str = "") -> ServiceRequest:
     """submitted → accepted; sets the due date. Raises Forbidden, InvalidTransition (409)."""
     _require_provider(actor, sr)
-    due = add_working_days(timezone.localdate(), sr.service.turnaround_days)
+    due = working_days_due(timezone.localdate(), sr.service.turnaround_days)
     with transaction.atomic():
-        transition(sr, to=S.ACCEPTED, actor=actor, reason=reason.strip(), due_on=due)
+        transition(sr, to=S.ACCEPTED, actor=actor, reason=reason.strip(), due_on=due.on,
+                   due_on_provisional=due.provisional)  # fmt: skip
         notify_firm(sr, event="accepted", reason=reason)
     return sr
 
@@ -188,7 +189,7 @@ def service_request_receive_samples(
     from today."""
     _require_provider(actor, sr)
     now = timezone.now()
-    due = add_working_days(timezone.localdate(now), sr.service.turnaround_days)
+    due = working_days_due(timezone.localdate(now), sr.service.turnaround_days)
     with transaction.atomic():
         transition(
             sr,
@@ -197,7 +198,8 @@ def service_request_receive_samples(
             reason=condition.strip(),
             sample_condition=condition.strip(),
             samples_received_at=now,
-            due_on=due,
+            due_on=due.on,
+            due_on_provisional=due.provisional,
         )
         notify_firm(sr, event="samples_received", reason=condition)
     return sr

@@ -133,13 +133,19 @@ class QualificationSerializer(serializers.ModelSerializer):
     # would tell anyone which ids are accounts. The service accepts only the lab's people.
     user = serializers.IntegerField(source="user_id", required=False, min_value=1)
     email = serializers.EmailField(write_only=True, required=False, max_length=254)
-    user_email = serializers.EmailField(source="user.email", read_only=True)
+    # The account's address, or the address granted to (held_by_address: counts for whoever
+    # signs in with it; the same whether or not such an account exists).
+    user_email = serializers.EmailField(source="person", read_only=True)
+    held_by_address = serializers.SerializerMethodField()
 
     class Meta:
         model = Qualification
-        fields = ["id", "user", "email", "user_email", "expires_on", "granted_at",
-                  "revoked_at", "note"]  # fmt: skip
-        read_only_fields = ["id", "user_email", "granted_at", "revoked_at"]
+        fields = ["id", "user", "email", "user_email", "held_by_address", "expires_on",
+                  "granted_at", "revoked_at", "note"]  # fmt: skip
+        read_only_fields = ["id", "user_email", "held_by_address", "granted_at", "revoked_at"]
+
+    def get_held_by_address(self, obj) -> bool:
+        return obj.user_id is None
 
     def validate(self, attrs):
         if not attrs.get("user_id") and not attrs.get("email"):

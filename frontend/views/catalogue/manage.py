@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from booking.selectors.uncovered import bookings_uncovered
 from config.errors import DomainError, NotFound
 from facilities import selectors, services
 from facilities.models import Blackout, Qualification
@@ -273,11 +274,13 @@ def instrument_qualifications(request, pk: int):
         except DomainError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, _("Qualification granted."))
+            messages.success(request, _("Qualification recorded for %(email)s.")
+                             % {"email": form.cleaned_data["email"]})  # fmt: skip
             return redirect("frontend:lab-instrument-qualifications", pk)
     rows = Qualification.objects.filter(instrument=instrument).select_related("user", "granted_by")
     return _tab(request, instrument, "qualifications.html", "qualifications", form=form,
-                rows=rows.order_by("revoked_at", "-granted_at")[:200], today=timezone.localdate())  # fmt: skip
+                rows=rows.order_by("revoked_at", "-granted_at")[:200], today=timezone.localdate(),
+                uncovered=bookings_uncovered(instrument=instrument))  # fmt: skip
 
 
 @login_required
