@@ -1,4 +1,5 @@
 from config.routers import ApiRouter
+from facilities.api.accreditations import AccreditationViewSet
 from facilities.api.instruments import InstrumentViewSet
 from facilities.api.testing_services import ProviderViewSet, ServiceViewSet
 
@@ -6,5 +7,6 @@ router = ApiRouter()
 router.register("instruments", InstrumentViewSet, basename="instrument")
 router.register("services", ServiceViewSet, basename="service")
 router.register("providers", ProviderViewSet, basename="provider")
+router.register("accreditations", AccreditationViewSet, basename="accreditation")
 
 urlpatterns = [*router.urls]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from config.text import CATALOGUE_TEXT, text_errors
+from facilities.accreditation_scope import covering
 from facilities.search import TokenField
 from facilities.search import build as build_search
 
@@ -412,7 +413,11 @@ class TestingService(models.Model):
     )
     turnaround_days = models.PositiveSmallIntegerField(_("turnaround (working days)"), default=5)
     voucher_eligible = models.BooleanField(_("voucher eligible"), default=True)
-    in_accredited_scope = models.BooleanField(_("within the CMA/CNAS scope"), default=False)
+    # Derived from the provider's certificate scopes (facilities.accreditation_scope) on
+    # save and when a certificate changes; the catalogue filters on it.
+    in_accredited_scope = models.BooleanField(
+        _("within the CMA/CNAS scope"), default=False, editable=False
+    )
     is_active = models.BooleanField(_("active"), default=True)
     search_text = models.TextField(blank=True, default="", editable=False)
     search_tokens = TokenField(blank=True, default="", editable=False)
@@ -450,6 +455,7 @@ class TestingService(models.Model):
             self.sample_requirements,
         )
         self.region_code = self.provider.region_id or ""
+        self.in_accredited_scope = bool(covering(self))
         super().save(*args, **kwargs)
 
     def clean(self) -> None:

@@ -90,6 +90,13 @@ class ServiceRequestReceiveSerializer(serializers.Serializer):
 class ServiceRequestReportSerializer(serializers.Serializer):
     report_number = serializers.CharField(max_length=60)
     report_file = serializers.FileField()
+    marks = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text="Accreditation marks the report carries, comma-separated (cma, cnas); "
+        "left out: every mark whose valid certificate covers the service; blank: none.",
+    )
 
 
 class ServiceQuoteSerializer(serializers.Serializer):
@@ -238,7 +245,11 @@ class ServiceRequestViewSet(
         "report",
         ServiceRequestReportSerializer,
         lambda actor, sr, d: services.service_request_report(
-            actor=actor, sr=sr, report_number=d["report_number"], report_file=d["report_file"]
+            actor=actor,
+            sr=sr,
+            report_number=d["report_number"],
+            report_file=d["report_file"],
+            marks=d["marks"].split(",") if "marks" in d else None,
         ),
         parsers=[MultiPartParser, FormParser],
     )

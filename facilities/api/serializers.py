@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Accreditation, Organisation
+from facilities.accreditation_scope import covering
 from facilities.models import (
     Blackout,
     Category,
@@ -174,12 +176,20 @@ class ServiceDetailSerializer(serializers.ModelSerializer):
     accreditations = AccreditationSerializer(
         source="provider.provider.valid_accreditations", many=True
     )
+    marks_allowed = serializers.SerializerMethodField()
 
     class Meta:
         model = TestingService
-        fields = ["id", *SERVICE_FIELDS, "category_name", "provider", "accreditations",
-                  "created_at", "updated_at"]  # fmt: skip
+        fields = ["id", *SERVICE_FIELDS, "in_accredited_scope", "marks_allowed", "category_name",
+                  "provider", "accreditations", "created_at", "updated_at"]  # fmt: skip
         read_only_fields = fields
+
+    def get_marks_allowed(self, obj) -> list[str]:
+        """The marks ("cma", "cnas") a report of this service may carry today: valid
+        certificates whose scope covers it."""
+        covers = covering(obj, on=timezone.localdate(),
+                          certificates=obj.provider.provider.valid_accreditations)  # fmt: skip
+        return sorted({c.accreditation.type for c in covers})
 
 
 class ServiceWriteSerializer(serializers.ModelSerializer):
