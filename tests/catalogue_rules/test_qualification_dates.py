@@ -195,6 +195,13 @@ class TestUncoveredBookings:
         listing = api_client(stranger).get(f"/api/v1/uncovered-bookings/?instrument={gated.pk}")
         assert listing.status_code == 404
 
+    def test_revoking_on_the_page_says_how_many_bookings_it_leaves(self, booked, manager, gated,
+                                                                     client_of):  # fmt: skip
+        q, soon, later = booked
+        url = f"/lab/instruments/{gated.pk}/qualifications/{q.pk}/revoke/"
+        r = client_of(manager).post(url, follow=True)
+        assert "2 future bookings are no longer covered" in r.content.decode()
+
     def test_the_page_cancels_too(self, booked, manager, gated, client_of):
         q, soon, later = booked
         qualification_revoke(actor=manager, qualification=q)

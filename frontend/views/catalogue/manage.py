@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from booking.selectors.uncovered import bookings_uncovered
@@ -294,4 +295,12 @@ def instrument_qualification_revoke(request, pk: int, qualification_pk: int):
         services.qualification_revoke(actor=request.user, qualification=row)
     except DomainError as exc:
         messages.error(request, str(exc.message))
+    else:
+        # The bookings it leaves uncovered are listed at the top of the page it returns to.
+        lapsed = len(bookings_uncovered(instrument=instrument))
+        messages.success(request, _("Qualification revoked.") if not lapsed else ngettext(
+            "Qualification revoked. %(n)s future booking is no longer covered: review it at the "
+            "top.",
+            "Qualification revoked. %(n)s future bookings are no longer covered: review them at "
+            "the top.", lapsed) % {"n": lapsed})  # fmt: skip
     return redirect("frontend:lab-instrument-qualifications", pk)
