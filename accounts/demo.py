@@ -120,7 +120,7 @@ def seed() -> dict[str, object]:
         defaults={
             "provider": profile,
             "expires_on": timezone.localdate().replace(year=timezone.localdate().year + 3),
-            "scope": "金属材料力学性能；高分子材料成分分析；水质检测",
+            "scope": "金属材料力学性能 GB/T 228.1-2021\n高分子材料成分分析 GB/T 6040-2019、GB/T 19466.3-2004\n水质 GB/T 6920-1986、GB/T 5750-2023",
         },
     )
     member(lab_user, provider)

@@ -85,4 +85,4 @@ class FeedTokenAdmin(admin.ModelAdmin):
     exclude = ["token"]
 
 
-from booking import admin_service_requests  # noqa: E402, F401  (testing requests: own module)
+from booking import admin_holidays, admin_service_requests  # noqa: E402, F401  (own modules)

@@ -1,3 +1,3 @@
-from booking.api import bookings, service_requests
+from booking.api import bookings, service_requests, uncovered
 
-urlpatterns = [*bookings.urlpatterns, *service_requests.urlpatterns]
+urlpatterns = [*bookings.urlpatterns, *service_requests.urlpatterns, *uncovered.urlpatterns]

@@ -111,7 +111,8 @@ class BlackoutCalendarAdmin(admin.ModelAdmin):
 
 @admin.register(Qualification)
 class QualificationAdmin(admin.ModelAdmin):
-    list_display = ["user", "instrument", "expires_on", "granted_at", "revoked_at"]
+    list_display = ["user", "email", "instrument", "expires_on", "granted_at", "revoked_at"]
+    search_fields = ["user__email", "email"]
     raw_id_fields = ["user", "instrument", "granted_by", "revoked_by"]
     list_select_related = ["user", "instrument"]
 

@@ -1,4 +1,5 @@
 from config.routers import ApiRouter
+from facilities.api.accreditations import AccreditationViewSet
 from facilities.api.imports import CatalogueImportViewSet, CategoryViewSet
 from facilities.api.instruments import InstrumentViewSet
 from facilities.api.testing_services import ProviderViewSet, ServiceViewSet
@@ -9,5 +10,6 @@ router.register("services", ServiceViewSet, basename="service")
 router.register("providers", ProviderViewSet, basename="provider")
 router.register("catalogue-imports", CatalogueImportViewSet, basename="catalogue-import")
 router.register("categories", CategoryViewSet, basename="category")
+router.register("accreditations", AccreditationViewSet, basename="accreditation")
 
 urlpatterns = [*router.urls]

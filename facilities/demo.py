@@ -11,6 +11,7 @@ from accounts.models import Accreditation, Organisation, ProviderProfile
 from facilities.calendars import local_tz
 from facilities.demo_data import CATEGORIES, INSTRUMENTS, PROVIDERS, SERVICES
 from facilities.models import Blackout, Category, Instrument, OpeningHours, Price, TestingService
+from facilities.services.accreditations import services_scope_refresh
 from facilities.services.thesaurus import thesaurus_load
 
 MORNING = (dt.time(8, 30), dt.time(12, 0))
@@ -133,5 +134,7 @@ def seed() -> dict[str, object]:
     providers = {key: _provider(key) for key in PROVIDERS}
     instruments = [_instrument(row, providers, categories, n) for n, row in enumerate(INSTRUMENTS)]
     services = [_service(row, providers, categories) for row in SERVICES]
+    for provider in providers.values():  # a database seeded before scopes were matched
+        services_scope_refresh(provider_id=provider.pk)
     _maintenance(next(i for i in instruments if i.requires_training))
     return {"instruments": instruments, "services": services, "providers": providers}

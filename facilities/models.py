@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from config.text import CATALOGUE_TEXT, text_errors
+from facilities.accreditation_scope import covering
 from facilities.search import TokenField
 from facilities.search import build as build_search
 
@@ -389,14 +390,24 @@ def sync_external_price(instrument_id: int) -> None:
 
 
 class Qualification(models.Model):
-    """A user trained on an instrument, until ``expires_on`` unless revoked."""
+    """A user trained on an instrument, until ``expires_on`` unless revoked.
+
+    Granted by e-mail to someone who is not (yet) a member of the lab or of a client firm,
+    the row holds the address instead of the user (``email``, ``user`` empty) and counts for
+    whoever signs in with that address: so granting never tells the manager whether an
+    account exists (``facilities.trainees``)."""
 
     instrument = models.ForeignKey(
         Instrument, on_delete=models.CASCADE, related_name="qualifications"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="qualifications"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="qualifications",
     )
+    email = models.EmailField(_("e-mail address"), blank=True, default="")
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -417,8 +428,25 @@ class Qualification(models.Model):
                 fields=["instrument", "user"],
                 condition=Q(revoked_at__isnull=True),
                 name="qualification_one_live",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["instrument", "email"],
+                condition=Q(revoked_at__isnull=True, user__isnull=True),
+                name="qualification_one_live_by_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(email=""),
+                name="qualification_has_someone",
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.email} · {self.instrument_id}"
+
+    @property
+    def person(self) -> str:
+        """Whom it names: the user's e-mail, or the address it was granted to."""
+        return self.user.email if self.user_id else self.email
 
     def is_valid_on(self, day) -> bool:
         return self.revoked_at is None and (self.expires_on is None or self.expires_on >= day)
@@ -456,7 +484,11 @@ class TestingService(models.Model):
     )
     turnaround_days = models.PositiveSmallIntegerField(_("turnaround (working days)"), default=5)
     voucher_eligible = models.BooleanField(_("voucher eligible"), default=True)
-    in_accredited_scope = models.BooleanField(_("within the CMA/CNAS scope"), default=False)
+    # Derived from the provider's certificate scopes (facilities.accreditation_scope) on
+    # save and when a certificate changes; the catalogue filters on it.
+    in_accredited_scope = models.BooleanField(
+        _("within the CMA/CNAS scope"), default=False, editable=False
+    )
     is_active = models.BooleanField(_("active"), default=True)
     search_text = models.TextField(blank=True, default="", editable=False)
     search_tokens = TokenField(blank=True, default="", editable=False)
@@ -494,6 +526,7 @@ class TestingService(models.Model):
             self.sample_requirements,
         )
         self.region_code = self.provider.region_id or ""
+        self.in_accredited_scope = bool(covering(self))
         super().save(*args, **kwargs)
 
     def clean(self) -> None:

@@ -49,7 +49,7 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
         fields = [
             "id", "service", "service_name", "provider", "firm", "status", "sample_count",
             "sample_description", "standards", "delivery", "tracking_number", "desired_date",
-            "quote_fen", "fee_fen", "due_on", "is_overdue", "sample_condition",
+            "quote_fen", "fee_fen", "due_on", "due_on_provisional", "is_overdue", "sample_condition",
             "samples_received_at", "report_number", "report_accreditation", "reported_at",
             "has_report", "created_at", "updated_at", "payment",
         ]  # fmt: skip
@@ -90,6 +90,13 @@ class ServiceRequestReceiveSerializer(serializers.Serializer):
 class ServiceRequestReportSerializer(serializers.Serializer):
     report_number = serializers.CharField(max_length=60)
     report_file = serializers.FileField()
+    marks = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text="Accreditation marks the report carries, comma-separated (cma, cnas); "
+        "left out: every mark whose valid certificate covers the service; blank: none.",
+    )
 
 
 class ServiceQuoteSerializer(serializers.Serializer):
@@ -100,6 +107,9 @@ class ServiceQuoteSerializer(serializers.Serializer):
     quote_fen = serializers.IntegerField()
     turnaround_days = serializers.IntegerField()
     estimated_due_on = serializers.DateField()
+    estimated_due_provisional = serializers.BooleanField(
+        help_text="True when the holiday schedule of a year counted is not announced yet."
+    )
 
 
 def _one_state_change(name: str, request_serializer, call, *, parsers=None):
@@ -235,7 +245,11 @@ class ServiceRequestViewSet(
         "report",
         ServiceRequestReportSerializer,
         lambda actor, sr, d: services.service_request_report(
-            actor=actor, sr=sr, report_number=d["report_number"], report_file=d["report_file"]
+            actor=actor,
+            sr=sr,
+            report_number=d["report_number"],
+            report_file=d["report_file"],
+            marks=d["marks"].split(",") if "marks" in d else None,
         ),
         parsers=[MultiPartParser, FormParser],
     )

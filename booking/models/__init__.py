@@ -1,6 +1,7 @@
 from booking.models.bookings import Booking, Session
 from booking.models.feeds import FeedToken
 from booking.models.history import StateChange
+from booking.models.holidays import Festival, HolidaySchedule, OfficialDay
 from booking.models.notifications import Announcement, Notification
 from booking.models.service_requests import ServiceRequest, ServiceRequestAttachment
 
@@ -8,7 +9,10 @@ __all__ = [
     "Announcement",
     "Booking",
     "FeedToken",
+    "Festival",
+    "HolidaySchedule",
     "Notification",
+    "OfficialDay",
     "ServiceRequest",
     "ServiceRequestAttachment",
     "Session",

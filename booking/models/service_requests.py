@@ -59,6 +59,8 @@ class ServiceRequest(models.Model):
     quote_fen = models.BigIntegerField(_("quote (fen)"), default=0)
     fee_fen = models.BigIntegerField(_("fee (fen)"), null=True, blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
+    # Counted through a year whose holiday schedule was not announced yet (working_days).
+    due_on_provisional = models.BooleanField(_("due date provisional"), default=False)
     sample_condition = models.TextField(_("sample condition notes"), blank=True)
     # When the lab had the samples: the turnaround clock runs from here.
     samples_received_at = models.DateTimeField(_("samples received at"), null=True, blank=True)

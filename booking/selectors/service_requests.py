@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import Scope
 from booking.models import ServiceRequest, StateChange
-from booking.working_days import add_working_days
+from booking.working_days import working_days_due
 from config.errors import Invalid, NotFound
 from facilities.models import TestingService
 
@@ -132,6 +132,7 @@ def service_quote(*, service: TestingService, sample_count) -> dict:
             code="invalid_sample_count",
             fields={"samples": [str(_("Enter a whole number of samples."))]},
         )
+    due = working_days_due(timezone.localdate(), service.turnaround_days)
     return {
         "service": service.pk,
         "sample_count": count,
@@ -139,7 +140,8 @@ def service_quote(*, service: TestingService, sample_count) -> dict:
         "price_unit": service.price_unit,
         "quote_fen": service.quote_fen(count),
         "turnaround_days": service.turnaround_days,
-        "estimated_due_on": add_working_days(timezone.localdate(), service.turnaround_days),
+        "estimated_due_on": due.on,
+        "estimated_due_provisional": due.provisional,
     }
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import Scope
 from booking.selectors.availability import opening_rows, snap_to_grid
+from booking.training import check_training_occurrences
 from config.errors import Invalid
 from config.money import round_fen
 from facilities.calendars import (
@@ -23,7 +24,7 @@ from facilities.calendars import (
     open_intervals,
     subtract,
 )
-from facilities.models import Instrument, Price, Qualification
+from facilities.models import Instrument, Price
 
 
 def _invalid(code: str, message, field: str = "start") -> Invalid:
@@ -117,29 +118,12 @@ def check_open(
         )
 
 
-def check_training(instrument: Instrument, user) -> None:
-    if not instrument.requires_training:
-        return
-    today = timezone.localdate()
-    valid = (
-        Qualification.objects.filter(instrument=instrument, user=user, revoked_at__isnull=True)
-        .exclude(expires_on__lt=today)
-        .exists()
-    )
-    if not valid:
-        raise _invalid(
-            "training_required",
-            _(
-                "This instrument needs training before you can book it. Contact the lab "
-                "manager (%(contact)s) to arrange training and get qualified."
-            )
-            % {
-                "contact": instrument.contact_name
-                or instrument.contact_email
-                or instrument.provider
-            },
-            "instrument",
-        )
+def check_training(
+    instrument: Instrument, user, start_at: dt.datetime, end_at: dt.datetime
+) -> None:
+    """A training-gated instrument needs a qualification valid on the session's day (not
+    today's): ``booking.training.check_training_occurrences`` for one occurrence."""
+    check_training_occurrences(instrument, user, [(start_at, end_at)])
 
 
 def client_group(instrument: Instrument, actor) -> str:

@@ -170,7 +170,7 @@ def _create_locked(
     locked, rates, firm_name = _lock_instrument(instrument_id, firm_id)
     now = timezone.now()
     rules.check_rules(locked, start_at, end_at, now=now)
-    rules.check_training(locked, actor)
+    rules.check_training(locked, actor, start_at, end_at)
     reach = max(locked.max_minutes, 24 * 60)
     reads = slot_reads(locked.pk, start_at, end_at, reach_minutes=reach)
     rules.check_open(locked, start_at, end_at, hours=reads.hours, blacked_out=reads.blacked_out)
@@ -204,7 +204,7 @@ def booking_quote(*, actor, instrument: Instrument, start_at, end_at) -> dict:
     Runs the same rule checks as ``booking_create`` except the overlap check."""
     rules.check_range(start_at, end_at)
     rules.check_rules(instrument, start_at, end_at, now=timezone.now())
-    rules.check_training(instrument, actor)
+    rules.check_training(instrument, actor, start_at, end_at)
     rules.check_open(instrument, start_at, end_at)
     group = rules.client_group(instrument, actor)
     rate = rules.rate_for(instrument, group)

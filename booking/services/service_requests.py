@@ -21,15 +21,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Accreditation
 from accounts.scoping import Scope
 from booking import reports
 from booking.models import ServiceRequest, ServiceRequestAttachment
 from booking.services.service_request_notices import notify_firm, notify_managers
 from booking.transitions import can_move, record_creation, transition
-from booking.working_days import add_working_days
+from booking.working_days import working_days_due
 from config.errors import Forbidden, Invalid, InvalidTransition
 from config.text import LONG_TEXT, SHORT_TEXT, text_errors
+from facilities.accreditation_scope import mark_label, marks_allowed
 from facilities.models import TestingService
 
 S = ServiceRequest.Status
@@ -164,9 +164,10 @@ def _require_legal(sr: ServiceRequest, to: str) -> None:
 def service_request_accept(*, actor, sr: ServiceRequest, reason: str = "") -> ServiceRequest:
     """submitted → accepted; sets the due date. Raises Forbidden, InvalidTransition (409)."""
     _require_provider(actor, sr)
-    due = add_working_days(timezone.localdate(), sr.service.turnaround_days)
+    due = working_days_due(timezone.localdate(), sr.service.turnaround_days)
     with transaction.atomic():
-        transition(sr, to=S.ACCEPTED, actor=actor, reason=reason.strip(), due_on=due)
+        transition(sr, to=S.ACCEPTED, actor=actor, reason=reason.strip(), due_on=due.on,
+                   due_on_provisional=due.provisional)  # fmt: skip
         notify_firm(sr, event="accepted", reason=reason)
     return sr
 
@@ -188,7 +189,7 @@ def service_request_receive_samples(
     from today."""
     _require_provider(actor, sr)
     now = timezone.now()
-    due = add_working_days(timezone.localdate(now), sr.service.turnaround_days)
+    due = working_days_due(timezone.localdate(now), sr.service.turnaround_days)
     with transaction.atomic():
         transition(
             sr,
@@ -197,7 +198,8 @@ def service_request_receive_samples(
             reason=condition.strip(),
             sample_condition=condition.strip(),
             samples_received_at=now,
-            due_on=due,
+            due_on=due.on,
+            due_on_provisional=due.provisional,
         )
         notify_firm(sr, event="samples_received", reason=condition)
     return sr
@@ -224,25 +226,37 @@ def service_request_start_testing(*, actor, sr: ServiceRequest, reason: str = ""
 
 
 def accreditation_mark(service: TestingService, on: dt.date) -> str:
-    """ "CMA" / "CNAS" / "CMA, CNAS" when the provider holds a valid qualification and the
-    service lies in its accredited scope; "" otherwise."""
-    if not service.in_accredited_scope:
-        return ""
-    types = (
-        Accreditation.objects.filter(provider_id=service.provider_id, expires_on__gte=on)
-        .order_by("type")
-        .values_list("type", flat=True)
-        .distinct()
-    )
-    return ", ".join(Accreditation.Type(t).label for t in types)
+    """ "CMA" / "CNAS" / "CMA, CNAS": the marks of the provider's certificates valid on
+    ``on`` whose scope covers ``service`` (``facilities.accreditation_scope``); "" if none."""
+    return mark_label(marks_allowed(service, on))
+
+
+def _report_marks(service: TestingService, marks: list[str] | None) -> str:
+    """The marks the lab picked for this report (None: every mark allowed), each checked
+    against the certificates covering the service today. Invalid ``mark_not_in_scope``."""
+    allowed = marks_allowed(service, timezone.localdate())
+    if marks is None:
+        return mark_label(allowed)
+    wanted = sorted({m.strip().lower() for m in marks if m and m.strip()})
+    refused = [m for m in wanted if m not in allowed]
+    if refused:
+        message = _(
+            "This report cannot carry %(marks)s: no valid certificate of yours covers this "
+            "service in its scope."
+        ) % {"marks": ", ".join(m.upper() for m in refused)}
+        raise Invalid(message, code="mark_not_in_scope", fields={"marks": [str(message)]})
+    return mark_label(wanted)
 
 
 def service_request_report(
-    *, actor, sr: ServiceRequest, report_number: str, report_file
+    *, actor, sr: ServiceRequest, report_number: str, report_file, marks: list[str] | None = None
 ) -> ServiceRequest:
-    """testing → reported with the signed PDF and its number. Raises Invalid (bad file or
-    number), InvalidTransition. On any failure nothing changes and no file is left."""
+    """testing → reported with the signed PDF and its number, carrying the accreditation
+    ``marks`` the lab picked ("cma", "cnas"; None: all the service's certificates allow).
+    Raises Invalid (bad file or number, ``mark_not_in_scope``), InvalidTransition. On any
+    failure nothing changes and no file is left."""
     _require_provider(actor, sr)
+    mark = _report_marks(sr.service, marks)
     report_number = report_number.strip()
     if not report_number:
         raise Invalid(
@@ -271,7 +285,7 @@ def service_request_report(
                 reason=report_number,
                 report_file=name,
                 report_number=report_number,
-                report_accreditation=accreditation_mark(sr.service, timezone.localdate()),
+                report_accreditation=mark,
                 reported_at=timezone.now(),
                 fee_fen=sr.quote_fen,
             )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Accreditation, Organisation
+from facilities.accreditation_scope import covering
 from facilities.models import (
     Blackout,
     BlackoutCalendar,
@@ -174,13 +176,19 @@ class QualificationSerializer(serializers.ModelSerializer):
     # would tell anyone which ids are accounts. The service accepts only the lab's people.
     user = serializers.IntegerField(source="user_id", required=False, min_value=1)
     email = serializers.EmailField(write_only=True, required=False, max_length=254)
-    user_email = serializers.EmailField(source="user.email", read_only=True)
+    # The account's address, or the address granted to (held_by_address: counts for whoever
+    # signs in with it; the same whether or not such an account exists).
+    user_email = serializers.EmailField(source="person", read_only=True)
+    held_by_address = serializers.SerializerMethodField()
 
     class Meta:
         model = Qualification
-        fields = ["id", "user", "email", "user_email", "expires_on", "granted_at",
-                  "revoked_at", "note"]  # fmt: skip
-        read_only_fields = ["id", "user_email", "granted_at", "revoked_at"]
+        fields = ["id", "user", "email", "user_email", "held_by_address", "expires_on",
+                  "granted_at", "revoked_at", "note"]  # fmt: skip
+        read_only_fields = ["id", "user_email", "held_by_address", "granted_at", "revoked_at"]
+
+    def get_held_by_address(self, obj) -> bool:
+        return obj.user_id is None
 
     def validate(self, attrs):
         if not attrs.get("user_id") and not attrs.get("email"):
@@ -209,12 +217,20 @@ class ServiceDetailSerializer(serializers.ModelSerializer):
     accreditations = AccreditationSerializer(
         source="provider.provider.valid_accreditations", many=True
     )
+    marks_allowed = serializers.SerializerMethodField()
 
     class Meta:
         model = TestingService
-        fields = ["id", *SERVICE_FIELDS, "category_name", "provider", "accreditations",
-                  "created_at", "updated_at"]  # fmt: skip
+        fields = ["id", *SERVICE_FIELDS, "in_accredited_scope", "marks_allowed", "category_name",
+                  "provider", "accreditations", "created_at", "updated_at"]  # fmt: skip
         read_only_fields = fields
+
+    def get_marks_allowed(self, obj) -> list[str]:
+        """The marks ("cma", "cnas") a report of this service may carry today: valid
+        certificates whose scope covers it."""
+        covers = covering(obj, on=timezone.localdate(),
+                          certificates=obj.provider.provider.valid_accreditations)  # fmt: skip
+        return sorted({c.accreditation.type for c in covers})
 
 
 class ServiceWriteSerializer(serializers.ModelSerializer):

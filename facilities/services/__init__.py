@@ -7,6 +7,12 @@ blackout and a booking can never both pass their overlap check.
 A lab manager changes only their own provider's items; anything else is NotFound (404).
 """
 
+from facilities.services.accreditations import (
+    accreditation_create,
+    accreditation_delete,
+    accreditation_update,
+    services_scope_refresh,
+)
 from facilities.services.blackout_calendars import (
     blackouts_import_ics,
     calendar_delete,
@@ -29,6 +35,10 @@ from facilities.services.qualifications import qualification_grant, qualificatio
 from facilities.services.testing_services import service_create, service_update, service_withdraw
 
 __all__ = [
+    "accreditation_create",
+    "accreditation_delete",
+    "accreditation_update",
+    "services_scope_refresh",
     "blackout_create",
     "blackout_delete",
     "blackouts_import_ics",

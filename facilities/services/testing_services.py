@@ -9,9 +9,10 @@ from config.errors import Invalid, NotFound
 from facilities.models import TestingService
 from facilities.services._guards import clean_or_invalid, ensure_manages, ensure_provider
 
+# in_accredited_scope is not among them: it follows the provider's certificate scopes.
 EDITABLE_FIELDS = (
     "name", "category", "standards", "description", "sample_requirements", "price_fen",
-    "price_unit", "turnaround_days", "voucher_eligible", "in_accredited_scope", "is_active",
+    "price_unit", "turnaround_days", "voucher_eligible", "is_active",
 )  # fmt: skip
 
 

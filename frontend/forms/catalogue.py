@@ -200,3 +200,16 @@ class ImportForm(Bootstrapped, forms.Form):
         choices=[("instruments", _("Instruments")), ("services", _("Testing services"))],
     )
     file = forms.FileField(label=_("CSV or XLSX file"))
+
+
+class AccreditationForm(Bootstrapped, forms.Form):
+    type = forms.ChoiceField(label=_("Type"), choices=[("cma", "CMA"), ("cnas", "CNAS")])
+    certificate_no = forms.CharField(label=_("Certificate number"), max_length=50)
+    expires_on = forms.DateField(label=_("Expires on"), widget=DATE)
+    scope = forms.CharField(
+        label=_("Scope"), required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One entry a line: an item with its standards (电磁兼容 GB/T 9254.1-2021), "
+                    "a standard, or an item. A service is in scope when one of its standards "
+                    "or its name is listed."),
+    )  # fmt: skip

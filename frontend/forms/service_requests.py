@@ -79,3 +79,5 @@ class ReceiveForm(forms.Form):
 class ReportForm(forms.Form):
     report_number = forms.CharField(max_length=60, required=False)
     report_file = forms.FileField(required=False)
+    # The marks ticked (none ticked: none); the service checks them against the scopes.
+    marks = forms.MultipleChoiceField(choices=[("cma", "CMA"), ("cnas", "CNAS")], required=False)

@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from frontend.views.catalogue import enquiries, manage, manage_calendars, manage_services, public
+from frontend.views.catalogue import (
+    accreditations,
+    enquiries,
+    manage,
+    manage_calendars,
+    manage_services,
+    public,
+    training,
+)
 
 urlpatterns = [
     path("instruments/", public.instrument_list, name="instrument-list"),
@@ -34,7 +42,14 @@ urlpatterns = [
          name="lab-instrument-qualifications"),
     path("lab/instruments/<int:pk>/qualifications/<int:qualification_pk>/revoke/",
          manage.instrument_qualification_revoke, name="lab-instrument-qualification-revoke"),
+    path("lab/instruments/<int:pk>/uncovered/<int:booking_pk>/cancel/",
+         training.instrument_uncovered_cancel, name="lab-instrument-uncovered-cancel"),
     path("lab/services/", manage_services.lab_services, name="lab-services"),
+    path("lab/accreditations/", accreditations.lab_accreditations, name="lab-accreditations"),
+    path("lab/accreditations/<int:pk>/", accreditations.lab_accreditation_update,
+         name="lab-accreditation-update"),
+    path("lab/accreditations/<int:pk>/delete/", accreditations.lab_accreditation_delete,
+         name="lab-accreditation-delete"),
     path("lab/services/new/", manage_services.service_create, name="lab-service-create"),
     path("lab/services/<int:pk>/", manage_services.service_edit, name="lab-service-edit"),
     path("lab/services/<int:pk>/withdraw/", manage_services.service_withdraw, name="lab-service-withdraw"),

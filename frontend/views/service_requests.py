@@ -23,6 +23,7 @@ from booking.services import service_requests as services
 from booking.transitions import can_move
 from config.errors import DomainError, Invalid, NotFound
 from config.idempotency import PAGE_FIELD, page_key, page_once
+from facilities.accreditation_scope import marks_allowed
 from frontend.forms.service_requests import OrderForm, ReasonForm, ReceiveForm, ReportForm
 from frontend.http import error_status
 from frontend.views.vouchers_pay import chosen_voucher_ids, payment_of, payments_of, voucher_context
@@ -203,10 +204,19 @@ def _detail_context(request, sr: ServiceRequest) -> dict:
         "history": selectors.service_request_history(sr=sr),
         "attachments": list(sr.attachments.all()),
         "actions": _actions(request, sr),
+        "marks_allowed": _marks_allowed(sr),
         "is_manager": scope_of(request).can_manage_provider(sr.service.provider_id),
         "status_labels": dict(S.choices),
         "payment": payment_of("service_request", sr),
     }
+
+
+def _marks_allowed(sr: ServiceRequest) -> list[tuple[str, str]]:
+    """The marks this request's report may carry today, as (value, label) for the report
+    form; read only while the report is to be uploaded."""
+    if sr.status != S.TESTING:
+        return []
+    return [(m, m.upper()) for m in marks_allowed(sr.service, timezone.localdate())]
 
 
 @login_required
@@ -243,7 +253,11 @@ ACTIONS = {
     "report": (
         ReportForm,
         lambda u, sr, d: services.service_request_report(
-            actor=u, sr=sr, report_number=d["report_number"], report_file=d["report_file"]
+            actor=u,
+            sr=sr,
+            report_number=d["report_number"],
+            report_file=d["report_file"],
+            marks=d["marks"],
         ),
     ),
     "confirm": (

@@ -1,10 +1,11 @@
 """A lab manager cannot walk user ids to read other organisations' people: by id only the
-lab's own members and its clients' members can be qualified; by e-mail, the typed address."""
+lab's own members and its clients' members can be qualified; by e-mail, the typed address
+(held by the address unless it is one of those people's)."""
 
 import pytest
 from rest_framework.test import APIClient
 
-from config.errors import NotFound
+from config.errors import Invalid
 from facilities.models import Qualification
 from facilities.services import qualification_grant
 from tests.factories.accounts import make_firm, member_of
@@ -45,10 +46,17 @@ def test_by_id_a_stranger_answers_like_an_unknown_id(manager, gated):
     assert not Qualification.objects.exists()
 
 
-def test_by_email_a_first_time_user_is_qualified(manager, gated):
-    newcomer = member_of(make_firm(), email="newcomer@firm.cn")
+def test_by_email_a_first_time_user_is_qualified_by_address(manager, gated):
+    member_of(make_firm(), email="newcomer@firm.cn")
     q = qualification_grant(actor=manager, instrument=gated, email="Newcomer@firm.cn")
-    assert q.user == newcomer
+    # Not a client yet: held by the address, exactly as for an address with no account.
+    assert (q.user, q.email) == (None, "newcomer@firm.cn")
+
+
+def test_by_email_a_clients_member_is_matched_to_the_account(manager, gated, alice):
+    BookingFactory(instrument=gated, firm=alice.memberships.get().organisation)
+    q = qualification_grant(actor=manager, instrument=gated, email=alice.email.upper())
+    assert q.user == alice
 
 
 def test_the_providers_own_staff_can_be_qualified_by_id(manager, gated, provider):
@@ -59,5 +67,5 @@ def test_the_providers_own_staff_can_be_qualified_by_id(manager, gated, provider
 def test_neither_id_nor_email_is_refused(manager, gated):
     r = _api(manager).post(f"/api/v1/instruments/{gated.pk}/qualifications/", {}, format="json")
     assert r.status_code == 400
-    with pytest.raises(NotFound):
+    with pytest.raises(Invalid):
         qualification_grant(actor=manager, instrument=gated)

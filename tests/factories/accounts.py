@@ -154,6 +154,11 @@ def ensure_reference_data() -> None:
 
     if not Region.objects.exists():
         importlib.import_module("accounts.migrations.0002_reference_data").load(apps, None)
+    from booking.holiday_seed import seed_schedules
+    from booking.models import HolidaySchedule, OfficialDay
+
+    if not HolidaySchedule.objects.exists():  # the holiday schedule (booking 0007) too
+        seed_schedules(HolidaySchedule, OfficialDay)
 
 
 # The name the conftest and booking tests use.

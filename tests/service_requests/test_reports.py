@@ -6,7 +6,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import Accreditation
 from booking import reports
 from booking.models import ServiceRequest, StateChange
-from facilities.models import TestingService as Service  # not "Test*": pytest would collect it
 from tests.factories.service_requests import pdf_upload
 from tests.service_requests.conftest import advance
 
@@ -104,12 +103,12 @@ def test_valid_report_is_stored_privately_with_the_accreditation_mark(
 ):
     from django.utils import timezone
 
-    Service.objects.filter(pk=testing.service_id).update(in_accredited_scope=True)
     Accreditation.objects.create(
         provider=provider.provider,
         type="cma",
         certificate_no="221100340999",
         expires_on=timezone.localdate().replace(year=timezone.localdate().year + 1),
+        scope="金属材料力学性能 GB/T 228.1-2021",  # the service's standard: within scope
     )
     r = upload(api, manager, testing, pdf_upload())
     assert r.status_code == 200, r.json()
@@ -122,12 +121,12 @@ def test_valid_report_is_stored_privately_with_the_accreditation_mark(
 def test_expired_accreditation_gives_no_mark(testing, manager, api, provider):
     import datetime as dt
 
-    Service.objects.filter(pk=testing.service_id).update(in_accredited_scope=True)
     Accreditation.objects.create(
         provider=provider.provider,
         type="cnas",
         certificate_no="L1234",
         expires_on=dt.date(2020, 1, 1),
+        scope="GB/T 228.1-2021",
     )
     upload(api, manager, testing, pdf_upload())
     testing.refresh_from_db()

@@ -10,8 +10,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from booking.selectors.uncovered import bookings_uncovered
 from config.errors import DomainError, NotFound
 from facilities import selectors, services
 from facilities.models import Blackout, Qualification
@@ -274,11 +276,13 @@ def instrument_qualifications(request, pk: int):
         except DomainError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, _("Qualification granted."))
+            messages.success(request, _("Qualification recorded for %(email)s.")
+                             % {"email": form.cleaned_data["email"]})  # fmt: skip
             return redirect("frontend:lab-instrument-qualifications", pk)
     rows = Qualification.objects.filter(instrument=instrument).select_related("user", "granted_by")
     return _tab(request, instrument, "qualifications.html", "qualifications", form=form,
-                rows=rows.order_by("revoked_at", "-granted_at")[:200], today=timezone.localdate())  # fmt: skip
+                rows=rows.order_by("revoked_at", "-granted_at")[:200], today=timezone.localdate(),
+                uncovered=bookings_uncovered(instrument=instrument))  # fmt: skip
 
 
 @login_required
@@ -292,4 +296,12 @@ def instrument_qualification_revoke(request, pk: int, qualification_pk: int):
         services.qualification_revoke(actor=request.user, qualification=row)
     except DomainError as exc:
         messages.error(request, str(exc.message))
+    else:
+        # The bookings it leaves uncovered are listed at the top of the page it returns to.
+        lapsed = len(bookings_uncovered(instrument=instrument))
+        messages.success(request, _("Qualification revoked.") if not lapsed else ngettext(
+            "Qualification revoked. %(n)s future booking is no longer covered: review it at the "
+            "top.",
+            "Qualification revoked. %(n)s future bookings are no longer covered: review them at "
+            "the top.", lapsed) % {"n": lapsed})  # fmt: skip
     return redirect("frontend:lab-instrument-qualifications", pk)

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 
 from config.errors import DomainError, NotFound
 from facilities import page_cache, selectors
+from facilities.accreditation_scope import covering
 from facilities.models import Price
 from facilities.pagination import CappedPaginator
 from frontend.forms.catalogue import CatalogueFilterForm
@@ -175,6 +176,12 @@ def service_detail(request, pk: int):
         "provider": service.provider,
         "profile": service.provider.provider,
         "standards": [s for s in service.standards.splitlines() if s.strip()],
+        # the valid certificates (prefetched) whose scope covers this service
+        "covers": covering(
+            service,
+            on=timezone.localdate(),
+            certificates=service.provider.provider.valid_accreditations,
+        ),  # fmt: skip
         "order_url": url_or_none("frontend:service-request-create", service.pk),
         "can_manage": _can_manage(request, service.provider_id),
     }
