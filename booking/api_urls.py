@@ -1,3 +1,3 @@
-from booking.api import bookings, service_requests
+from booking.api import bookings, series, service_requests
 
-urlpatterns = [*bookings.urlpatterns, *service_requests.urlpatterns]
+urlpatterns = [*bookings.urlpatterns, *series.urlpatterns, *service_requests.urlpatterns]

@@ -2,11 +2,14 @@ from booking.models.bookings import Booking, Session
 from booking.models.feeds import FeedToken
 from booking.models.history import StateChange
 from booking.models.notifications import Announcement, Notification
+from booking.models.series import BookingMove, BookingSeries
 from booking.models.service_requests import ServiceRequest, ServiceRequestAttachment
 
 __all__ = [
     "Announcement",
     "Booking",
+    "BookingMove",
+    "BookingSeries",
     "FeedToken",
     "Notification",
     "ServiceRequest",

@@ -53,7 +53,20 @@ _TITLES = {
     "rejected": lambda: _("Booking rejected"),
     "cancelled": lambda: _("Booking cancelled"),
     "reminder": lambda: _("Reminder: your instrument session"),
+    "cancelled_by_lab": lambda: _("Booking cancelled by the lab"),
+    "moved": lambda: _("Booking moved"),
 }
+
+
+def _firm_people(booking: Booking) -> list[User]:
+    """The firm's members and whoever booked: a booking the lab made on the firm's behalf
+    was booked by a lab manager, and the firm must still read what happened to it."""
+    people = {booking.booked_by_id: booking.booked_by}
+    for membership in Membership.objects.filter(
+        organisation_id=booking.firm_id, role=Membership.Role.FIRM_MEMBER, user__is_active=True
+    ).select_related("user"):
+        people.setdefault(membership.user_id, membership.user)
+    return list(people.values())
 
 
 def _render(event: str, booking: Booking, reason: str):
@@ -91,6 +104,8 @@ def announce(
         recipients = [(managers, "created")]
         if booking.status == Booking.Status.APPROVED:
             recipients.append(([booking.booked_by], "booked"))
+    elif event in ("cancelled_by_lab", "moved"):
+        recipients = [(_firm_people(booking), event), (managers, event)]
     elif event == "cancelled":
         recipients = [([booking.booked_by], "cancelled"), (managers, "cancelled")]
     else:
