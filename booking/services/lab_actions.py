@@ -195,3 +195,30 @@ def blackout_create_over_bookings(
         bookings.announce(booking, "cancelled_by_lab", _offer_text(reason, alternatives))
         out.append(Affected(booking, alternatives))
     return blackout, out
+
+
+def firm_id_for_code(code: str) -> int:
+    """The firm with this unified social credit code (how a lab manager names the firm
+    that phoned). Errors: NotFound ``firm_not_found``."""
+    firm_id = (
+        Organisation.objects.filter(kind=Organisation.Kind.FIRM, firm__uscc=(code or "").upper())
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if firm_id is None:
+        message = gettext_lazy("No firm has this credit code.")
+        raise NotFound(message, code="firm_not_found", fields={"firm_code": [str(message)]})
+    return firm_id
+
+
+def member_id_for_email(firm_id: int, email: str) -> int | None:
+    """The firm member with this e-mail, None if none given. Errors: Invalid."""
+    if not email:
+        return None
+    membership = Membership.objects.filter(
+        organisation_id=firm_id, role=Membership.Role.FIRM_MEMBER, user__email__iexact=email
+    ).first()
+    if membership is None:
+        message = gettext_lazy("This person is not a member of the firm.")
+        raise Invalid(message, code="member_not_in_firm", fields={"member_email": [str(message)]})
+    return membership.user_id

@@ -88,7 +88,8 @@ def test_a_move_racing_a_booking_of_the_target_range_one_wins(setup):
                                 start_at=source, end_at=source + dt.timedelta(hours=1),
                                 purpose="to move")  # fmt: skip
         move = lambda b=booked, t=target: booking_move(  # noqa: E731
-            actor=mover, booking=b, start_at=t, end_at=t + dt.timedelta(hours=1))
+            actor=mover, booking=b, start_at=t, end_at=t + dt.timedelta(hours=1)
+        )
         book = lambda t=target: booking_create(  # noqa: E731
             actor=rival, firm=firm_b, instrument=instrument.pk, start_at=t,
             end_at=t + dt.timedelta(hours=1), purpose="rival")  # fmt: skip
