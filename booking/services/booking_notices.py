@@ -83,6 +83,8 @@ def _render(event: str, booking: Booking, reason: str):
             _("Firm: %(firm)s") % {"firm": booking.firm.name},
             _("Status: %(status)s") % {"status": booking.get_status_display()},
         ]
+        if booking.series_id:
+            lines.append(_("Part of recurring booking #%(n)s") % {"n": booking.series_id})
         if reason:
             lines.append(_("Reason: %(reason)s") % {"reason": reason})
         return title, "\n".join(lines)
@@ -99,6 +101,8 @@ def announce(
     booking = audience.bookings.get(booking_id)
     if booking is None:
         return 0
+    if event == "in_series":
+        return 0  # a later occurrence of a series: its first occurrence was announced
     managers = audience.managers.get(booking.instrument.provider_id, [])
     if event == "created":
         recipients = [(managers, "created")]

@@ -188,12 +188,15 @@ def create_under_lock(
     series_id: int | None = None,
     group: str | None = None,
     trained=None,
+    event: str = "created",
 ) -> Booking:
     """The create path once the instrument is locked (``lock_instrument_for_booking``):
     rules, training, opening hours, blackouts, overlap probe, price, insert and creation
     event. A series calls it once per occurrence under one lock; a lab manager booking
     for a firm passes the firm's client ``group`` and the firm member who will use the
-    instrument as ``trained`` (whose qualification the training rule checks)."""
+    instrument as ``trained`` (whose qualification the training rule checks). ``event`` is
+    the announcement: a series announces its first occurrence only ("in_series" for the
+    others), so nobody gets a year of e-mails at once."""
     locked, rates, firm_name = locked
     now = timezone.now()
     rules.check_rules(locked, start_at, end_at, now=now)
@@ -223,7 +226,7 @@ def create_under_lock(
     )
     # The response names the firm; its name came with the lock, so no query reads it again.
     booking.firm = Organisation(pk=firm_id, name=firm_name, kind=Organisation.Kind.FIRM)
-    booking_insert(booking, actor=actor, event="created", voucher_ids=voucher_ids)
+    booking_insert(booking, actor=actor, event=event, voucher_ids=voucher_ids)
     return booking
 
 

@@ -163,6 +163,7 @@ def _create_locked(actor, firm_id, instrument_id, rule, ranges, purpose, mode, v
         book = lambda s=start, e=end: bookings.create_under_lock(  # noqa: E731
             locked, actor=actor, firm_id=firm_id, start_at=s, end_at=e, purpose=purpose,
             voucher_ids=voucher_ids, series_id=series.pk,
+            event="in_series" if result.booked else "created",
         )  # fmt: skip
         if mode == M.ALL_OR_NOTHING:
             try:

@@ -2,8 +2,9 @@ import datetime as dt
 
 import pytest
 
-from booking.models import Booking, BookingSeries, StateChange
+from booking.models import Booking, BookingSeries, Notification, StateChange
 from booking.order_events import order_events_subscribe, order_events_unsubscribe
+from booking.services.announcements import announcements_deliver
 from booking.services.bookings import booking_cancel
 from booking.services.series import series_cancel, series_create, series_preview
 from booking.services.series_rules import SeriesRule, occurrences, rrule_text
@@ -150,3 +151,11 @@ def test_a_lab_manager_cancels_a_series_without_cut_off(frozen, alice, manager, 
     frozen.move_to(at(DAY, 0))
     done = series_cancel(actor=manager, series=result.series, reason="instrument broken")
     assert len(done["cancelled"]) == 2
+
+
+def test_a_series_is_announced_once_not_per_occurrence(frozen, alice, manager, firm_a, instrument):
+    _series(alice, firm_a, instrument, count=6)
+    announcements_deliver()
+    assert Notification.objects.filter(user=manager).count() == 1
+    assert Notification.objects.filter(user=alice).count() == 1
+    assert "recurring booking" in Notification.objects.get(user=alice).body
