@@ -78,6 +78,7 @@ def main(argv=None) -> int:
     for user, instrument in zip(users, instruments, strict=False):
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(User.objects.get(pk=user.user_id))
+        client.get("/api/v1/booking-series/")  # warm-up: the session's and scope's first reads
         start = dt.datetime.combine(first, dt.time(9), tzinfo=tz)
         rule = {"instrument": instrument, "start": start.isoformat(),
                 "end": (start + dt.timedelta(hours=2)).isoformat(), "frequency": "weekly",

@@ -25,7 +25,7 @@ from accounts.models import Organisation, User
 from accounts.scoping import Scope
 from booking import transitions
 from booking.models import Booking, Session
-from booking.selectors.availability import slot_reads
+from booking.selectors.availability import SlotReads, slot_reads
 from booking.services import booking_rules as rules
 from booking.services import session_log
 from booking.services.announcements import announcement_queue
@@ -189,23 +189,41 @@ def create_under_lock(
     group: str | None = None,
     trained=None,
     event: str = "created",
+    reads: SlotReads | None = None,
 ) -> Booking:
     """The create path once the instrument is locked (``lock_instrument_for_booking``):
-    rules, training, opening hours, blackouts, overlap probe, price, insert and creation
-    event. A series calls it once per occurrence under one lock; a lab manager booking
-    for a firm passes the firm's client ``group`` and the firm member who will use the
-    instrument as ``trained`` (whose qualification the training rule checks). ``event`` is
-    the announcement: a series announces its first occurrence only ("in_series" for the
-    others), so nobody gets a year of e-mails at once."""
+    ``build_under_lock`` (every check, the price), then the insert and its creation event.
+    ``event`` is the announcement; ``voucher_ids`` ride on the creation event."""
+    booking = build_under_lock(
+        locked, actor=actor, firm_id=firm_id, start_at=start_at, end_at=end_at,
+        purpose=purpose, series_id=series_id, group=group, trained=trained, reads=reads,
+    )  # fmt: skip
+    booking_insert(booking, actor=actor, event=event, voucher_ids=voucher_ids)
+    return booking
+
+
+def build_under_lock(
+    locked: tuple[Instrument, dict[str, int], str],
+    *,
+    actor,
+    firm_id: int,
+    start_at: dt.datetime,
+    end_at: dt.datetime,
+    purpose: str,
+    series_id: int | None = None,
+    group: str | None = None,
+    trained=None,
+    reads: SlotReads | None = None,
+) -> Booking:
+    """The new booking, checked and priced but not saved: rules, training, opening hours,
+    blackouts, overlap probe (``check_under_lock``), client group and quote. A lab manager
+    booking for a firm passes the firm's client ``group`` and the firm member who will use
+    the instrument as ``trained`` (whose qualification the training rule checks); a series
+    passes ``reads``, its span read once under the same lock."""
     locked, rates, firm_name = locked
     now = timezone.now()
-    rules.check_rules(locked, start_at, end_at, now=now)
-    rules.check_training(locked, trained or actor)
-    reach = max(locked.max_minutes, 24 * 60)
-    reads = slot_reads(locked.pk, start_at, end_at, reach_minutes=reach)
-    rules.check_open(locked, start_at, end_at, hours=reads.hours, blacked_out=reads.blacked_out)
-    if reads.taken:
-        raise slot_taken()
+    check_under_lock(locked, actor=trained or actor, start_at=start_at, end_at=end_at,
+                     reads=reads, now=now)  # fmt: skip
     group = group or rules.client_group(locked, actor)
     rate = rules.rate_for(locked, group, rates)
     minutes = int((end_at - start_at).total_seconds() // 60)
@@ -226,8 +244,24 @@ def create_under_lock(
     )
     # The response names the firm; its name came with the lock, so no query reads it again.
     booking.firm = Organisation(pk=firm_id, name=firm_name, kind=Organisation.Kind.FIRM)
-    booking_insert(booking, actor=actor, event=event, voucher_ids=voucher_ids)
     return booking
+
+
+def check_under_lock(
+    locked: Instrument, *, actor, start_at, end_at, reads: SlotReads | None = None, now
+) -> None:
+    """Every check of the create path, in its order, on the locked instrument: rules,
+    training (of ``actor``), opening hours, blackouts, overlap. Reads the range
+    (``slot_reads``) unless ``reads`` are given. Raises the create path's errors; writes
+    nothing, so a caller may run it to decide whether to book."""
+    rules.check_rules(locked, start_at, end_at, now=now)
+    rules.check_training(locked, actor)
+    if reads is None:
+        reach = max(locked.max_minutes, 24 * 60)
+        reads = slot_reads(locked.pk, start_at, end_at, reach_minutes=reach)
+    rules.check_open(locked, start_at, end_at, hours=reads.hours, blacked_out=reads.blacked_out)
+    if reads.taken:
+        raise slot_taken()
 
 
 def booking_quote(*, actor, instrument: Instrument, start_at, end_at) -> dict:

@@ -154,8 +154,8 @@ def test_a_lab_manager_cancels_a_series_without_cut_off(frozen, alice, manager, 
 
 
 def test_a_series_is_announced_once_not_per_occurrence(frozen, alice, manager, firm_a, instrument):
-    _series(alice, firm_a, instrument, count=6)
+    result = _series(alice, firm_a, instrument, count=6)
     announcements_deliver()
     assert Notification.objects.filter(user=manager).count() == 1
     assert Notification.objects.filter(user=alice).count() == 1
-    assert "recurring booking" in Notification.objects.get(user=alice).body
+    assert f"#{result.series.pk}" in Notification.objects.get(user=alice).body  # names it
