@@ -96,11 +96,13 @@ class SeriesForm(RangeForm):
     purpose = forms.CharField(label=_("Purpose"), max_length=2000, required=False)
     mode = forms.ChoiceField(
         label=_("If some dates are not free"), choices=BookingSeries.Mode.choices,
-        initial="free", widget=forms.RadioSelect,
+        initial="free", widget=forms.RadioSelect, required=False,
     )  # fmt: skip
 
     def clean(self):
         data = super().clean()
+        # The choice shows with the preview; the first preview comes before it.
+        data["mode"] = data.get("mode") or BookingSeries.Mode.FREE_ONLY
         if data.get("ends") == "until" and not data.get("until"):
             self.add_error("until", _("Give the last date."))
         if data.get("ends") == "count" and not data.get("count"):
