@@ -33,10 +33,12 @@ WEEKS = 52
 
 
 def _pick_instruments(n: int) -> list[int]:
+    from booking.models import BookingSeries
     from facilities.models import Instrument
 
+    # Instruments no earlier run of this bench booked a series on, so every run is alike.
     ids = list(
-        Instrument.objects.filter(
+        Instrument.objects.exclude(pk__in=BookingSeries.objects.values("instrument_id")).filter(
             status=Instrument.Status.ACTIVE, is_shared=True, requires_training=False,
             min_minutes__lte=120, max_minutes__gte=120, slot_minutes__in=[15, 30, 60],
         ).order_by("?").values_list("pk", flat=True)[:n]
