@@ -1,3 +1,8 @@
-from booking.api import bookings, service_requests, uncovered
+from booking.api import bookings, series, service_requests, uncovered
 
-urlpatterns = [*bookings.urlpatterns, *service_requests.urlpatterns, *uncovered.urlpatterns]
+urlpatterns = [
+    *bookings.urlpatterns,
+    *series.urlpatterns,
+    *service_requests.urlpatterns,
+    *uncovered.urlpatterns,
+]

@@ -20,7 +20,9 @@ from config.text import SHORT_TEXT, check_text
 B = Booking.Status
 BOOKING_MOVES: dict[str, frozenset[str]] = {
     B.REQUESTED: frozenset({B.APPROVED, B.REJECTED, B.CANCELLED}),
-    B.APPROVED: frozenset({B.CHECKED_IN, B.NO_SHOW, B.CANCELLED}),
+    # approved → requested only when the firm moves a booking onto an instrument that
+    # needs approval (booking.services.booking_moves): the lab approves the new range.
+    B.APPROVED: frozenset({B.CHECKED_IN, B.NO_SHOW, B.CANCELLED, B.REQUESTED}),
     B.CHECKED_IN: frozenset({B.COMPLETED}),
 }
 

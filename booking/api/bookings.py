@@ -8,7 +8,12 @@ import datetime as dt
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -16,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.acting import ACTING_PARAMETER, FIRM_FIELD_HELP, acting_firm_id
+from booking.api.lab_actions import LabActions
 from booking.api.payment import PaymentField, PaymentsPrefetch
 from booking.models import Booking, Notification
 from booking.notifications import mark_read, unread_count
@@ -46,7 +52,7 @@ class BookingSerializer(serializers.ModelSerializer):
         fields = [
             "id", "instrument", "instrument_name", "firm", "firm_name", "start", "end",
             "purpose", "status", "client_group", "rate_per_hour_fen", "quote_fen", "fee_fen",
-            "created_at", "updated_at", "payment",
+            "created_at", "updated_at", "payment", "series",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -87,7 +93,12 @@ class BulkSerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(), max_length=200)
 
 
-class BookingViewSet(PaymentsPrefetch, viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    move=extend_schema(responses=BookingSerializer),
+    lab_cancel=extend_schema(responses=BookingSerializer),
+    on_behalf=extend_schema(responses={201: BookingSerializer}),
+)
+class BookingViewSet(LabActions, PaymentsPrefetch, viewsets.ReadOnlyModelViewSet):
     serializer_class = BookingSerializer
     payment_order_kind = "booking"
     filterset_fields = ["status", "instrument", "firm"]

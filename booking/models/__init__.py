@@ -3,11 +3,14 @@ from booking.models.feeds import FeedToken
 from booking.models.history import StateChange
 from booking.models.holidays import Festival, HolidaySchedule, OfficialDay
 from booking.models.notifications import Announcement, Notification
+from booking.models.series import BookingMove, BookingSeries
 from booking.models.service_requests import ServiceRequest, ServiceRequestAttachment
 
 __all__ = [
     "Announcement",
     "Booking",
+    "BookingMove",
+    "BookingSeries",
     "FeedToken",
     "Festival",
     "HolidaySchedule",

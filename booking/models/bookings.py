@@ -68,6 +68,15 @@ class Booking(models.Model):
     rate_per_hour_fen = models.BigIntegerField(_("rate per hour (fen)"), default=0)
     quote_fen = models.BigIntegerField(_("quote (fen)"), default=0)
     fee_fen = models.BigIntegerField(_("fee (fen)"), null=True, blank=True)
+    # The recurring series this booking is an occurrence of (None: a single booking).
+    series = models.ForeignKey(
+        "booking.BookingSeries",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="occurrences",
+        verbose_name=_("series"),
+    )
     # Claimed with a compare-and-set by the reminder task, so nobody is reminded twice.
     reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

@@ -128,3 +128,13 @@ def session_operators(*, booking: Booking) -> QuerySet:
     return User.objects.filter(
         is_active=True, memberships__organisation_id=booking.instrument.provider_id
     ).order_by("full_name", "pk")
+
+
+def move_targets(*, booking: Booking) -> list[Instrument]:
+    """Instruments a booking may move to: its provider's active, shared ones."""
+    return list(
+        Instrument.objects.filter(
+            provider_id=booking.instrument.provider_id, status=Instrument.Status.ACTIVE,
+            is_shared=True,
+        ).order_by("name").only("pk", "name")
+    )  # fmt: skip

@@ -56,6 +56,8 @@ _TITLES = {
     "cancelled": lambda: _("Booking cancelled"),
     "reminder": lambda: _("Reminder: your instrument session"),
     "no_show": lambda: _("Booking marked as a no-show"),
+    "cancelled_by_lab": lambda: _("Booking cancelled by the lab"),
+    "moved": lambda: _("Booking moved"),
 }
 
 # The notification kind, where one kind reads two ways.
@@ -69,10 +71,23 @@ _METHOD = {
     "booked": METHOD_REQUEST,
     "approved": METHOD_REQUEST,
     "reminder": METHOD_REQUEST,
+    "moved": METHOD_REQUEST,
     "rejected": METHOD_CANCEL,
     "cancelled": METHOD_CANCEL,
+    "cancelled_by_lab": METHOD_CANCEL,
     "no_show": None,
 }
+
+
+def _firm_people(booking: Booking) -> list[User]:
+    """The firm's members and whoever booked: a booking the lab made on the firm's behalf
+    was booked by a lab manager, and the firm must still read what happened to it."""
+    people = {booking.booked_by_id: booking.booked_by}
+    for membership in Membership.objects.filter(
+        organisation_id=booking.firm_id, role=Membership.Role.FIRM_MEMBER, user__is_active=True
+    ).select_related("user"):
+        people.setdefault(membership.user_id, membership.user)
+    return list(people.values())
 
 
 def _render(event: str, booking: Booking, reason: str):
@@ -89,6 +104,8 @@ def _render(event: str, booking: Booking, reason: str):
             _("Firm: %(firm)s") % {"firm": booking.firm.name},
             _("Status: %(status)s") % {"status": booking.get_status_display()},
         ]
+        if booking.series_id:
+            lines.append(_("Part of recurring booking #%(n)s") % {"n": booking.series_id})
         if reason:
             lines.append(_("Reason: %(reason)s") % {"reason": reason})
         return title, "\n".join(lines)
@@ -105,6 +122,8 @@ def announce(
     booking = audience.bookings.get(booking_id)
     if booking is None:
         return 0
+    if event == "in_series":
+        return 0  # a later occurrence of a series: its first occurrence was announced
     recipients = _recipients(
         event, booking, audience.managers.get(booking.instrument.provider_id, [])
     )
@@ -133,6 +152,8 @@ def _recipients(event: str, booking: Booking, managers: list[User]) -> list[tupl
         return [(managers, "created_instant"), ([booking.booked_by], "booked")]
     if event in ("cancelled", "no_show"):
         return [([booking.booked_by], event), (managers, event)]
+    if event in ("cancelled_by_lab", "moved"):
+        return [(_firm_people(booking), event), (managers, event)]
     return [([booking.booked_by], event)]
 
 

@@ -25,7 +25,7 @@ from accounts.models import Organisation, User
 from accounts.scoping import Scope
 from booking import transitions
 from booking.models import Booking, Session
-from booking.selectors.availability import slot_reads
+from booking.selectors.availability import SlotReads, slot_reads
 from booking.services import booking_rules as rules
 from booking.services import session_log
 from booking.services.announcements import announcement_queue
@@ -37,18 +37,18 @@ from facilities.models import Instrument, Price
 B = Booking.Status
 
 
-def _slot_taken() -> Conflict:
+def slot_taken() -> Conflict:
     return Conflict(
         _("This time slot has just been taken by someone else. Please pick another time."),
         code="slot_taken",
     )
 
 
-def _announce(booking: Booking, event: str, reason: str = "") -> None:
+def announce(booking: Booking, event: str, reason: str = "") -> None:
     announcement_queue(booking_id=booking.pk, event=event, reason=reason)
 
 
-def _require_reason(reason: str) -> str:
+def require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(
@@ -99,7 +99,7 @@ def booking_create(
             )
     except IntegrityError as exc:
         if "booking_no_overlap" in str(exc):
-            raise _slot_taken() from exc
+            raise slot_taken() from exc
         raise
     return booking
 
@@ -142,7 +142,9 @@ def _lock_sql_for(vendor: str) -> str:
     )
 
 
-def _lock_instrument(instrument_id: int, firm_id: int) -> tuple[Instrument, dict[str, int], str]:
+def lock_instrument_for_booking(
+    instrument_id: int, firm_id: int
+) -> tuple[Instrument, dict[str, int], str]:
     """The instrument row, locked, with its hourly rates ({client group: fen}) and the firm's
     name (for the response), in one statement. Only those: what another transaction may
     change under the same lock (blackouts, bookings) is read after the lock is granted."""
@@ -167,16 +169,62 @@ def _lock_instrument(instrument_id: int, firm_id: int) -> tuple[Instrument, dict
 def _create_locked(
     actor, firm_id, instrument_id, start_at, end_at, purpose, voucher_ids
 ) -> Booking:
-    locked, rates, firm_name = _lock_instrument(instrument_id, firm_id)
+    locked = lock_instrument_for_booking(instrument_id, firm_id)
+    return create_under_lock(
+        locked, actor=actor, firm_id=firm_id, start_at=start_at, end_at=end_at,
+        purpose=purpose, voucher_ids=voucher_ids,
+    )  # fmt: skip
+
+
+def create_under_lock(
+    locked: tuple[Instrument, dict[str, int], str],
+    *,
+    actor,
+    firm_id: int,
+    start_at: dt.datetime,
+    end_at: dt.datetime,
+    purpose: str,
+    voucher_ids=(),
+    series_id: int | None = None,
+    group: str | None = None,
+    trained=None,
+    event: str = "created",
+    reads: SlotReads | None = None,
+) -> Booking:
+    """The create path once the instrument is locked (``lock_instrument_for_booking``):
+    ``build_under_lock`` (every check, the price), then the insert and its creation event.
+    ``event`` is the announcement; ``voucher_ids`` ride on the creation event."""
+    booking = build_under_lock(
+        locked, actor=actor, firm_id=firm_id, start_at=start_at, end_at=end_at,
+        purpose=purpose, series_id=series_id, group=group, trained=trained, reads=reads,
+    )  # fmt: skip
+    booking_insert(booking, actor=actor, event=event, voucher_ids=voucher_ids)
+    return booking
+
+
+def build_under_lock(
+    locked: tuple[Instrument, dict[str, int], str],
+    *,
+    actor,
+    firm_id: int,
+    start_at: dt.datetime,
+    end_at: dt.datetime,
+    purpose: str,
+    series_id: int | None = None,
+    group: str | None = None,
+    trained=None,
+    reads: SlotReads | None = None,
+) -> Booking:
+    """The new booking, checked and priced but not saved: rules, training, opening hours,
+    blackouts, overlap probe (``check_under_lock``), client group and quote. A lab manager
+    booking for a firm passes the firm's client ``group`` and the firm member who will use
+    the instrument as ``trained`` (whose qualification the training rule checks); a series
+    passes ``reads``, its span read once under the same lock."""
+    locked, rates, firm_name = locked
     now = timezone.now()
-    rules.check_rules(locked, start_at, end_at, now=now)
-    rules.check_training(locked, actor, start_at, end_at)
-    reach = max(locked.max_minutes, 24 * 60)
-    reads = slot_reads(locked.pk, start_at, end_at, reach_minutes=reach)
-    rules.check_open(locked, start_at, end_at, hours=reads.hours, blacked_out=reads.blacked_out)
-    if reads.taken:
-        raise _slot_taken()
-    group = rules.client_group(locked, actor)
+    check_under_lock(locked, actor=trained or actor, start_at=start_at, end_at=end_at,
+                     reads=reads, now=now)  # fmt: skip
+    group = group or rules.client_group(locked, actor)
     rate = rules.rate_for(locked, group, rates)
     minutes = int((end_at - start_at).total_seconds() // 60)
     booking = Booking(
@@ -192,11 +240,28 @@ def _create_locked(
         quote_fen=rules.charge_fen(minutes, rate),
         created_at=now,
         updated_at=now,
+        series_id=series_id,
     )
     # The response names the firm; its name came with the lock, so no query reads it again.
     booking.firm = Organisation(pk=firm_id, name=firm_name, kind=Organisation.Kind.FIRM)
-    booking_insert(booking, actor=actor, event="created", voucher_ids=voucher_ids)
     return booking
+
+
+def check_under_lock(
+    locked: Instrument, *, actor, start_at, end_at, reads: SlotReads | None = None, now
+) -> None:
+    """Every check of the create path, in its order, on the locked instrument: rules,
+    training (of ``actor``), opening hours, blackouts, overlap. Reads the range
+    (``slot_reads``) unless ``reads`` are given. Raises the create path's errors; writes
+    nothing, so a caller may run it to decide whether to book."""
+    rules.check_rules(locked, start_at, end_at, now=now)
+    rules.check_training(locked, actor, start_at, end_at)
+    if reads is None:
+        reach = max(locked.max_minutes, 24 * 60)
+        reads = slot_reads(locked.pk, start_at, end_at, reach_minutes=reach)
+    rules.check_open(locked, start_at, end_at, hours=reads.hours, blacked_out=reads.blacked_out)
+    if reads.taken:
+        raise slot_taken()
 
 
 def booking_quote(*, actor, instrument: Instrument, start_at, end_at) -> dict:
@@ -217,7 +282,7 @@ def booking_quote(*, actor, instrument: Instrument, start_at, end_at) -> dict:
     }
 
 
-def _require_manager(actor, booking: Booking) -> None:
+def require_manager(actor, booking: Booking) -> None:
     if not Scope.for_user(actor).can_manage_provider(booking.instrument.provider_id):
         raise Forbidden(_("Only the instrument's lab managers can do this."), code="not_manager")
 
@@ -225,19 +290,19 @@ def _require_manager(actor, booking: Booking) -> None:
 @transaction.atomic
 def booking_approve(*, actor, booking: Booking, reason: str = "") -> Booking:
     """requested → approved, by a lab manager of the instrument's provider."""
-    _require_manager(actor, booking)
+    require_manager(actor, booking)
     transitions.transition(booking, to=B.APPROVED, actor=actor, reason=(reason or "").strip())
-    _announce(booking, "approved", reason)
+    announce(booking, "approved", reason)
     return booking
 
 
 @transaction.atomic
 def booking_reject(*, actor, booking: Booking, reason: str) -> Booking:
     """requested → rejected, with a reason the firm will read."""
-    _require_manager(actor, booking)
-    reason = _require_reason(reason)
+    require_manager(actor, booking)
+    reason = require_reason(reason)
     transitions.transition(booking, to=B.REJECTED, actor=actor, reason=reason)
-    _announce(booking, "rejected", reason)
+    announce(booking, "rejected", reason)
     return booking
 
 
@@ -248,7 +313,7 @@ def booking_cancel(*, actor, booking: Booking, reason: str) -> Booking:
     ``cancel_cutoff_passed``, InvalidTransition."""
     if not Scope.for_user(actor).can_act_for_firm(booking.firm_id):
         raise Forbidden(_("Only the firm that booked can cancel."), code="not_booker")
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     cutoff = booking.start_at - dt.timedelta(hours=booking.instrument.cancel_cutoff_hours)
     if booking.status == B.APPROVED and timezone.now() > cutoff:
         raise Invalid(
@@ -257,7 +322,7 @@ def booking_cancel(*, actor, booking: Booking, reason: str) -> Booking:
             code="cancel_cutoff_passed",
         )
     transitions.transition(booking, to=B.CANCELLED, actor=actor, reason=reason)
-    _announce(booking, "cancelled", reason)
+    announce(booking, "cancelled", reason)
     return booking
 
 
@@ -277,7 +342,7 @@ def booking_check_in(
     actor) is a member of the instrument's provider. Errors: Forbidden ``not_manager``,
     Invalid ``check_in_not_open`` / ``actual_before_check_in`` / ``actual_in_future`` /
     ``operator_not_member``, InvalidTransition."""
-    _require_manager(actor, booking)
+    require_manager(actor, booking)
     check_text(notes=(notes, SHORT_TEXT))
     now = timezone.now()
     session_log.check_in_is_open(booking, now=now)
@@ -308,7 +373,7 @@ def booking_check_out(
     × the booked hourly rate, rounded half-up to the fen once. Errors: Forbidden,
     Invalid (the bounds' codes, ``end_before_start``, ``empty_session``,
     ``operator_not_member``), InvalidTransition ``not_checked_in``."""
-    _require_manager(actor, booking)
+    require_manager(actor, booking)
     session = Session.objects.select_for_update().filter(booking=booking).first()
     if session is None or booking.status != B.CHECKED_IN:
         raise InvalidTransition(
@@ -343,7 +408,7 @@ def booking_mark_no_show(*, actor, booking: Booking, reason: str = "") -> Bookin
     """approved → no_show, once the booked start has passed; ``actor`` None = the system
     (the beat task, after the grace period)."""
     if actor is not None:
-        _require_manager(actor, booking)
+        require_manager(actor, booking)
     if timezone.now() < booking.start_at:
         raise Invalid(_("A no-show can be marked only after the start time."), code="not_started")
     transitions.transition(booking, to=B.NO_SHOW, actor=actor, reason=(reason or "").strip())
@@ -397,6 +462,6 @@ def bookings_send_reminders(*, now=None) -> int:
             if Booking.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(
                 reminder_sent_at=now
             ):
-                _announce(Booking(pk=pk), "reminder")
+                announce(Booking(pk=pk), "reminder")
                 sent += 1
     return sent

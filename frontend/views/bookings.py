@@ -26,6 +26,7 @@ from booking.services import bookings as services
 from config.bounds import parse_day
 from config.errors import DomainError, Invalid, NotFound
 from config.links import site_link
+from frontend.forms.booking_series import MoveForm
 from frontend.forms.bookings import BookingForm, CheckInForm, CheckOutForm, ReasonForm
 from frontend.http import error_status, next_or
 from frontend.views.booking_calendar import build_week, week_start
@@ -159,11 +160,15 @@ def my_bookings(request):
 
 @login_required
 def booking_detail(request, pk: int):
-    return _render_detail(request, _booking_or_404(request, pk))
+    return render_detail(request, _booking_or_404(request, pk))
 
 
-def _render_detail(request, booking: Booking, *, form=None, error=None, status: int = 200):
-    """The detail page; after a refused check-in/out, with the typed form and the error."""
+def render_detail(
+    request, booking: Booking, *, form=None, error=None, status: int = 200, move_form=None,
+    move_error=None,
+):  # fmt: skip
+    """The detail page; after a refused check-in/out or move, with the typed form and the
+    error."""
     scope = Scope.for_user(request.user)
     is_manager = scope.can_manage_provider(booking.instrument.provider_id)
     context = {
@@ -177,12 +182,25 @@ def _render_detail(request, booking: Booking, *, form=None, error=None, status: 
         "status_labels": dict(B.choices),
         "now": timezone.now(),
         "session_error": error,
+        "move_error": move_error,
     }
+    is_open = booking.status in (B.REQUESTED, B.APPROVED)
+    if is_open and (is_manager or context["is_booker"]):
+        context["move_form"] = move_form or _move_form(booking)
     if is_manager and booking.status == B.APPROVED:
         context["check_in_form"] = form or _check_in_form(booking)
     elif is_manager and booking.status == B.CHECKED_IN:
         context["check_out_form"] = form or CheckOutForm(initial={"actual_end": _now_minute()})
     return render(request, "frontend/bookings/detail.html", context, status=status)
+
+
+def _move_form(booking: Booking) -> MoveForm:
+    start, end = timezone.localtime(booking.start_at), timezone.localtime(booking.end_at)
+    return MoveForm(
+        instruments=selectors.move_targets(booking=booking),
+        initial={"day": start.date(), "start_time": start.strftime("%H:%M"),
+                 "end_time": end.strftime("%H:%M"), "instrument": booking.instrument_id},
+    )  # fmt: skip
 
 
 def _now_minute() -> dt.datetime:
@@ -243,7 +261,7 @@ def _session_action(request, booking: Booking, action: str):
         form = CheckOutForm(request.POST)
     quick = request.POST.get("quick") == "1"  # Today's button: times are "now"
     if not quick and not form.is_valid():
-        return _render_detail(request, booking, form=form, status=400)
+        return render_detail(request, booking, form=form, status=400)
     data = form.cleaned_data if not quick else {}
     try:
         if action == "check-in":
@@ -262,7 +280,7 @@ def _session_action(request, booking: Booking, action: str):
             return redirect(next_or(request, reverse("frontend:booking-detail", args=[booking.pk])))
         booking.refresh_from_db()
         _show_field_errors(form, exc)
-        return _render_detail(request, booking, form=form, error=exc, status=error_status(exc))
+        return render_detail(request, booking, form=form, error=exc, status=error_status(exc))
     messages.success(request, _("Done: %s") % booking.get_status_display())
     return redirect(next_or(request, reverse("frontend:booking-detail", args=[booking.pk])))
 

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from booking.selectors.uncovered import bookings_uncovered
+from booking.services.lab_actions import blackout_affected, blackout_create_over_bookings
 from config.errors import DomainError, NotFound
 from facilities import selectors, services
 from facilities.models import Blackout, Qualification
@@ -208,6 +209,7 @@ def instrument_exception_delete(request, pk: int, exception_pk: int):
 def instrument_blackouts(request, pk: int):
     instrument = managed_instrument(request, pk)
     calendars = list(selectors.blackout_calendar_list(instrument=instrument))
+    affected = None
     form = forms.BlackoutForm(prefix="b")
     ics_form = forms.IcsUploadForm(prefix="i", calendars=calendars)
     if request.method == "POST" and request.POST.get("action") == "ics":
@@ -219,14 +221,25 @@ def instrument_blackouts(request, pk: int):
     elif request.method == "POST":
         form = forms.BlackoutForm(request.POST, prefix="b")
         if form.is_valid():
+            over = request.POST.get("action") == "over"
             try:
-                services.blackout_create(
-                    actor=request.user, instrument=instrument, **form.cleaned_data
-                )
+                if over:
+                    _blackout_over_bookings(request, instrument, form)
+                else:
+                    services.blackout_create(
+                        actor=request.user, instrument=instrument, **form.cleaned_data
+                    )
             except DomainError as exc:
                 apply_error(form, exc)
+                if exc.code == "blackout_overlaps_bookings":
+                    # The lab may cancel them: list them, and confirm with a reason.
+                    affected = blackout_affected(
+                        actor=request.user, instrument=instrument,
+                        start_at=form.cleaned_data["start_at"], end_at=form.cleaned_data["end_at"],
+                    )  # fmt: skip
             else:
-                messages.success(request, _("Window added."))
+                if not over:
+                    messages.success(request, _("Window added."))
                 return redirect("frontend:lab-instrument-blackouts", pk)
     upcoming = (
         Blackout.objects.filter(instrument=instrument, end_at__gte=timezone.now())
@@ -234,8 +247,26 @@ def instrument_blackouts(request, pk: int):
         .order_by("start_at")
     )
     page = Paginator(upcoming, 50).get_page(request.GET.get("page"))
-    return _tab(request, instrument, "blackouts.html", "blackouts", form=form, ics_form=ics_form,
-                page=page, calendars=calendars)  # fmt: skip
+    return _tab(
+        request, instrument, "blackouts.html", "blackouts", form=form, ics_form=ics_form, page=page,
+        calendars=calendars, affected=affected,
+    )  # fmt: skip
+
+
+def _blackout_over_bookings(request, instrument, form) -> None:
+    """Add the window and cancel the live bookings under it (booking.services.lab_actions)."""
+    data = form.cleaned_data
+    _blackout, affected = blackout_create_over_bookings(
+        actor=request.user, instrument=instrument, start_at=data["start_at"],
+        end_at=data["end_at"], kind=data["kind"], reason=data["reason"],
+    )  # fmt: skip
+    messages.success(
+        request,
+        _(
+            "Window added; %(n)s booking(s) cancelled and their firms offered the nearest free times."
+        )
+        % {"n": len(affected)},
+    )
 
 
 def _preview_ics(request, instrument, ics_form):
