@@ -1,3 +1,8 @@
-from booking.api import bookings, service_requests
+from booking.api import bookings, kiosk, service_requests, waitlist
 
-urlpatterns = [*bookings.urlpatterns, *service_requests.urlpatterns]
+urlpatterns = [
+    *bookings.urlpatterns,
+    *service_requests.urlpatterns,
+    *waitlist.urlpatterns,
+    *kiosk.urlpatterns,
+]

@@ -1,16 +1,21 @@
 from booking.models.bookings import Booking, Session
 from booking.models.feeds import FeedToken
 from booking.models.history import StateChange
+from booking.models.kiosk import InstrumentToken, KioskCode
 from booking.models.notifications import Announcement, Notification
 from booking.models.service_requests import ServiceRequest, ServiceRequestAttachment
+from booking.models.waitlist import WaitlistEntry
 
 __all__ = [
     "Announcement",
     "Booking",
     "FeedToken",
+    "InstrumentToken",
+    "KioskCode",
     "Notification",
     "ServiceRequest",
     "ServiceRequestAttachment",
     "Session",
     "StateChange",
+    "WaitlistEntry",
 ]

@@ -19,7 +19,7 @@ from accounts.acting import acting_organisation_id
 from accounts.models import Organisation
 from accounts.scoping import Scope
 from booking import feeds
-from booking.models import Booking, FeedToken
+from booking.models import Booking, FeedToken, KioskCode
 from booking.notifications import mark_read
 from booking.selectors import bookings as selectors
 from booking.services import bookings as services
@@ -178,6 +178,9 @@ def _render_detail(request, booking: Booking, *, form=None, error=None, status: 
         "now": timezone.now(),
         "session_error": error,
     }
+    if context["is_booker"] and booking.status in (B.APPROVED, B.CHECKED_IN):
+        context["kiosk_code"] = KioskCode.objects.filter(booking=booking, used_at=None).first()
+        context["kiosk_code_offered"] = True
     if is_manager and booking.status == B.APPROVED:
         context["check_in_form"] = form or _check_in_form(booking)
     elif is_manager and booking.status == B.CHECKED_IN:
