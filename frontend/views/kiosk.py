@@ -88,13 +88,16 @@ def token_revoke(request, pk: int):
     return redirect("frontend:lab-kiosks")
 
 
-def _split(credential: str) -> dict:
-    """A code is the digits from the booking page; anything else is a badge. A badge
-    that is all digits of a code's length is tried as a code first, then as a badge."""
+def _attend(service, actor, instrument, credential: str):
+    """One box takes both: a code is the digits from the booking page, anything else is a
+    badge; a badge number that looks like a code is tried as a badge when no code fits."""
     value = credential.strip()
     if value.isdigit() and len(value) == services.CODE_DIGITS:
-        return {"code": value}
-    return {"badge": value}
+        try:
+            return service(actor=actor, instrument=instrument, code=value)
+        except NotFound:
+            pass
+    return service(actor=actor, instrument=instrument, badge=value)
 
 
 @login_required
@@ -111,8 +114,7 @@ def kiosk_page(request, pk: int):
         try:
             if not form.is_valid():
                 raise Invalid(_("Show your badge or type the code from your booking page."))
-            done = service(actor=request.user, instrument=instrument,
-                           **_split(form.cleaned_data["credential"]))  # fmt: skip
+            done = _attend(service, request.user, instrument, form.cleaned_data["credential"])
             form = KioskForm()
         except DomainError as exc:
             error, status = exc, error_status(exc)
