@@ -85,4 +85,5 @@ class FeedTokenAdmin(admin.ModelAdmin):
     exclude = ["token"]
 
 
-from booking import admin_service_requests  # noqa: E402, F401  (testing requests: own module)
+# The testing requests, the waitlist and the kiosk tokens keep their admin in own modules.
+from booking import admin_service_requests, admin_waitlist  # noqa: E402, F401

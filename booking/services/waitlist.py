@@ -192,6 +192,8 @@ def waitlist_on_order_event(event: OrderEvent) -> None:
         return
     booking = event.order
     start = max(booking.start_at, event.at)
+    if start >= booking.end_at:
+        return  # over already: nothing left to offer (most check-outs), no query
     if event.to_status == B.COMPLETED:
         # Checked out early: the booked rest of the session frees.
         actual_end = (

@@ -202,3 +202,17 @@ def test_the_kiosks_page_shows_a_new_key_once_and_revokes(manager, instrument, p
     assert client.post(f"/lab/kiosks/tokens/{token.pk}/revoke/").status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None and token.revoked_by == manager
+
+
+def test_the_profile_page_sets_and_refuses_a_badge_number(alice, bob):
+    user_profile_update(actor=bob, badge_number="B-7")
+    client = client_for(alice)
+    form = {"full_name": "Alice", "phone": "", "language": "en"}
+    taken = client.post("/account/profile/", form | {"badge_number": "B-7"})
+    assert taken.status_code == 200 and "belongs to someone else" in taken.content.decode()
+    assert client.post("/account/profile/", form | {"badge_number": "ZJU-1"}).status_code == 302
+    alice.refresh_from_db()
+    assert alice.badge_number == "ZJU-1"
+    client.post("/account/profile/", form | {"badge_number": ""})
+    alice.refresh_from_db()
+    assert alice.badge_number is None
