@@ -15,9 +15,9 @@ from booking.models import WaitlistEntry
 from booking.notifications import notify
 
 _TITLES = {
-    "offered": lambda: _("Waitlist: the time you wanted is free"),
-    "taken": lambda: _("Waitlist: another firm claimed the time first"),
-    "expired": lambda: _("Waitlist: your offer expired"),
+    "offered": lambda: _("Waitlisted time is free"),
+    "taken": lambda: _("Another firm claimed the waitlisted time"),
+    "expired": lambda: _("Waitlist offer expired"),
 }
 
 
@@ -43,7 +43,12 @@ def _render(event: str, entry: WaitlistEntry):
             lines.append(_("You stay on the waitlist in your place."))
         else:
             lines.append(_("You did not claim it in time and have left the waitlist."))
-        return f"{_TITLES[event]()}: {entry.instrument.name}", "\n".join(lines)
+        # The same whole-line msgid as the booking notices (a Chinese title takes "：").
+        title = _("%(event)s: %(instrument)s") % {
+            "event": _TITLES[event](),
+            "instrument": entry.instrument.name,
+        }
+        return title, "\n".join(lines)
 
     return render
 
