@@ -41,6 +41,11 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
     )
+    # The number on the person's badge (campus or company card), read by an instrument's
+    # kiosk or interlock box to know who is at the instrument. Unique: one badge, one person.
+    badge_number = models.CharField(
+        _("badge number"), max_length=32, null=True, blank=True, unique=True
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -46,7 +46,7 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "full_name", "phone", "language", "memberships"]
+        fields = ["id", "email", "full_name", "phone", "language", "badge_number", "memberships"]
         read_only_fields = ["id", "email", "memberships"]
 
 
@@ -54,6 +54,10 @@ class MeUpdateSerializer(serializers.Serializer):
     full_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+    badge_number = serializers.CharField(
+        max_length=32, required=False, allow_blank=True,
+        help_text="The number on your badge, read by instrument kiosks; empty removes it.",
+    )  # fmt: skip
 
 
 class FirmSerializer(serializers.ModelSerializer):

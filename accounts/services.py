@@ -346,8 +346,11 @@ def user_profile_update(
     full_name: str | None = None,
     phone: str | None = None,
     language: str | None = None,
+    badge_number: str | None = None,
 ) -> User:
-    """Change the actor's own name, phone and language preference; None leaves a field."""
+    """Change the actor's own name, phone, language preference and badge number (read by
+    instrument kiosks; "" removes it); None leaves a field. Errors: Invalid
+    ``unknown_language``, ``badge_invalid``; Conflict ``badge_taken``."""
     if language is not None and language not in LANGUAGE_CODES:
         raise Invalid(
             _("Choose one of the offered languages."),
@@ -362,6 +365,31 @@ def user_profile_update(
     fields = [name for name, value in changes.items() if value is not None]
     for name in fields:
         setattr(actor, name, changes[name])
+    if badge_number is not None:
+        actor.badge_number = _badge(badge_number)
+        fields.append("badge_number")
     if fields:
-        actor.save(update_fields=fields)
+        try:
+            with transaction.atomic():
+                actor.save(update_fields=fields)
+        except IntegrityError as exc:
+            # The unique constraint decides between two people typing one number at once.
+            raise Conflict(
+                _("This badge number belongs to someone else."),
+                code="badge_taken",
+                fields={"badge_number": [_("This badge number belongs to someone else.")]},
+            ) from exc
     return actor
+
+
+def _badge(value: str) -> str | None:
+    value = value.strip()
+    if not value:
+        return None
+    if len(value) > 32 or not value.isascii() or not value.replace("-", "").isalnum():
+        raise Invalid(
+            _("A badge number has up to 32 letters, digits or dashes."),
+            code="badge_invalid",
+            fields={"badge_number": [_("A badge number has up to 32 letters, digits or dashes.")]},
+        )
+    return value

@@ -85,4 +85,5 @@ class FeedTokenAdmin(admin.ModelAdmin):
     exclude = ["token"]
 
 
-from booking import admin_holidays, admin_service_requests  # noqa: E402, F401  (own modules)
+# The testing requests, holidays, the waitlist and the kiosk tokens keep their admin in own modules.
+from booking import admin_holidays, admin_service_requests, admin_waitlist  # noqa: E402, F401

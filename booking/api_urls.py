@@ -1,8 +1,10 @@
-from booking.api import bookings, series, service_requests, uncovered
+from booking.api import bookings, kiosk, series, service_requests, uncovered, waitlist
 
 urlpatterns = [
     *bookings.urlpatterns,
     *series.urlpatterns,
     *service_requests.urlpatterns,
     *uncovered.urlpatterns,
+    *waitlist.urlpatterns,
+    *kiosk.urlpatterns,
 ]

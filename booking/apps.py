@@ -21,3 +21,8 @@ class BookingConfig(AppConfig):
         from facilities.trainees import client_firms_register
 
         client_firms_register(provider_client_firm_ids)
+        # A freed range is offered to the waitlist inside the change's own transaction.
+        from booking.order_events import order_events_subscribe
+        from booking.services.waitlist import waitlist_on_order_event
+
+        order_events_subscribe("booking.waitlist", waitlist_on_order_event)

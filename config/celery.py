@@ -19,6 +19,11 @@ app.conf.beat_schedule = {
         "task": "booking.tasks.mark_no_shows",
         "schedule": crontab(minute="*/5"),
     },
+    # Waitlist offers whose claim window passed (booking.services.waitlist).
+    "booking-expire-waitlist-offers": {
+        "task": "booking.tasks.expire_waitlist_offers",
+        "schedule": crontab(minute="*"),
+    },
     "booking-send-reminders": {
         "task": "booking.tasks.send_reminders",
         "schedule": crontab(minute="*/15"),

@@ -382,6 +382,8 @@ BOOKING_NO_SHOW_GRACE_MINUTES = env_int("BOOKING_NO_SHOW_GRACE_MINUTES", 30)
 # Check-in (the session log) opens this long before the booked start, not on the booked day.
 BOOKING_CHECK_IN_OPENS_MINUTES = env_int("BOOKING_CHECK_IN_OPENS_MINUTES", 30)
 BOOKING_REMINDER_HOURS = env_int("BOOKING_REMINDER_HOURS", 24)
+# How long a waitlisted firm has to claim a freed range once it is offered (minutes).
+BOOKING_WAITLIST_CLAIM_MINUTES = env_int("BOOKING_WAITLIST_CLAIM_MINUTES", 60)
 SERVICE_REQUEST_AUTO_COMPLETE_DAYS = env_int("SERVICE_REQUEST_AUTO_COMPLETE_DAYS", 7)
 # Utilisation (利用率) = effective hours ÷ this yearly basis (Chongqing uses 1,400).
 TRACKER_UTILISATION_BASIS_HOURS = env_int("TRACKER_UTILISATION_BASIS_HOURS", 1600)

@@ -17,6 +17,7 @@ BY_ROLE = {
         (_("My testing requests"), "frontend:my-service-requests"),
         (_("My vouchers"), "frontend:voucher-wallet"),
         (_("My firm"), "frontend:firm-detail"),
+        (_("Waitlist"), "frontend:waitlist"),
     ],
     Membership.Role.LAB_MANAGER: [
         (_("Today"), "frontend:lab-today"),
@@ -26,6 +27,7 @@ BY_ROLE = {
         (_("My services"), "frontend:lab-services"),
         (_("Reimbursement claims"), "frontend:lab-claims"),
         (_("Sharing statistics"), "frontend:tracker-my-statistics"),
+        (_("Kiosks"), "frontend:lab-kiosks"),
     ],
     Membership.Role.REVIEWER: [
         (_("Usage dashboard"), "frontend:tracker-dashboard"),

@@ -91,7 +91,7 @@ def firm_pages(user: User) -> list[str]:
     return [
         "/home/", "/bookings/", "/bookings/?when=past", f"/bookings/{booking}/",
         "/testing-requests/", f"/testing-requests/{request}/", f"/services/{service}/order/",
-        "/firm/", "/notifications/", "/account/profile/", "/account/tokens/",
+        "/firm/", "/notifications/", "/account/profile/", "/account/tokens/", "/waitlist/",
         f"/bookings/{_first(Booking.objects.all().exclude(firm_id__in=firm_ids))}/",
     ]  # fmt: skip
 
@@ -109,6 +109,7 @@ def lab_pages(user: User) -> list[str]:
         "/lab/services/", "/lab/services/new/", f"/lab/services/{service}/", "/lab/import/",
         "/lab/categories/",
         "/notifications/",
+        "/lab/kiosks/", f"/lab/kiosks/{instrument}/",
     ]  # fmt: skip
     for status in Booking.Status.values:
         booking = Booking.objects.filter(instrument__provider_id__in=provider_ids, status=status)

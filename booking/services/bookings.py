@@ -24,13 +24,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation, User
 from accounts.scoping import Scope
 from booking import transitions
-from booking.models import Booking, Session
+from booking.models import Booking
 from booking.selectors.availability import SlotReads, slot_reads
 from booking.services import booking_rules as rules
-from booking.services import session_log
+from booking.services import session_log, session_moves
 from booking.services.announcements import announcement_queue
 from booking.services.booking_insert import booking_insert
-from config.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
+from config.errors import Conflict, Forbidden, Invalid, NotFound
 from config.text import SHORT_TEXT, check_text
 from facilities.models import Instrument, Price
 
@@ -344,15 +344,10 @@ def booking_check_in(
     ``operator_not_member``, InvalidTransition."""
     require_manager(actor, booking)
     check_text(notes=(notes, SHORT_TEXT))
-    now = timezone.now()
-    session_log.check_in_is_open(booking, now=now)
-    start = session_log.actual_time(actual_start_at, booking=booking, now=now, field="actual_start")
     operator = session_log.session_operator(booking=booking, operator=operator, actor=actor)
-    transitions.transition(booking, to=B.CHECKED_IN, actor=actor)
-    Session.objects.create(
-        booking=booking, actual_start_at=start, operator=operator, notes=(notes or "").strip()
+    return session_moves.session_open(
+        booking, actor=actor, operator=operator, actual_start_at=actual_start_at, notes=notes
     )
-    return booking
 
 
 @transaction.atomic
@@ -374,33 +369,13 @@ def booking_check_out(
     Invalid (the bounds' codes, ``end_before_start``, ``empty_session``,
     ``operator_not_member``), InvalidTransition ``not_checked_in``."""
     require_manager(actor, booking)
-    session = Session.objects.select_for_update().filter(booking=booking).first()
-    if session is None or booking.status != B.CHECKED_IN:
-        raise InvalidTransition(
-            _("Only a checked-in session can be checked out."), code="not_checked_in"
-        )
     check_text(notes=(notes, SHORT_TEXT))
-    now = timezone.now()
-    if actual_start_at is not None:
-        session.actual_start_at = session_log.actual_time(
-            actual_start_at, booking=booking, now=now, field="actual_start"
-        )
-    session.actual_end_at = session_log.actual_time(
-        actual_end_at, booking=booking, now=now, field="actual_end"
-    )
-    session_log.check_length(session.actual_start_at, session.actual_end_at)
     if operator is not None:
-        session.operator = session_log.session_operator(
-            booking=booking, operator=operator, actor=actor
-        )
-    if notes:
-        session.notes = "\n".join(filter(None, [session.notes, notes.strip()]))
-    session.save()
-    used = rules.used_minutes(session.actual_start_at, session.actual_end_at)
-    minutes = session_log.billed_minutes(used, min_minutes=booking.instrument.min_minutes)
-    fee = rules.charge_fen(minutes, booking.rate_per_hour_fen)
-    transitions.transition(booking, to=B.COMPLETED, actor=actor, fee_fen=fee)
-    return booking
+        operator = session_log.session_operator(booking=booking, operator=operator, actor=actor)
+    return session_moves.session_close(
+        booking, actor=actor, actual_end_at=actual_end_at, actual_start_at=actual_start_at,
+        operator=operator, notes=notes,
+    )  # fmt: skip
 
 
 @transaction.atomic

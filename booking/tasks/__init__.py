@@ -2,3 +2,4 @@
 
 from booking.tasks.bookings import *  # noqa: F403
 from booking.tasks.service_requests import *  # noqa: F403
+from booking.tasks.waitlist import *  # noqa: F403

@@ -133,3 +133,9 @@ class ProfileForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=100, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    badge_number = forms.CharField(
+        label=_("Badge number"),
+        max_length=32,
+        required=False,
+        help_text=_("The number on your badge: instrument kiosks check you in with it."),
+    )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("frontend.urls.accounts")),
     path("", include("frontend.urls.catalogue")),
     path("", include("frontend.urls.bookings")),
+    path("", include("frontend.urls.waitlist")),
     path("", include("frontend.urls.service_requests")),
     path("", include("frontend.urls.vouchers")),
     path("", include("frontend.urls.claims")),

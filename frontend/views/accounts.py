@@ -245,7 +245,8 @@ def api_token_revoke(request, pk: int):
 @login_required
 def profile(request):
     user = request.user
-    initial = {"full_name": user.full_name, "phone": user.phone, "language": user.language}
+    initial = {"full_name": user.full_name, "phone": user.phone, "language": user.language,
+               "badge_number": user.badge_number or ""}  # fmt: skip
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -19,7 +19,7 @@ from accounts.acting import acting_organisation_id
 from accounts.models import Organisation
 from accounts.scoping import Scope
 from booking import feeds
-from booking.models import Booking, FeedToken
+from booking.models import Booking, FeedToken, KioskCode
 from booking.notifications import mark_read
 from booking.selectors import bookings as selectors
 from booking.services import bookings as services
@@ -187,6 +187,9 @@ def render_detail(
     is_open = booking.status in (B.REQUESTED, B.APPROVED)
     if is_open and (is_manager or context["is_booker"]):
         context["move_form"] = move_form or _move_form(booking)
+    if context["is_booker"] and booking.status in (B.APPROVED, B.CHECKED_IN):
+        context["kiosk_code"] = KioskCode.objects.filter(booking=booking, used_at=None).first()
+        context["kiosk_code_offered"] = True
     if is_manager and booking.status == B.APPROVED:
         context["check_in_form"] = form or _check_in_form(booking)
     elif is_manager and booking.status == B.CHECKED_IN:

@@ -61,9 +61,10 @@ def moves(events):
 
 
 def test_subscribers_are_pinned_in_order():
-    # vouchers hold/release/capture before the tracker counts: the tracker's usage event
-    # carries the voucher part the capture just computed.
-    assert order_events_subscribers() == ["vouchers.money", "tracker.usage"]
+    # booking's own waitlist first (booking's ready() runs first; it only offers freed
+    # time), then vouchers hold/release/capture before the tracker counts: the tracker's
+    # usage event carries the voucher part the capture just computed.
+    assert order_events_subscribers() == ["booking.waitlist", "vouchers.money", "tracker.usage"]
 
 
 def test_booking_life_publishes_one_event_per_move_inside_the_transaction(
