@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "booking",
     "vouchers",
     "tracker",
+    "statements",
     "frontend",
     # config's root, above every app: the seed_demo command (config/management).
     "config",
