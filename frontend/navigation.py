@@ -16,6 +16,7 @@ BY_ROLE = {
         (_("My bookings"), "frontend:my-bookings"),
         (_("My testing requests"), "frontend:my-service-requests"),
         (_("My vouchers"), "frontend:voucher-wallet"),
+        (_("Statements"), "frontend:statement-list"),
         (_("My firm"), "frontend:firm-detail"),
     ],
     Membership.Role.LAB_MANAGER: [
@@ -25,6 +26,7 @@ BY_ROLE = {
         (_("My instruments"), "frontend:lab-instruments"),
         (_("My services"), "frontend:lab-services"),
         (_("Reimbursement claims"), "frontend:lab-claims"),
+        (_("Statements to firms"), "frontend:lab-statements"),
         (_("Sharing statistics"), "frontend:tracker-my-statistics"),
     ],
     Membership.Role.REVIEWER: [
