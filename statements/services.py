@@ -52,10 +52,15 @@ def _stated():
     )
 
 
-def unstated_events(*, provider_id: int, firm_id: int, until: dt.datetime):
-    """The pair's completed orders not on any statement yet, completed before ``until``."""
+def unstated_events(*, provider_id: int, firm_id: int, since: dt.datetime, until: dt.datetime):
+    """The pair's completed orders not on any statement yet, completed in [since, until)."""
     return (
-        UsageEvent.objects.filter(provider_id=provider_id, firm_id=firm_id, completed_at__lt=until)
+        UsageEvent.objects.filter(
+            provider_id=provider_id,
+            firm_id=firm_id,
+            completed_at__gte=since,
+            completed_at__lt=until,
+        )  # fmt: skip
         .exclude(Exists(_stated()))
         .select_related("instrument", "service")
         .order_by("completed_at", "pk")
@@ -135,8 +140,8 @@ def statement_issue(
     *, actor: User | None, provider_id: int, firm_id: int, month: dt.date
 ) -> Statement:
     """Issue the statement of ``month`` from the provider to the firm: every completed order
-    of the pair not stated yet, completed before the month's end (and before now, for a
-    month still running), plus a correction line for each stated order whose money changed.
+    of the pair completed in that month (up to now, for a month still running) and not
+    stated yet, plus a correction line for each stated order whose money changed.
     The lines are frozen; the totals are their sums. The firm's members are notified.
 
     ``actor`` None is the month-end task. Errors: Forbidden (not a manager of the provider),
@@ -150,7 +155,9 @@ def statement_issue(
     until = min(month_end_at(month), timezone.now())
     with transaction.atomic():
         provider = Organisation.objects.select_for_update().get(pk=provider_id)
-        lines = _order_lines(unstated_events(provider_id=provider.pk, firm_id=firm.pk, until=until))
+        events = unstated_events(provider_id=provider.pk, firm_id=firm.pk,
+                                 since=month_start_at(month), until=until)  # fmt: skip
+        lines = _order_lines(events)
         lines += _correction_lines(provider_id=provider.pk, firm_id=firm.pk)
         if not lines:
             raise Conflict(
@@ -181,11 +188,11 @@ def statement_issue(
 
 
 def pairs_due(month: dt.date) -> list[tuple[int, int]]:
-    """(provider, firm) pairs with something to state for ``month``: orders completed by
-    its end and not stated, or voucher captures reversed during it (a correction)."""
+    """(provider, firm) pairs with something to state for ``month``: orders completed in
+    it and not stated, or voucher captures reversed during it (a correction)."""
     until = month_end_at(month)
     new = (
-        UsageEvent.objects.filter(completed_at__lt=until)
+        UsageEvent.objects.filter(completed_at__gte=month_start_at(month), completed_at__lt=until)
         .exclude(Exists(_stated()))
         .values_list("provider_id", "firm_id")
         .distinct()
