@@ -12,11 +12,19 @@ from django.utils.translation import gettext_lazy as _
 TEXT = {"class": "form-control"}
 
 
-class MonthField(forms.DateField):
-    """An ``<input type="month">``: ``2026-11`` → the month's first day."""
+MONTHS_OFFERED = 24
 
-    input_formats = ["%Y-%m", "%Y-%m-%d"]
-    widget = forms.DateInput(format="%Y-%m", attrs={"class": "form-control", "type": "month"})
+
+def recent_months(today: dt.date | None = None) -> list[tuple[str, str]]:
+    """This month and the 23 before it, newest first, as ("2026-11", "2026年11月") choices:
+    a plain select, not the browser's month picker (which speaks the browser's language)."""
+    month = (today or timezone.localdate()).replace(day=1)
+    choices = []
+    for _step in range(MONTHS_OFFERED):
+        choices.append((f"{month:%Y-%m}", _("%(year)s-%(month)02d") % {"year": month.year,
+                                                                        "month": month.month}))  # fmt: skip
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return choices
 
 
 class IssueForm(forms.Form):
@@ -24,7 +32,7 @@ class IssueForm(forms.Form):
         label=_("Firm"), queryset=None, empty_label=None,
         widget=forms.Select(attrs={"class": "form-select"}),
     )  # fmt: skip
-    month = MonthField(label=_("Month"))
+    month = forms.ChoiceField(label=_("Month"), widget=forms.Select(attrs={"class": "form-select"}))
 
     def __init__(self, *args, firms=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,11 +40,10 @@ class IssueForm(forms.Form):
         self.fields["firm"].error_messages["invalid_choice"] = _(
             "This firm has no completed orders with you."
         )
-        if not self.is_bound:
-            self.initial.setdefault("month", timezone.localdate().replace(day=1))
+        self.fields["month"].choices = recent_months()
 
     def clean_month(self) -> dt.date:
-        return self.cleaned_data["month"].replace(day=1)
+        return dt.datetime.strptime(self.cleaned_data["month"], "%Y-%m").date()  # noqa: DTZ007
 
 
 class InvoiceRequestForm(forms.Form):
