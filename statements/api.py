@@ -57,7 +57,7 @@ class StatementDetailSerializer(StatementSerializer):
         return LineSerializer(selectors.statement_lines(obj), many=True).data
 
 
-class IssueSerializer(serializers.Serializer):
+class StatementIssueSerializer(serializers.Serializer):
     provider = serializers.IntegerField(
         required=False, help_text="Needed only for managers of several providers."
     )
@@ -96,7 +96,7 @@ class InvoiceIssueSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class ReasonSerializer(serializers.Serializer):
+class InvoiceReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
@@ -161,10 +161,10 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_serializer_class(self):
         return StatementDetailSerializer if self.action == "retrieve" else StatementSerializer
 
-    @extend_schema(request=IssueSerializer, responses={201: StatementDetailSerializer})
+    @extend_schema(request=StatementIssueSerializer, responses={201: StatementDetailSerializer})
     @action(detail=False, methods=["post"])
     def issue(self, request):
-        data = IssueSerializer(data=request.data)
+        data = StatementIssueSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         statement = services.statement_issue(
@@ -219,18 +219,18 @@ class InvoiceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         invoices.invoice_issue(actor=request.user, request_id=pk, **data.validated_data)
         return self._answer(pk)
 
-    @extend_schema(request=ReasonSerializer, responses={200: InvoiceRequestSerializer})
+    @extend_schema(request=InvoiceReasonSerializer, responses={200: InvoiceRequestSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        data = ReasonSerializer(data=request.data)
+        data = InvoiceReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         invoices.invoice_reject(actor=request.user, request_id=pk, **data.validated_data)
         return self._answer(pk)
 
-    @extend_schema(request=ReasonSerializer, responses={200: InvoiceRequestSerializer})
+    @extend_schema(request=InvoiceReasonSerializer, responses={200: InvoiceRequestSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        data = ReasonSerializer(data=request.data)
+        data = InvoiceReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         invoices.invoice_withdraw(actor=request.user, request_id=pk, **data.validated_data)
         return self._answer(pk)
