@@ -1,9 +1,14 @@
 """A statement equals the sum of its orders, and its voucher part equals the ledger."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.db.models import Sum
+from django.utils import timezone
 
 from config.errors import Conflict, Forbidden
+from statements import services, tasks
 from statements.models import Statement, StatementLine
 from statements.services import statement_issue, statements_issue_month
 from tests.statements.conftest import month_of
@@ -92,3 +97,38 @@ def test_only_the_providers_managers_issue(completed, later, alice, provider, fi
         statement_issue(actor=alice, provider_id=provider.pk, firm_id=firm_a.pk,
                         month=month_of(orders[0]))  # fmt: skip
     assert not Statement.objects.exists()
+
+
+def test_month_end_run_carries_a_reversal_as_a_correction(completed, later, issue_now, reviewer):
+    orders = completed(1, hours=3)
+    with later():
+        issue_now(month_of(orders[0]))
+        hold = OrderVoucherHold.objects.get(order_kind="booking", order_id=orders[0].pk)
+        capture_reverse(actor=reviewer, hold_id=hold.pk, amount_fen=50_00, reason="复核调整")
+        this_month = timezone.localdate().replace(day=1)
+        [correction] = statements_issue_month(month=this_month)
+    assert correction.issued_by is None
+    assert [(x.kind, x.voucher_fen, x.firm_fen) for x in correction.lines.all()] == [
+        ("correction", -50_00, 50_00)
+    ]
+
+
+def test_the_beat_task_issues_last_months_statements(completed, firm_a):
+    orders = completed(2)
+    first_of_next = services.next_month(month_of(orders[0]))
+    with time_machine.travel(
+        timezone.make_aware(dt.datetime.combine(first_of_next, dt.time(0, 30)))
+    ):
+        assert tasks.issue_monthly_statements() == 1
+        assert tasks.issue_monthly_statements() == 0  # a re-run finds them issued
+    statement = Statement.objects.get()
+    assert (statement.firm_id, statement.month, statement.line_count) == (
+        firm_a.pk, month_of(orders[0]), 2)  # fmt: skip
+
+
+def test_the_beat_schedule_runs_it_on_the_first():
+    from config.celery import app
+
+    entry = app.conf.beat_schedule["statements-issue-monthly"]
+    assert entry["task"] == "statements.tasks.issue_monthly_statements"
+    assert entry["schedule"].day_of_month == {1}
