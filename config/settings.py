@@ -182,6 +182,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "labshare")
+# A TrueType font with Chinese (e.g. /usr/share/fonts/truetype/wqy/wqy-microhei.ttc) to embed
+# in statement PDFs; empty: ReportLab's built-in STSong-Light, which PDF readers supply.
+STATEMENT_PDF_FONT = env_str("STATEMENT_PDF_FONT", "")
 CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its periodic tasks in config/celery.py
 
 # --- Auth -----------------------------------------------------------------

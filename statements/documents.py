@@ -1,14 +1,16 @@
 """A statement as a PDF and as an XLSX workbook, in the reader's language.
 
 The PDF is drawn with ReportLab. Chinese is set in ReportLab's built-in ``STSong-Light``
-CID font (Adobe-GB1): every PDF reader ships it, so no font file has to travel with the
-project or be embedded; figures and codes are set in Helvetica, which keeps them
-selectable and extractable as plain text."""
+CID font (Adobe-GB1): PDF readers (Acrobat, Chrome, pdf.js, WPS, Preview) supply it, so no
+font file has to travel with the project. Where readers may lack it, the setting
+``STATEMENT_PDF_FONT`` names a TrueType font with Chinese to embed instead. Figures and
+codes are set in Helvetica, which keeps them selectable and extractable as plain text."""
 
 from __future__ import annotations
 
 import io
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -19,20 +21,29 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from config.money import format_fen
 from statements.models import Statement, StatementLine
 
 CJK_FONT = "STSong-Light"
-_registered: list[bool] = []
+EMBEDDED_FONT = "LabShareCJK"
+_registered: dict[str, str] = {}
 
 
 def _font() -> str:
-    if not _registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-        _registered.append(True)
-    return CJK_FONT
+    """The registered name of the font Chinese is set in (registered once per font)."""
+    path = settings.STATEMENT_PDF_FONT
+    if path not in _registered:
+        if path:
+            name = f"{EMBEDDED_FONT}{len(_registered)}"
+            pdfmetrics.registerFont(TTFont(name, path))
+        else:
+            name = CJK_FONT
+            pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+        _registered[path] = name
+    return _registered[path]
 
 
 def use_text(line: StatementLine) -> str:

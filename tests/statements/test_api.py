@@ -2,6 +2,7 @@
 now, and the invoice flow, with the errors' shape."""
 
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -106,3 +107,17 @@ def test_invoice_flow_through_the_api(orders, later, issue_now, alice, bob, mana
     twice = client_for(manager).post(f"/api/v1/invoice-requests/{pk}/reject/", {"reason": "x"},
                                      content_type="application/json")  # fmt: skip
     assert twice.status_code == 409 and twice.json()["code"] == "invalid_transition"
+
+
+def test_a_configured_truetype_font_is_embedded(orders, later, issue_now, alice, settings):
+    import reportlab
+
+    settings.STATEMENT_PDF_FONT = str(Path(reportlab.__file__).parent / "fonts" / "Vera.ttf")
+    with later():
+        statement = issue_now(month_of(orders[0]))
+    pdf = client_for(alice).get(f"/api/v1/statements/{statement.pk}/pdf/")
+    reader = PdfReader(io.BytesIO(pdf.content))
+    fonts = [f.get_object() for page in reader.pages for f in page["/Resources"]["/Font"].values()]
+    embedded = [f for f in fonts if "/FontDescriptor" in f and "/FontFile2" in f["/FontDescriptor"]]
+    assert embedded, [str(f["/BaseFont"]) for f in fonts]  # the TrueType file travels inside
+    assert "/STSong-Light" not in {str(f["/BaseFont"]) for f in fonts}
