@@ -91,6 +91,12 @@ def test_invoice_flow_through_the_api(orders, later, issue_now, alice, bob, mana
     assert made.json()["amount_fen"] == 400_00
     assert client_for(bob).get(f"/api/v1/invoice-requests/{pk}/").status_code == 404
     assert client_for(bob).get("/api/v1/invoice-requests/").json()["results"] == []
+    assert [
+        r["id"] for r in client_for(alice).get("/api/v1/invoice-requests/").json()["results"]
+    ] == [pk]
+    assert [
+        r["id"] for r in client_for(manager).get("/api/v1/invoice-requests/").json()["results"]
+    ] == [pk]
     refused = client_for(alice).post(f"/api/v1/invoice-requests/{pk}/issue/",
                                      {"invoice_number": "X"}, content_type="application/json")  # fmt: skip
     assert refused.status_code == 403
