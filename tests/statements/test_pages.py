@@ -95,3 +95,13 @@ def test_statement_lists_do_not_grow_queries(n, alice, firm_a, manager, provider
         client.get(url)  # warm the session and caches
         with django_assert_max_num_queries(12):
             assert client.get(url).status_code == 200
+
+
+def test_the_firm_filters_its_statements_by_provider(alice, firm_a, provider):
+    _many(firm_a, provider, 3)
+    client = client_for(alice)
+    everything = client.get("/statements/").content.decode()
+    assert all(f"ST-{firm_a.pk}-{i}" in everything for i in range(3))
+    one = client.get(f"/statements/?provider={provider.pk}").content.decode()
+    assert f"ST-{firm_a.pk}-0" in one and f"ST-{firm_a.pk}-1" not in one
+    assert "data-autosubmit" in one  # no inline script: behaviours.js sends the filter
