@@ -42,4 +42,9 @@ app.conf.beat_schedule = {
         "task": "tracker.tasks.reconcile_nightly",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Last month's statements from each provider to each firm (statements.tasks).
+    "statements-issue-monthly": {
+        "task": "statements.tasks.issue_monthly_statements",
+        "schedule": crontab(day_of_month=1, hour=0, minute=30),
+    },
 }

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "booking",
     "vouchers",
     "tracker",
+    "statements",
     "frontend",
     # config's root, above every app: the seed_demo command (config/management).
     "config",
@@ -184,6 +185,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "labshare")
+# A TrueType font with Chinese (e.g. /usr/share/fonts/truetype/wqy/wqy-microhei.ttc) to embed
+# in statement PDFs; empty: ReportLab's built-in STSong-Light, which PDF readers supply.
+STATEMENT_PDF_FONT = env_str("STATEMENT_PDF_FONT", "")
 CELERY_BEAT_SCHEDULE: dict = {}  # each app adds its periodic tasks in config/celery.py
 
 # --- Auth -----------------------------------------------------------------

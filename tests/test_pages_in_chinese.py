@@ -13,6 +13,7 @@ import polib
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db.models import Q
 from django.test import Client
 
 from accounts import demo
@@ -83,6 +84,16 @@ def public_pages() -> list[str]:
     ]  # fmt: skip
 
 
+def statement_pages(organisation_ids) -> list[str]:
+    """The demo's statements seen from either side (the firm's or the provider's)."""
+    from statements.models import Statement
+
+    rows = Statement.objects.filter(
+        Q(firm_id__in=organisation_ids) | Q(provider_id__in=organisation_ids)
+    )
+    return [f"/statements/{_first(rows)}/"]
+
+
 def firm_pages(user: User) -> list[str]:
     firm_ids = user.memberships.values_list("organisation_id", flat=True)
     booking = _first(Booking.objects.filter(firm_id__in=firm_ids))
@@ -92,6 +103,7 @@ def firm_pages(user: User) -> list[str]:
         "/home/", "/bookings/", "/bookings/?when=past", f"/bookings/{booking}/",
         "/testing-requests/", f"/testing-requests/{request}/", f"/services/{service}/order/",
         "/firm/", "/notifications/", "/account/profile/", "/account/tokens/", "/waitlist/",
+        "/statements/", *statement_pages(firm_ids),
         f"/bookings/{_first(Booking.objects.all().exclude(firm_id__in=firm_ids))}/",
     ]  # fmt: skip
 
@@ -110,6 +122,7 @@ def lab_pages(user: User) -> list[str]:
         "/lab/categories/",
         "/notifications/",
         "/lab/kiosks/", f"/lab/kiosks/{instrument}/",
+        "/lab/statements/", *statement_pages(provider_ids),
     ]  # fmt: skip
     for status in Booking.Status.values:
         booking = Booking.objects.filter(instrument__provider_id__in=provider_ids, status=status)

@@ -52,6 +52,7 @@ STATUS_COLOURS = {
     "under_review": "info",
     "partly_approved": "primary",
     "paid": "success",
+    "issued": "success",
     "claimed": "warning",
     "fine": "success",
     "problem": "danger",

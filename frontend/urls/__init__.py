@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("frontend.urls.service_requests")),
     path("", include("frontend.urls.vouchers")),
     path("", include("frontend.urls.claims")),
+    path("", include("frontend.urls.statements")),
     path("", include("frontend.urls.audits")),
     path("", include("frontend.urls.notices")),
     path("", include("frontend.urls.tracker")),

@@ -19,6 +19,7 @@ from facilities import demo as facilities_demo
 OPTIONAL_SEEDERS = (
     ("vouchers.demo", "seed_vouchers_demo"),
     ("tracker.demo", "seed_tracker_demo"),
+    ("statements.demo", "seed_statements_demo"),
 )
 
 
