@@ -16,6 +16,7 @@ BY_ROLE = {
         (_("My bookings"), "frontend:my-bookings"),
         (_("My testing requests"), "frontend:my-service-requests"),
         (_("My vouchers"), "frontend:voucher-wallet"),
+        (_("Uses of my vouchers"), "frontend:voucher-uses"),
         (_("My firm"), "frontend:firm-detail"),
     ],
     Membership.Role.LAB_MANAGER: [

@@ -93,11 +93,39 @@ def claim_get(actor: User, pk) -> Claim:
     return claim
 
 
-def claim_lines(claim: Claim, *, state: str | None = None) -> QuerySet[ClaimLine]:
+def claim_lines(
+    claim: Claim, *, state: str | None = None, flagged: bool = False
+) -> QuerySet[ClaimLine]:
     qs = claim.lines.select_related("firm", "capture_entry__voucher")
     if state:
         qs = qs.filter(state=state)
+    if flagged:
+        qs = qs.filter(flagged=True)
     return qs.order_by("completed_at", "pk")
+
+
+def flagged_lines(
+    actor: User, *, issuer_id: int | None = None, code: str | None = None
+) -> QuerySet[ClaimLine]:
+    """Red-flagged lines of the claims the actor sees, newest claim first; ``code`` keeps
+    one kind of flag."""
+    claims = claim_list(actor, issuer_id=issuer_id).values("pk")
+    qs = ClaimLine.objects.filter(claim__in=claims, flagged=True)
+    if code:
+        qs = (
+            qs.filter(flags__contains=[{"code": code}])
+            if _json_contains()
+            else qs.filter(flags__icontains=f'"code": "{code}"')
+        )
+    return qs.select_related("claim__provider", "firm", "capture_entry__voucher").order_by(
+        "-claim__created_at", "-claim_id", "completed_at", "pk"
+    )
+
+
+def _json_contains() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
 
 
 def claim_history(claim: Claim):

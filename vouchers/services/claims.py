@@ -23,6 +23,7 @@ from booking.models import Booking, ServiceRequest
 from config.errors import Conflict, Forbidden, Invalid
 from vouchers import uploads
 from vouchers.claim_transitions import claim_record_creation, claim_transition
+from vouchers.flags import lines_flag
 from vouchers.models import Claim, ClaimDeduction, ClaimLine, ClaimProof, OrderVoucherHold
 from vouchers.selectors.claims import claim_get, claimable_entries
 
@@ -171,8 +172,14 @@ def _claim_insert(actor, provider_id, issuer_id, entries, start, end, now, fees,
         claimed_fen=sum(e.amount_fen for e in entries), line_count=len(entries),
         deduction_fen=sum(d.amount_fen for d in deductions),
     )  # fmt: skip
-    ClaimLine.objects.bulk_create(_lines_for(claim, entries, fees, captured, holds),
-                                  batch_size=1000)  # fmt: skip
+    lines = _lines_for(claim, entries, fees, captured, holds)
+    lines_flag(lines, provider_id=provider_id)
+    for line in lines:
+        line.flagged = bool(line.flags)
+    claim.flagged_count = sum(line.flagged for line in lines)
+    if claim.flagged_count:
+        claim.save(update_fields=["flagged_count"])
+    ClaimLine.objects.bulk_create(lines, batch_size=1000)
     ClaimDeduction.objects.filter(pk__in=[d.pk for d in deductions]).update(claim=claim)
     claim_record_creation(claim, actor=actor)
     return claim
