@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from booking.models import Booking, ServiceRequest, Session
 from vouchers import uploads
-from vouchers.exports import LINE_HEADERS, ORDER_KIND_ZH, line_row, yuan
+from vouchers.exports import LINE_HEADERS, ORDER_KIND_ZH, line_row, yuan, zh_labels
 from vouchers.flags import with_texts
 from vouchers.models import AuditRecord, Claim, ClaimLine, LedgerEntry
 
@@ -117,7 +117,8 @@ def claim_pack(claim: Claim):
             "claim": claim, "flagged": flagged, "history": claim.history.select_related("actor"),
             "deductions": list(claim.deductions.all()), "generated_at": timezone.now(),
         }))  # fmt: skip
-        zf.writestr("lines.csv", _csv(LINE_HEADERS, (line_row(claim.number, ln)
+        states = zh_labels(ClaimLine.State.choices)
+        zf.writestr("lines.csv", _csv(LINE_HEADERS, (line_row(claim.number, ln, states)
                                                      for ln in lines.iterator(chunk_size=2000))))  # fmt: skip
         zf.writestr("ledger.csv", _csv(LEDGER_HEADERS, _ledger_rows(orders)))
         if bookings:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import Invalid
@@ -29,12 +29,15 @@ CONTENT_TYPES = {
 }
 FORMATS = tuple(CONTENT_TYPES)
 
-CLAIM_STATUS_ZH = {"draft": "草稿", "submitted": "已提交", "under_review": "审核中",
-                   "approved": "已批准", "partly_approved": "部分批准", "rejected": "已驳回",
-                   "paid": "已兑付"}  # fmt: skip
-LINE_STATE_ZH = {"claimed": "待审核", "approved": "已批准", "rejected": "已驳回"}
 ORDER_KIND_ZH = {"booking": "仪器预约", "service_request": "检测委托"}
-INVOICE_TYPE_ZH = {"special": "增值税专用发票", "general": "增值税普通发票", "": ""}
+
+
+def zh_labels(choices) -> dict[str, str]:
+    """A model's choice labels in Chinese, whatever the request's language: the files are
+    for the department's finance staff, and read as the Chinese pages do."""
+    with translation.override("zh-hans"):
+        return {value: str(label) for value, label in choices}
+
 
 CLAIM_HEADERS = ["兑付申请编号", "服务机构", "发券部门", "开始日期", "结束日期", "状态", "明细数",
                  "申请金额（元）", "批准金额（元）", "抵扣金额（元）", "应付金额（元）", "发票号码",
@@ -65,19 +68,19 @@ def check_format(fmt: str | None) -> str:
     return fmt
 
 
-def claim_row(c: Claim) -> list[Any]:
+def claim_row(c: Claim, labels: dict[str, dict[str, str]]) -> list[Any]:
     return [c.number, c.provider.name, c.issuer.name, _day(c.period_start), _day(c.period_end),
-            CLAIM_STATUS_ZH.get(c.status, c.status), c.line_count, yuan(c.claimed_fen),
+            labels["status"].get(c.status, c.status), c.line_count, yuan(c.claimed_fen),
             yuan(c.approved_fen), yuan(c.deduction_fen), yuan(c.payable_fen), c.invoice_number,
             _day(c.invoice_date), yuan(c.invoice_amount_fen),
-            INVOICE_TYPE_ZH.get(c.invoice_type, c.invoice_type), _day(c.paid_on),
+            labels["invoice"].get(c.invoice_type, c.invoice_type), _day(c.paid_on),
             c.payment_reference]  # fmt: skip
 
 
-def line_row(number: str, ln: ClaimLine) -> list[Any]:
+def line_row(number: str, ln: ClaimLine, states: dict[str, str]) -> list[Any]:
     return [number, ln.pk, ORDER_KIND_ZH.get(ln.order_kind, ln.order_kind), ln.order_id,
             ln.firm.name, _when(ln.completed_at), yuan(ln.fee_fen), yuan(ln.voucher_fen),
-            yuan(ln.firm_fen), LINE_STATE_ZH.get(ln.state, ln.state), ln.reason,
+            yuan(ln.firm_fen), states.get(ln.state, ln.state), ln.reason,
             "；".join(flag_text(f) for f in ln.flags)]  # fmt: skip
 
 
@@ -135,12 +138,15 @@ def respond(*, fmt: str, name: str, title: str, headers: list[str], rows: Iterab
 
 
 def claims_export(claims, *, fmt: str):
-    rows = (claim_row(c) for c in claims.iterator(chunk_size=500))
+    labels = {"status": zh_labels(Claim.Status.choices),
+              "invoice": zh_labels(Claim.InvoiceType.choices)}  # fmt: skip
+    rows = (claim_row(c, labels) for c in claims.iterator(chunk_size=500))
     return respond(fmt=fmt, name="claims", title="兑付申请", headers=CLAIM_HEADERS, rows=rows)
 
 
 def lines_export(claim: Claim, lines, *, fmt: str):
-    rows = (line_row(claim.number, ln) for ln in lines.iterator(chunk_size=2000))
+    states = zh_labels(ClaimLine.State.choices)
+    rows = (line_row(claim.number, ln, states) for ln in lines.iterator(chunk_size=2000))
     return respond(fmt=fmt, name=f"claim-{claim.number}", title="兑付明细",
                    headers=LINE_HEADERS, rows=rows)  # fmt: skip
 

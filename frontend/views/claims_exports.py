@@ -16,6 +16,7 @@ from vouchers import exports
 from vouchers.api_claims import pack_response
 from vouchers.audit_pack import claim_pack, record_pack
 from vouchers.flags import CODES, flag_label, with_texts
+from vouchers.models import Claim, ClaimLine
 from vouchers.selectors import audits as audit_selectors
 from vouchers.selectors import claims as selectors
 
@@ -44,7 +45,7 @@ def dept_claims_export(request, fmt):
         raise Http404
     status = request.GET.get("status") or None
     claims = selectors.claim_list(request.user, issuer_id=department.pk,
-                                  status=status if status in exports.CLAIM_STATUS_ZH else None)  # fmt: skip
+                                  status=status if status in Claim.Status.values else None)  # fmt: skip
     return exports.claims_export(claims, fmt=_format(fmt))
 
 
@@ -52,7 +53,7 @@ def dept_claims_export(request, fmt):
 def claim_lines_export(request, pk, fmt):
     claim = _claim_or_404(request, pk)
     state = request.GET.get("state") or None
-    lines = selectors.claim_lines(claim, state=state if state in exports.LINE_STATE_ZH else None,
+    lines = selectors.claim_lines(claim, state=state if state in ClaimLine.State.values else None,
                                   flagged=request.GET.get("flagged") == "1")  # fmt: skip
     return exports.lines_export(claim, lines, fmt=_format(fmt))
 

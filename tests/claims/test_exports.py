@@ -82,7 +82,7 @@ def test_claims_lists_export_with_payment(paid_claim, reviewer, manager):
     rows = sheet(client_for(reviewer).get("/department/claims/export.xlsx"))
     header, [row] = rows[0], rows[1:]
     assert row[header.index("兑付申请编号")] == paid_claim.number
-    assert row[header.index("状态")] == "已兑付"
+    assert row[header.index("状态")] == "已付款"
     assert row[header.index("批准金额（元）")] == "400.00"
     assert row[header.index("付款凭证号")] == "ZF-2026-01"
     rows = csv_rows(client_for(manager).get("/lab/claims/export.csv"))
