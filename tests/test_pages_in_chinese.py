@@ -91,7 +91,7 @@ def firm_pages(user: User) -> list[str]:
     return [
         "/home/", "/bookings/", "/bookings/?when=past", f"/bookings/{booking}/",
         "/testing-requests/", f"/testing-requests/{request}/", f"/services/{service}/order/",
-        "/firm/", "/notifications/", "/account/profile/", "/account/tokens/",
+        "/firm/", "/notifications/", "/account/profile/", "/account/tokens/", "/vouchers/uses/",
         f"/bookings/{_first(Booking.objects.all().exclude(firm_id__in=firm_ids))}/",
     ]  # fmt: skip
 
@@ -107,7 +107,7 @@ def lab_pages(user: User) -> list[str]:
         f"/lab/instruments/{instrument}/blackouts/",
         f"/lab/instruments/{instrument}/qualifications/", f"/instruments/{instrument}/calendar/",
         "/lab/services/", "/lab/services/new/", f"/lab/services/{service}/", "/lab/import/",
-        "/notifications/",
+        "/notifications/", "/lab/claims/",
     ]  # fmt: skip
     for status in Booking.Status.values:
         booking = Booking.objects.filter(instrument__provider_id__in=provider_ids, status=status)
@@ -121,7 +121,8 @@ def lab_pages(user: User) -> list[str]:
 
 
 def department_pages(user: User) -> list[str]:
-    return ["/home/", "/review/firms/"]
+    return ["/home/", "/review/firms/", "/department/claims/", "/department/claims/flags/",
+            "/department/audits/", "/department/notices/"]  # fmt: skip
 
 
 @pytest.fixture

@@ -141,3 +141,23 @@ def test_flags_on_the_claim_page_the_department_list_and_the_api(
     assert listed["results"][0]["claim_number"] == claim.number
     bad = api.get("/api/v1/claims/flagged-lines/?code=nope")
     assert (bad.status_code, bad.json()["code"]) == (400, "invalid_flag")
+
+
+def test_the_flag_list_and_the_uses_page_do_not_grow_with_rows(
+    book, voucher, manager, reviewer, provider, alice, later, django_assert_max_num_queries
+):
+    for hour in (8, 12, 16):
+        complete(book([voucher], hours=2, start_hour=hour), manager, hours=0.5)
+    with later():
+        [claim] = build(manager, provider)
+    Claim.objects.filter(pk=claim.pk).update(status="submitted")
+    assert claim.flagged_count == 3
+    dept, firm = client_for(reviewer), client_for(alice)
+    dept.get("/department/claims/flags/")
+    firm.get("/vouchers/uses/")
+    with django_assert_max_num_queries(12):
+        assert dept.get("/department/claims/flags/").status_code == 200
+    with django_assert_max_num_queries(16):
+        assert firm.get("/vouchers/uses/").status_code == 200
+    with django_assert_max_num_queries(18):
+        assert dept.get(f"/claims/{claim.pk}/?flagged=1").status_code == 200
