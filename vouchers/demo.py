@@ -206,9 +206,12 @@ def _last_months_orders(
     One session ends well before its booked end: the claim's red flag shows on it."""
     first = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
     first = first.replace(day=1)
-    if first < programme.valid_from or Voucher.objects.filter(
-        firm=firm, programme=programme, ledger__note=LAST_MONTH_NOTE
-    ).exists():
+    if (
+        first < programme.valid_from
+        or Voucher.objects.filter(
+            firm=firm, programme=programme, ledger__note=LAST_MONTH_NOTE
+        ).exists()
+    ):
         return
     tz = timezone.get_current_timezone()
     lab = User.objects.get(email=LAB_EMAIL)
