@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from booking.models import Booking, ServiceRequest, Session
 from vouchers.models import ClaimLine, OrderVoucherHold, RelatedParty
+from vouchers.selectors.claims import ids_in
 
 # A voucher part at or above this share of the programme's per-order cap, but below it:
 # orders priced (or split) to stay just under the cap.
@@ -102,7 +103,7 @@ def _add(line: ClaimLine, flag: dict[str, Any]) -> None:
 
 def _near_cap(lines: list[ClaimLine]) -> None:
     caps = dict(
-        OrderVoucherHold.objects.filter(pk__in={ln.hold_id for ln in lines}).values_list(
+        OrderVoucherHold.objects.filter(pk__in=ids_in({ln.hold_id for ln in lines})).values_list(
             "pk", "programme_version__rules__cap_per_order_fen"
         )
     )
@@ -141,13 +142,13 @@ def _short_sessions(lines: list[ClaimLine]) -> None:
     ids = [ln.order_id for ln in lines]
     booked = {
         pk: (start, end)
-        for pk, start, end in Booking.objects.filter(pk__in=ids).values_list(
+        for pk, start, end in Booking.objects.filter(pk__in=ids_in(ids)).values_list(
             "pk", "start_at", "end_at"
         )
     }
     used = {
         pk: (start, end)
-        for pk, start, end in Session.objects.filter(booking_id__in=ids).values_list(
+        for pk, start, end in Session.objects.filter(booking_id__in=ids_in(ids)).values_list(
             "booking_id", "actual_start_at", "actual_end_at"
         )
     }
@@ -164,7 +165,7 @@ def _short_sessions(lines: list[ClaimLine]) -> None:
 def _reports_before_samples(lines: list[ClaimLine]) -> None:
     if not lines:
         return
-    rows = ServiceRequest.objects.filter(pk__in=[ln.order_id for ln in lines]).values_list(
+    rows = ServiceRequest.objects.filter(pk__in=ids_in(ln.order_id for ln in lines)).values_list(
         "pk", "reported_at", "samples_received_at"
     )
     times = {pk: (reported, received) for pk, reported, received in rows}
