@@ -11,12 +11,14 @@ from statements.api import urlpatterns as statements_api
 from tracker.api_urls import urlpatterns as tracker_api
 from vouchers.api_audits import urlpatterns as audits_api
 from vouchers.api_claims import urlpatterns as claims_api
+from vouchers.api_notices import urlpatterns as notices_api
 from vouchers.api_urls import urlpatterns as vouchers_api
+from vouchers.api_uses import urlpatterns as uses_api
 
 # One flat list, booking routes first: when a nested include() fails to match, Django builds
 # the list of every route it tried inside it, which cost a tenth of a booking's request time.
 api_v1 = [*booking_api, *facilities_api, *accounts_api, *vouchers_api, *claims_api, *audits_api,
-          *tracker_api, *statements_api]  # fmt: skip
+          *notices_api, *uses_api, *tracker_api, *statements_api]  # fmt: skip
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),

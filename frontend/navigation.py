@@ -17,6 +17,7 @@ BY_ROLE = {
         (_("My testing requests"), "frontend:my-service-requests"),
         (_("My vouchers"), "frontend:voucher-wallet"),
         (_("Statements"), "frontend:statement-list"),
+        (_("Uses of my vouchers"), "frontend:voucher-uses"),
         (_("My firm"), "frontend:firm-detail"),
         (_("Waitlist"), "frontend:waitlist"),
     ],

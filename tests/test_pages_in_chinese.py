@@ -104,6 +104,7 @@ def firm_pages(user: User) -> list[str]:
         "/testing-requests/", f"/testing-requests/{request}/", f"/services/{service}/order/",
         "/firm/", "/notifications/", "/account/profile/", "/account/tokens/", "/waitlist/",
         "/statements/", *statement_pages(firm_ids),
+        "/vouchers/uses/",
         f"/bookings/{_first(Booking.objects.all().exclude(firm_id__in=firm_ids))}/",
     ]  # fmt: skip
 
@@ -123,6 +124,7 @@ def lab_pages(user: User) -> list[str]:
         "/notifications/",
         "/lab/kiosks/", f"/lab/kiosks/{instrument}/",
         "/lab/statements/", *statement_pages(provider_ids),
+        "/lab/claims/",
     ]  # fmt: skip
     for status in Booking.Status.values:
         booking = Booking.objects.filter(instrument__provider_id__in=provider_ids, status=status)
@@ -136,7 +138,8 @@ def lab_pages(user: User) -> list[str]:
 
 
 def department_pages(user: User) -> list[str]:
-    return ["/home/", "/review/firms/"]
+    return ["/home/", "/review/firms/", "/department/claims/", "/department/claims/flags/",
+            "/department/audits/", "/department/notices/"]  # fmt: skip
 
 
 @pytest.fixture

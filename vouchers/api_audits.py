@@ -4,6 +4,7 @@ records, record each check's result. Only the issuing department's reviewers; ot
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -13,6 +14,8 @@ from accounts.scoping import scope_of
 from config.errors import Invalid, NotFound
 from config.pagination import StandardPagination
 from config.routers import ApiRouter
+from vouchers.api_claims import pack_response
+from vouchers.audit_pack import record_pack
 from vouchers.models import AuditRecord, AuditSample
 from vouchers.selectors import audits as selectors
 from vouchers.services import audits as services
@@ -103,6 +106,17 @@ class AuditSampleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         paginator = StandardPagination()
         page = paginator.paginate_queryset(selectors.audit_records(sample), request, view=self)
         return paginator.get_paginated_response(AuditRecordSerializer(page, many=True).data)
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path=r"records/(?P<record_pk>\d+)/audit-pack")
+    def record_pack(self, request, pk=None, record_pk=None):
+        """A ZIP of one sampled use: summary, ledger entries, session log or report, and the
+        invoice and proofs of the claim holding it."""
+        sample = selectors.audit_sample_get(request.user, pk)
+        record = selectors.audit_records(sample).filter(pk=record_pk).first()
+        if record is None:
+            raise NotFound(_("Audit record not found."), code="audit_record_not_found")
+        return pack_response(record_pack(record), f"audit-{sample.pk}-{record.pk}.zip")
 
     @extend_schema(request=AuditResultSerializer, responses={200: AuditRecordSerializer})
     @action(detail=True, methods=["post"], url_path=r"records/(?P<record_pk>\d+)/result")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -17,7 +17,10 @@ from accounts.scoping import scope_of
 from config.errors import Invalid, NotFound
 from config.pagination import StandardPagination
 from config.routers import ApiRouter
-from vouchers import uploads
+from vouchers import exports, uploads
+from vouchers.audit_pack import claim_pack
+from vouchers.flags import CODES as FLAG_CODES
+from vouchers.flags import with_texts
 from vouchers.models import Claim, ClaimLine, ClaimProof
 from vouchers.selectors import claims as selectors
 from vouchers.services import claim_review as review
@@ -34,7 +37,7 @@ class ClaimSerializer(serializers.ModelSerializer):
         model = Claim
         fields = [
             "id", "number", "provider", "provider_name", "issuer", "issuer_name", "period_start",
-            "period_end", "status", "line_count", "claimed_fen", "approved_fen", "deduction_fen",
+            "period_end", "status", "line_count", "flagged_count", "claimed_fen", "approved_fen", "deduction_fen",
             "payable_fen", "invoice_number", "invoice_date", "invoice_amount_fen", "invoice_type",
             "has_invoice_file", "paid_on", "payment_reference", "created_at", "updated_at",
         ]  # fmt: skip
@@ -44,16 +47,38 @@ class ClaimSerializer(serializers.ModelSerializer):
         return bool(obj.invoice_file)
 
 
+class FlagSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=[(c, c) for c in FLAG_CODES])
+    label = serializers.CharField()
+    detail = serializers.CharField(help_text="Why it fired, in the request's language.")
+
+
 class ClaimLineSerializer(serializers.ModelSerializer):
     firm_name = serializers.CharField(source="firm.name", read_only=True)
     voucher = serializers.CharField(source="capture_entry.voucher.code", read_only=True)
+    flags = serializers.SerializerMethodField()
 
     class Meta:
         model = ClaimLine
         fields = [
             "id", "firm", "firm_name", "order_kind", "order_id", "completed_at", "fee_fen",
             "voucher_fen", "firm_fen", "voucher", "capture_entry", "state", "reason", "decided_at",
+            "flags",
         ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(FlagSerializer(many=True))
+    def get_flags(self, obj) -> list[dict]:
+        return with_texts(obj.flags)
+
+
+class FlaggedLineSerializer(ClaimLineSerializer):
+    claim = serializers.IntegerField(source="claim_id", read_only=True)
+    claim_number = serializers.CharField(source="claim.number", read_only=True)
+    provider_name = serializers.CharField(source="claim.provider.name", read_only=True)
+
+    class Meta(ClaimLineSerializer.Meta):
+        fields = ["claim", "claim_number", "provider_name", *ClaimLineSerializer.Meta.fields]
         read_only_fields = fields
 
 
@@ -122,6 +147,16 @@ def file_response(name: str, filename: str) -> FileResponse:
     return response
 
 
+def pack_response(out, filename: str) -> FileResponse:
+    size = out.seek(0, 2)
+    out.seek(0)
+    response = FileResponse(out, as_attachment=True, filename=filename,
+                            content_type="application/zip")  # fmt: skip
+    response["Content-Length"] = str(size)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _claim_action(name: str, request_serializer, call):
     """A POST ``/{id}/<name>/`` that calls ``call(actor, claim_id, data)`` and answers the claim."""
 
@@ -140,9 +175,41 @@ def _claim_action(name: str, request_serializer, call):
     )
 
 
+EXPORT = OpenApiParameter(
+    "export", str, enum=list(exports.FORMATS),
+    description="csv or xlsx: the same rows as a file (Chinese headers, yuan).",
+)  # fmt: skip
+FILE = {(200, "application/octet-stream"): OpenApiTypes.BINARY}
+
+
 class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ClaimSerializer
     filterset_fields = ["status", "provider", "issuer"]
+
+    @extend_schema(parameters=[EXPORT])
+    def list(self, request, *args, **kwargs):
+        if fmt := request.query_params.get("export"):
+            exports.check_format(fmt)
+            qs = self.filter_queryset(self.get_queryset())
+            return exports.claims_export(qs, fmt=fmt)
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("code", str, enum=[*FLAG_CODES])],
+        responses={200: FlaggedLineSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], url_path="flagged-lines")
+    def flagged_lines(self, request):
+        """Lines with a red flag on the claims the caller may see (a department: submitted
+        ones), newest claims first; ``?code=`` keeps one kind of flag."""
+        code = request.query_params.get("code") or None
+        if code is not None and code not in FLAG_CODES:
+            raise Invalid(_("Unknown flag."), code="invalid_flag",
+                          fields={"code": [str(_("Unknown flag."))]})  # fmt: skip
+        qs = selectors.flagged_lines(request.user, code=code)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(FlaggedLineSerializer(page, many=True).data)
 
     def get_queryset(self):
         return selectors.claim_list(self.request.user)
@@ -161,11 +228,23 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         )  # fmt: skip
         return Response(ClaimSerializer(claims, many=True).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: ClaimLineSerializer(many=True)})
+    @extend_schema(
+        parameters=[EXPORT, OpenApiParameter("state", str, enum=[*ClaimLine.State.values]),
+                    OpenApiParameter("flagged", bool)],
+        responses={200: ClaimLineSerializer(many=True)},
+    )  # fmt: skip
     @action(detail=True, methods=["get"])
     def lines(self, request, pk=None):
         claim = selectors.claim_get(request.user, pk)
-        qs = selectors.claim_lines(claim, state=request.query_params.get("state") or None)
+        state = request.query_params.get("state") or None
+        if state is not None and state not in ClaimLine.State.values:
+            raise Invalid(_("Unknown line state."), code="invalid_state",
+                          fields={"state": [str(_("Unknown line state."))]})  # fmt: skip
+        flagged = request.query_params.get("flagged") in ("1", "true", "yes")
+        qs = selectors.claim_lines(claim, state=state, flagged=flagged)
+        if fmt := request.query_params.get("export"):
+            exports.check_format(fmt)
+            return exports.lines_export(claim, qs, fmt=fmt)
         paginator = StandardPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(ClaimLineSerializer(page, many=True).data)
@@ -194,6 +273,14 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                                          file=data.validated_data["file"],
                                          line_id=data.validated_data["line"])  # fmt: skip
         return Response(ClaimProofReadSerializer(proof).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="audit-pack")
+    def audit_pack(self, request, pk=None):
+        """A ZIP of the claim: summary, lines, ledger entries, session logs, reports,
+        invoice and proofs."""
+        claim = selectors.claim_get(request.user, pk)
+        return pack_response(claim_pack(claim), f"claim-{claim.number}.zip")
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path="invoice-file")

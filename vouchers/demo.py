@@ -189,9 +189,47 @@ def seed_vouchers_demo() -> dict[str, object]:
     firm = Organisation.objects.get(kind=Organisation.Kind.FIRM, name=DEMO_FIRM_NAME)
     firm_user = firm.memberships.order_by("pk").first().user
     _firm_history(reviewer, schemes[2], firm, firm_user)
+    _last_months_orders(reviewer, schemes[2], firm, firm_user)
     _expired_voucher(reviewer, province, firm)
     _waiting_application(schemes[2])
     return {"programmes": schemes, "yuhuan_department": yuhuan, "huzhou_department": huzhou}
+
+
+LAST_MONTH_NOTE = "上月订单演示券"
+
+
+def _last_months_orders(
+    reviewer: User, programme: Programme, firm: Organisation, firm_user: User
+) -> None:
+    """Four bookings paid partly with a voucher and completed last month, lived at their
+    own time, so the demo lab manager has last month's voucher amounts to claim (issue 12).
+    One session ends well before its booked end: the claim's red flag shows on it."""
+    first = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    first = first.replace(day=1)
+    if (
+        first < programme.valid_from
+        or Voucher.objects.filter(
+            firm=firm, programme=programme, ledger__note=LAST_MONTH_NOTE
+        ).exists()
+    ):
+        return
+    tz = timezone.get_current_timezone()
+    lab = User.objects.get(email=LAB_EMAIL)
+    with _clock_at(dt.datetime.combine(first, dt.time(8), tzinfo=tz)):
+        voucher = issuing.voucher_issue(actor=reviewer, programme_id=programme.pk, firm_id=firm.pk,
+                                        amount_fen=20_000 * YUAN, note=LAST_MONTH_NOTE)  # fmt: skip
+        bookings = [_free_booking(firm_user, firm, voucher, hours=2, days=range(2, 20))
+                    for _ in range(4)]  # fmt: skip
+        for booking in bookings:
+            if booking.status == Booking.Status.REQUESTED:
+                booking_services.booking_approve(actor=lab, booking=booking)
+    for i, booking in enumerate(bookings):
+        with _clock_at(booking.start_at + dt.timedelta(minutes=1)):
+            booking_services.booking_check_in(actor=lab, booking=booking,
+                                              actual_start_at=booking.start_at)  # fmt: skip
+        end = booking.start_at + dt.timedelta(minutes=40) if i == 0 else booking.end_at
+        with _clock_at(end + dt.timedelta(minutes=1)):
+            booking_services.booking_check_out(actor=lab, booking=booking, actual_end_at=end)
 
 
 def _waiting_application(programme: Programme) -> None:

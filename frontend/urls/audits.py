@@ -1,6 +1,7 @@
 from django.urls import path
 
 from frontend.views import audits as views
+from frontend.views import claims_exports as files
 
 urlpatterns = [
     path("department/audits/", views.audit_list, name="audit-list"),
@@ -10,5 +11,10 @@ urlpatterns = [
         "department/audits/<int:pk>/records/<int:record_pk>/",
         views.audit_record,
         name="audit-record",
+    ),
+    path(
+        "department/audits/<int:pk>/records/<int:record_pk>/audit-pack.zip",
+        files.audit_record_pack,
+        name="audit-record-pack",
     ),
 ]

@@ -3,11 +3,13 @@ applications queue and bulk issue."""
 
 from django.urls import path
 
-from frontend.views import vouchers, vouchers_issue, vouchers_review
+from frontend.views import voucher_uses, vouchers, vouchers_issue, vouchers_review
 
 urlpatterns = [
     path("vouchers/", vouchers.wallet, name="voucher-wallet"),
     path("vouchers/<int:pk>/", vouchers.voucher_detail, name="voucher-detail"),
+    path("vouchers/uses/", voucher_uses.my_uses, name="voucher-uses"),
+    path("vouchers/uses/export.<slug:fmt>", voucher_uses.my_uses_export, name="voucher-uses-export"),
     path("vouchers/programmes/<int:programme_pk>/apply/", vouchers.apply, name="voucher-apply"),
     path("review/programmes/", vouchers_review.programme_list, name="programme-list"),
     path("review/programmes/new/", vouchers_review.programme_create, name="programme-create"),

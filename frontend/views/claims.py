@@ -26,7 +26,8 @@ from frontend.forms.claims import (
 )
 from vouchers.api_claims import file_response
 from vouchers.claim_transitions import claim_can_move
-from vouchers.models import Claim
+from vouchers.flags import with_texts
+from vouchers.models import Claim, ClaimLine
 from vouchers.selectors import claims as selectors
 from vouchers.services import claim_review as review
 from vouchers.services import claims as services
@@ -112,11 +113,15 @@ def _sides(request, claim: Claim) -> tuple[bool, bool]:
 def _detail_context(request, claim: Claim) -> dict:
     is_provider, is_reviewer = _sides(request, claim)
     state = request.GET.get("state") or None
-    lines = Paginator(selectors.claim_lines(claim, state=state), LINES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    if state not in ClaimLine.State.values:
+        state = None
+    flagged = request.GET.get("flagged") == "1"
+    lines = Paginator(selectors.claim_lines(claim, state=state, flagged=flagged),
+                      LINES_PER_PAGE).get_page(request.GET.get("page"))  # fmt: skip
+    for line in lines.object_list:
+        line.flag_texts = with_texts(line.flags)
     return {
-        "claim": claim, "lines": lines, "state": state, "is_provider": is_provider,
+        "claim": claim, "lines": lines, "state": state, "flagged": flagged, "is_provider": is_provider,
         "is_reviewer": is_reviewer, "is_draft": claim.status == C.DRAFT,
         "in_review": claim.status in review.REVIEWABLE, "can_pay": claim_can_move(claim, C.PAID),
         "proofs": list(claim.proofs.all()), "history": list(selectors.claim_history(claim)),

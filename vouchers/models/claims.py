@@ -48,6 +48,8 @@ class Claim(models.Model):
     approved_fen = models.BigIntegerField(_("approved (fen)"), default=0)
     deduction_fen = models.BigIntegerField(_("deductions (fen)"), default=0)
     line_count = models.PositiveIntegerField(_("lines"), default=0)
+    # Lines with at least one red flag (vouchers/flags.py), for the queue.
+    flagged_count = models.PositiveIntegerField(_("flagged lines"), default=0)
     invoice_number = models.CharField(_("invoice number"), max_length=40, blank=True)
     invoice_date = models.DateField(_("invoice date"), null=True, blank=True)
     invoice_amount_fen = models.BigIntegerField(_("invoice amount (fen)"), null=True, blank=True)
@@ -132,6 +134,9 @@ class ClaimLine(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # Red flags found when the claim was built: [{"code", ...the numbers behind it}].
+    flags = models.JSONField(_("red flags"), default=list, blank=True)
+    flagged = models.BooleanField(_("flagged"), default=False)
 
     class Meta:
         ordering = ["completed_at", "pk"]
@@ -149,6 +154,11 @@ class ClaimLine(models.Model):
         indexes = [
             models.Index(fields=["claim", "completed_at"]),
             models.Index(fields=["claim", "state"]),
+            models.Index(
+                fields=["claim", "completed_at"],
+                condition=Q(flagged=True),
+                name="claim_line_flagged",
+            ),
             models.Index(fields=["order_kind", "order_id"]),
         ]
 

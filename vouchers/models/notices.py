@@ -28,7 +28,7 @@ class PublicNotice(Frozen):
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))
     notice_until = models.DateField(_("notice period ends"))
-    # [{"firm", "provider", "service", "order", "completed_on", "fee_fen", "voucher_fen"}]
+    # [{"firm", "firm_id" (for the firm's own page, never shown), "provider", "service", "order", "completed_on", "fee_fen", "voucher_fen"}]
     rows = models.JSONField(_("published uses"))
     total_fen = models.BigIntegerField(_("total (fen)"))
     audit_seed = models.BigIntegerField(_("audit sample seed"), null=True, blank=True)

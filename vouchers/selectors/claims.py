@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +16,16 @@ from accounts.scoping import Scope
 from booking.models import Booking, ServiceRequest
 from config.errors import NotFound
 from vouchers.models import Claim, ClaimLine, LedgerEntry, OrderVoucherHold
+
+
+def ids_in(ids) -> list[int] | RawSQL:
+    """The right side of ``field__in`` for thousands of ids: on PostgreSQL one array
+    parameter (``SELECT unnest(%s)``), since a 5,000-placeholder ``IN (%s, …)`` costs more
+    to build and parse than to run; elsewhere the plain list."""
+    ids = list(ids)
+    if connection.vendor == "postgresql" and len(ids) > 100:
+        return RawSQL("SELECT unnest(%s::bigint[])", (ids,))
+    return ids
 
 
 def day_start(day: dt.date) -> dt.datetime:
@@ -93,11 +105,39 @@ def claim_get(actor: User, pk) -> Claim:
     return claim
 
 
-def claim_lines(claim: Claim, *, state: str | None = None) -> QuerySet[ClaimLine]:
+def claim_lines(
+    claim: Claim, *, state: str | None = None, flagged: bool = False
+) -> QuerySet[ClaimLine]:
     qs = claim.lines.select_related("firm", "capture_entry__voucher")
     if state:
         qs = qs.filter(state=state)
+    if flagged:
+        qs = qs.filter(flagged=True)
     return qs.order_by("completed_at", "pk")
+
+
+def flagged_lines(
+    actor: User, *, issuer_id: int | None = None, code: str | None = None
+) -> QuerySet[ClaimLine]:
+    """Red-flagged lines of the claims the actor sees, newest claim first; ``code`` keeps
+    one kind of flag."""
+    claims = claim_list(actor, issuer_id=issuer_id).values("pk")
+    qs = ClaimLine.objects.filter(claim__in=claims, flagged=True)
+    if code:
+        qs = (
+            qs.filter(flags__contains=[{"code": code}])
+            if _json_contains()
+            else qs.filter(flags__icontains=f'"code": "{code}"')
+        )
+    return qs.select_related("claim__provider", "firm", "capture_entry__voucher").order_by(
+        "-claim__created_at", "-claim_id", "completed_at", "pk"
+    )
+
+
+def _json_contains() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
 
 
 def claim_history(claim: Claim):

@@ -9,11 +9,12 @@ constraint ``claim_line_once`` is the last word if anything else races in.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from collections import defaultdict
 
-from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,8 +24,9 @@ from booking.models import Booking, ServiceRequest
 from config.errors import Conflict, Forbidden, Invalid
 from vouchers import uploads
 from vouchers.claim_transitions import claim_record_creation, claim_transition
+from vouchers.flags import lines_flag
 from vouchers.models import Claim, ClaimDeduction, ClaimLine, ClaimProof, OrderVoucherHold
-from vouchers.selectors.claims import claim_get, claimable_entries
+from vouchers.selectors.claims import claim_get, claimable_entries, ids_in
 
 C = Claim.Status
 MAX_PROOFS = 50
@@ -60,9 +62,11 @@ def _order_fees(entries) -> dict[tuple[str, int], tuple[int, dt.datetime | None]
     for e in entries:
         ids[e.order_kind].add(e.order_id)
     fees = {}
-    for pk, fee in Booking.objects.filter(pk__in=ids["booking"]).values_list("pk", "fee_fen"):
+    for pk, fee in Booking.objects.filter(pk__in=ids_in(ids["booking"])).values_list(
+        "pk", "fee_fen"
+    ):
         fees[("booking", pk)] = fee or 0
-    for pk, fee in ServiceRequest.objects.filter(pk__in=ids["service_request"]).values_list(
+    for pk, fee in ServiceRequest.objects.filter(pk__in=ids_in(ids["service_request"])).values_list(
         "pk", "fee_fen"
     ):
         fees[("service_request", pk)] = fee or 0
@@ -76,7 +80,7 @@ def _captured_per_order(entries) -> dict[tuple[str, int], int]:
     for kind in {key[0] for key in keys}:
         rows = (
             OrderVoucherHold.objects.filter(
-                order_kind=kind, order_id__in=[i for k, i in keys if k == kind]
+                order_kind=kind, order_id__in=ids_in(i for k, i in keys if k == kind)
             )
             .values_list("order_id")
             .annotate(s=Sum("captured_fen"))
@@ -88,7 +92,7 @@ def _captured_per_order(entries) -> dict[tuple[str, int], int]:
 
 def _holds_by_entry(entries) -> dict[int, int]:
     keys = {(e.order_kind, e.order_id, e.voucher_id) for e in entries}
-    rows = OrderVoucherHold.objects.filter(order_id__in={k[1] for k in keys}).values_list(
+    rows = OrderVoucherHold.objects.filter(order_id__in=ids_in({k[1] for k in keys})).values_list(
         "pk", "order_kind", "order_id", "voucher_id"
     )
     by_key = {(k, o, v): pk for pk, k, o, v in rows}
@@ -104,7 +108,7 @@ def _lines_for(claim: Claim, entries, fees, captured, holds) -> list[ClaimLine]:
     for e in entries:
         fee = fees.get((e.order_kind, e.order_id), 0)
         lines.append(ClaimLine(
-            claim=claim, capture_entry_id=e.pk, hold_id=holds[e.pk], firm_id=e.voucher.firm_id,
+            claim=claim, capture_entry_id=e.pk, hold_id=holds[e.pk], firm_id=e.firm_id,
             order_kind=e.order_kind, order_id=e.order_id, completed_at=e.at, fee_fen=fee,
             voucher_fen=e.amount_fen,
             firm_fen=max(fee - captured.get((e.order_kind, e.order_id), 0), 0),
@@ -127,8 +131,16 @@ def claim_build(
     try:
         with transaction.atomic():
             Organisation.objects.select_for_update().filter(pk=provider_id).first()
-            entries = list(claimable_entries(provider_id=provider_id, period_start=period_start,
-                                             period_end=period_end))  # fmt: skip
+            # Plain rows, not three model instances per entry: a 5,000-line build spent
+            # more on building LedgerEntry/Voucher/Programme objects than on its queries.
+            entries = list(
+                claimable_entries(provider_id=provider_id, period_start=period_start,
+                                  period_end=period_end)
+                .annotate(firm_id=F("voucher__firm_id"),
+                          issuer_id=F("voucher__programme__issuer_id"))
+                .values_list("pk", "voucher_id", "amount_fen", "order_kind", "order_id", "at",
+                             "firm_id", "issuer_id", named=True)
+            )  # fmt: skip
             if not entries:
                 raise Conflict(_("Nothing to claim: no captured voucher amounts in this period "
                                  "that are not already claimed."), code="nothing_to_claim")  # fmt: skip
@@ -136,7 +148,7 @@ def claim_build(
                                      _holds_by_entry(entries))  # fmt: skip
             by_issuer = defaultdict(list)
             for e in entries:
-                by_issuer[e.voucher.programme.issuer_id].append(e)
+                by_issuer[e.issuer_id].append(e)
             return [
                 _claim_insert(
                     actor,
@@ -171,11 +183,42 @@ def _claim_insert(actor, provider_id, issuer_id, entries, start, end, now, fees,
         claimed_fen=sum(e.amount_fen for e in entries), line_count=len(entries),
         deduction_fen=sum(d.amount_fen for d in deductions),
     )  # fmt: skip
-    ClaimLine.objects.bulk_create(_lines_for(claim, entries, fees, captured, holds),
-                                  batch_size=1000)  # fmt: skip
+    lines = _lines_for(claim, entries, fees, captured, holds)
+    lines_flag(lines, provider_id=provider_id)
+    for line in lines:
+        line.flagged = bool(line.flags)
+    claim.flagged_count = sum(line.flagged for line in lines)
+    if claim.flagged_count:
+        claim.save(update_fields=["flagged_count"])
+    _lines_write(lines)
     ClaimDeduction.objects.filter(pk__in=[d.pk for d in deductions]).update(claim=claim)
     claim_record_creation(claim, actor=actor)
     return claim
+
+
+LINE_COLUMNS = ("claim_id", "capture_entry_id", "hold_id", "firm_id", "order_kind", "order_id",
+                "completed_at", "fee_fen", "voucher_fen", "firm_fen", "state", "reason", "flags",
+                "flagged")  # fmt: skip
+
+
+def _lines_write(lines: list[ClaimLine]) -> None:
+    """Write the lines. On PostgreSQL with COPY: bulk_create's per-field preparation of
+    thousands of rows cost most of a 5,000-line build (bench/RESULTS.md); the constraints,
+    ``claim_line_once`` first, hold the same either way."""
+    if connection.vendor != "postgresql":
+        ClaimLine.objects.bulk_create(lines, batch_size=1000)
+        return
+    table = ClaimLine._meta.db_table
+    # wrap_database_errors: a unique violation inside COPY is Django's IntegrityError, as
+    # claim_build expects.
+    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.copy(
+        f"COPY {table} ({', '.join(LINE_COLUMNS)}) FROM STDIN"
+    ) as copy:  # fmt: skip
+        for ln in lines:
+            copy.write_row((ln.claim_id, ln.capture_entry_id, ln.hold_id, ln.firm_id,
+                            ln.order_kind, ln.order_id, ln.completed_at, ln.fee_fen,
+                            ln.voucher_fen, ln.firm_fen, ln.state, ln.reason,
+                            json.dumps(ln.flags, ensure_ascii=False), ln.flagged))  # fmt: skip
 
 
 def claim_invoice_set(

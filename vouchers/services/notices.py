@@ -37,7 +37,7 @@ def _rows(programme_id: int, start: dt.date, end: dt.date) -> list[dict]:
         )
     )
     return [{
-        "firm": e.voucher.firm.name, "provider": names.get(orders[(e.order_kind, e.order_id)][1], ""),
+        "firm": e.voucher.firm.name, "firm_id": e.voucher.firm_id, "provider": names.get(orders[(e.order_kind, e.order_id)][1], ""),
         "service": orders[(e.order_kind, e.order_id)][0], "order": f"{e.order_kind}:{e.order_id}",
         "completed_on": timezone.localtime(e.at).date().isoformat(),
         "fee_fen": orders[(e.order_kind, e.order_id)][2] or 0, "voucher_fen": e.amount_fen,
