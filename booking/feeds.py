@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from accounts.models import Membership, Organisation
 from booking.models import Booking, FeedToken
 from config.links import site_link
 from facilities.models import Blackout
@@ -47,12 +48,17 @@ def _calendar(name: str, method: str = "PUBLISH") -> Calendar:
 
 
 def booking_sequence(booking: Booking) -> int:
-    """How many times the booking changed since it was made (its SEQUENCE). Feeds annotate
-    ``history_count`` for the whole list; a single booking counts its rows."""
+    """How many times the booking changed since it was made (its SEQUENCE): its state
+    changes after the first and its moves (a move keeps the status but changes the time,
+    which a calendar must take as an update). Feeds annotate ``history_count`` and
+    ``move_count`` for the whole list; a single booking counts its rows."""
     count = getattr(booking, "history_count", None)
     if count is None:
         count = booking.history.count()
-    return max(count - 1, 0)
+    moves = getattr(booking, "move_count", None)
+    if moves is None:
+        moves = booking.moves.count()
+    return max(count - 1, 0) + moves
 
 
 def _organizer(booking: Booking) -> vCalAddress:
@@ -157,15 +163,21 @@ def _since() -> dt.datetime:
 
 
 def feed_bookings(token: FeedToken):
-    """The bookings a feed shows: the user's firms' bookings, or one instrument's."""
+    """The bookings a feed shows: the user's firms' bookings (whoever made them: a lab
+    manager books for a firm on the phone), or one instrument's."""
     qs = (
         Booking.objects.filter(start_at__gte=_since())
         .select_related("instrument__provider", "firm", "booked_by")
-        .annotate(history_count=Count("history"))
+        .annotate(
+            history_count=Count("history", distinct=True), move_count=Count("moves", distinct=True)
+        )
     )
     if token.instrument_id:
         return qs.filter(instrument_id=token.instrument_id).order_by("start_at")
-    return qs.filter(booked_by_id=token.user_id).order_by("start_at")
+    firms = Membership.objects.filter(
+        user_id=token.user_id, organisation__kind=Organisation.Kind.FIRM
+    ).values("organisation_id")
+    return qs.filter(firm_id__in=firms).order_by("start_at")
 
 
 def feed_blackouts(token: FeedToken):

@@ -109,7 +109,7 @@ def _check_target(actor, who, booking, target, start_at, end_at) -> None:
     if (target.pk, start_at, end_at) == (booking.instrument_id, booking.start_at, booking.end_at):
         raise Invalid(_("Pick a different time or instrument."), code="move_unchanged")
     rules.check_rules(target, start_at, end_at, now=timezone.now())
-    rules.check_training(target, actor if who == "firm" else booking.booked_by)
+    rules.check_training(target, actor if who == "firm" else booking.booked_by, start_at, end_at)
     rules.check_open(target, start_at, end_at)
     clash = Booking.objects.filter(
         instrument_id=target.pk, status__in=Booking.LIVE, start_at__lt=end_at, end_at__gt=start_at

@@ -387,7 +387,7 @@ def booking_mark_no_show(*, actor, booking: Booking, reason: str = "") -> Bookin
     if timezone.now() < booking.start_at:
         raise Invalid(_("A no-show can be marked only after the start time."), code="not_started")
     transitions.transition(booking, to=B.NO_SHOW, actor=actor, reason=(reason or "").strip())
-    _announce(booking, "no_show", (reason or "").strip())
+    announce(booking, "no_show", (reason or "").strip())
     return booking
 
 

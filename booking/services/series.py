@@ -114,7 +114,7 @@ def series_preview(*, actor: User, instrument: Instrument, rule: SeriesRule) -> 
         occ = Occurrence(start, end, rules.charge_fen(rule.minutes, rate))
         try:
             rules.check_rules(instrument, start, end, now=now)
-            rules.check_training(instrument, actor)
+            rules.check_training(instrument, actor, start, end)
             dark = _overlaps(blackouts, start, end)
             rules.check_open(instrument, start, end, hours=hours, blacked_out=dark)
         except Invalid as exc:

@@ -74,7 +74,7 @@ def waitlist_join(
     check_text(purpose=(purpose, SHORT_TEXT))
     rules.check_range(start_at, end_at)
     rules.check_rules(found, start_at, end_at, now=timezone.now())
-    rules.check_training(found, actor)
+    rules.check_training(found, actor, start_at, end_at)
     rules.check_open(found, start_at, end_at)
     taken_by = set(_live_overlapping(found.pk, start_at, end_at).values_list("firm_id", flat=True))
     if not taken_by:

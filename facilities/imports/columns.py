@@ -179,9 +179,8 @@ SERVICE_COLUMNS = [
     Column("price_unit", "计价方式", "Priced", as_unit, example="每样"),
     Column("turnaround_days", "周期（工作日）", "Turnaround (working days)", as_int, example="5"),
     Column("voucher_eligible", "可用创新券", "Voucher eligible", as_bool, example="是"),
-    Column(
-        "in_accredited_scope", "在CMA/CNAS范围内", "Within CMA/CNAS scope", as_bool, example="是"
-    ),
+    # No "within CMA/CNAS scope" column: that follows from the provider's certificate
+    # scopes (facilities.accreditation_scope) whenever a service is saved.
 ]
 
 COLUMNS = {"instruments": INSTRUMENT_COLUMNS, "services": SERVICE_COLUMNS}

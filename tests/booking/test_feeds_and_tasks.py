@@ -85,3 +85,28 @@ def test_instrument_feed_is_for_its_managers_only(frozen, manager, alice, instru
     )
     stale = feed_token_get_or_create(user=alice, instrument=instrument)
     assert Client().get(f"/feeds/{stale.token}.ics").status_code == 404
+
+
+def test_firm_feed_shows_what_the_lab_booked_for_the_firm_and_a_move_raises_the_sequence(
+    frozen, alice, manager, instrument
+):
+    from booking.services.booking_moves import booking_move
+    from booking.services.lab_actions import booking_create_for_firm
+
+    firm = alice.memberships.get().organisation
+    booked = booking_create_for_firm(actor=manager, firm=firm.pk, instrument=instrument.pk,
+                                     start_at=at(DAY, 9), end_at=at(DAY, 10), purpose="电话预约")  # fmt: skip
+    token = feed_token_get_or_create(user=alice)
+
+    def event():
+        cal = Calendar.from_ical(Client().get(f"/feeds/{token.token}.ics").content)
+        (found,) = [
+            e for e in cal.walk("VEVENT") if str(e["uid"]) == f"booking-{booked.pk}@labshare"
+        ]
+        return found
+
+    before = int(event()["sequence"])
+    booking_move(actor=manager, booking=booked, start_at=at(DAY, 11), end_at=at(DAY, 12))
+    moved = event()
+    assert moved.decoded("dtstart") == at(DAY, 11)
+    assert int(moved["sequence"]) == before + 1
