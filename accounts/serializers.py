@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import ApiToken, FirmProfile, Membership, Organisation, User
+from config.bounds import BoundedDateTimeField
+from config.fields import StrictIntegerField, StrictModelSerializer
 
 
 class TokenObtainSerializer(serializers.Serializer):
@@ -18,7 +20,7 @@ class TokenObtainedSerializer(serializers.Serializer):
     token = serializers.CharField(help_text=_("Use as `Authorization: Token <key>`."))
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(StrictModelSerializer):
     region_code = serializers.CharField(source="region_id", read_only=True)
     region_name = serializers.CharField(source="region.name_zh", read_only=True)
 
@@ -28,7 +30,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(StrictModelSerializer):
     organisation = serializers.SerializerMethodField()
 
     class Meta:
@@ -41,7 +43,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         return {"id": org.pk, "name": org.name, "kind": org.kind}
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(StrictModelSerializer):
     memberships = MembershipSerializer(many=True, read_only=True)
 
     class Meta:
@@ -60,8 +62,8 @@ class MeUpdateSerializer(serializers.Serializer):
     )  # fmt: skip
 
 
-class FirmSerializer(serializers.ModelSerializer):
-    id = serializers.IntegerField(source="organisation_id", read_only=True)
+class FirmSerializer(StrictModelSerializer):
+    id = StrictIntegerField(source="organisation_id", read_only=True)
     name = serializers.CharField(source="organisation.name", read_only=True)
     region_code = serializers.CharField(source="organisation.region_id", read_only=True)
     industry_code = serializers.CharField(source="industry_id", read_only=True)
@@ -92,8 +94,8 @@ class FirmRegisterSerializer(serializers.Serializer):
     uscc = serializers.CharField(max_length=30, help_text=_("18-character code, GB 32100-2015."))
     region_code = serializers.CharField(max_length=6, help_text=_("GB/T 2260 city or county."))
     industry_code = serializers.CharField(max_length=30)
-    employees = serializers.IntegerField(min_value=0, max_value=10_000_000)
-    revenue_fen = serializers.IntegerField(min_value=0, max_value=10**15)
+    employees = StrictIntegerField(min_value=0, max_value=10_000_000)
+    revenue_fen = StrictIntegerField(min_value=0, max_value=10**15)
     legal_representative = serializers.CharField(max_length=50, required=False, allow_blank=True)
     actual_controller = serializers.CharField(max_length=100, required=False, allow_blank=True)
     override_reason = serializers.CharField(
@@ -117,14 +119,14 @@ class FirmVerificationChangeSerializer(serializers.Serializer):
     to_status = serializers.CharField()
     actor = serializers.CharField(source="actor.display_name", default=None)
     reason = serializers.CharField()
-    at = serializers.DateTimeField()
+    at = BoundedDateTimeField()
 
 
 class FirmDecisionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(StrictModelSerializer):
     class Meta:
         model = ApiToken
         fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]

@@ -12,13 +12,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.scoping import scope_of
+from config.bounds import BoundedDateField
 from config.errors import Invalid
+from config.fields import StrictIntegerField, StrictModelSerializer
 from config.routers import ApiRouter
 from statements import documents, invoices, selectors, services
 from statements.models import InvoiceChange, InvoiceRequest, Statement, StatementLine
 
 
-class LineSerializer(serializers.ModelSerializer):
+class LineSerializer(StrictModelSerializer):
     class Meta:
         model = StatementLine
         fields = ["id", "kind", "order_kind", "order_id", "completed_at", "item_name", "minutes",
@@ -26,7 +28,7 @@ class LineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StatementSerializer(serializers.ModelSerializer):
+class StatementSerializer(StrictModelSerializer):
     provider_name = serializers.CharField(source="provider.name", read_only=True)
     firm_name = serializers.CharField(source="firm.name", read_only=True)
     invoice_status = serializers.SerializerMethodField()
@@ -58,21 +60,21 @@ class StatementDetailSerializer(StatementSerializer):
 
 
 class StatementIssueSerializer(serializers.Serializer):
-    provider = serializers.IntegerField(
+    provider = StrictIntegerField(
         required=False, help_text="Needed only for managers of several providers."
     )
-    firm = serializers.IntegerField()
-    month = serializers.DateField(help_text="Any day of the month; the month must have begun.")
+    firm = StrictIntegerField()
+    month = BoundedDateField(help_text="Any day of the month; the month must have begun.")
 
 
-class ChangeSerializer(serializers.ModelSerializer):
+class ChangeSerializer(StrictModelSerializer):
     class Meta:
         model = InvoiceChange
         fields = ["from_status", "to_status", "actor", "reason", "at"]
         read_only_fields = fields
 
 
-class InvoiceRequestSerializer(serializers.ModelSerializer):
+class InvoiceRequestSerializer(StrictModelSerializer):
     changes = ChangeSerializer(many=True, read_only=True)
 
     class Meta:
@@ -84,7 +86,7 @@ class InvoiceRequestSerializer(serializers.ModelSerializer):
 
 
 class InvoiceCreateSerializer(serializers.Serializer):
-    statement = serializers.IntegerField()
+    statement = StrictIntegerField()
     title = serializers.CharField(max_length=200)
     tax_number = serializers.CharField(max_length=30)
     address = serializers.CharField(max_length=300, help_text="Address and phone (地址、电话).")
@@ -143,7 +145,7 @@ class StatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         value = self.request.query_params.get(name)
         if value in (None, ""):
             return None
-        field = serializers.DateField() if name == "month" else serializers.IntegerField()
+        field = BoundedDateField() if name == "month" else StrictIntegerField()
         try:
             return field.to_internal_value(value)
         except serializers.ValidationError as exc:

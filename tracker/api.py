@@ -17,7 +17,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.bounds import BoundedDateField, BoundedDateTimeField
 from config.errors import Invalid
+from config.fields import StrictIntegerField, StrictModelSerializer
 from tracker import exports
 from tracker.models import Target, UsageKind
 from tracker.selectors.filters import parse_day, usage_filters_parse
@@ -53,7 +55,7 @@ def file_response(body: bytes, content_type: str, filename: str) -> HttpResponse
     return response
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(StrictModelSerializer):
     region = serializers.CharField(source="region_id", read_only=True)
     region_name = serializers.CharField(source="region.__str__", read_only=True)
 
@@ -68,32 +70,32 @@ class TargetInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=UsageKind.choices)
     region = serializers.CharField(max_length=6)
-    starts_on = serializers.DateField()
-    ends_on = serializers.DateField()
-    target_count = serializers.IntegerField(min_value=1, max_value=100_000_000)
+    starts_on = BoundedDateField()
+    ends_on = BoundedDateField()
+    target_count = StrictIntegerField(min_value=1, max_value=100_000_000)
 
 
 class TargetProgressSerializer(serializers.Serializer):
     target = TargetSerializer()
-    achieved = serializers.IntegerField()
-    total_days = serializers.IntegerField()
-    elapsed_days = serializers.IntegerField()
+    achieved = StrictIntegerField()
+    total_days = StrictIntegerField()
+    elapsed_days = StrictIntegerField()
     percent_elapsed = serializers.FloatField()
     percent_achieved = serializers.FloatField()
-    remaining = serializers.IntegerField()
+    remaining = StrictIntegerField()
     pace_needed_per_day = serializers.FloatField(allow_null=True)
     pace_needed_per_month = serializers.FloatField(allow_null=True)
     current_pace_per_day = serializers.FloatField()
-    projected_total = serializers.IntegerField()
-    projected_met_on = serializers.DateField(allow_null=True)
-    met_on = serializers.DateField(allow_null=True)
-    shortfall = serializers.IntegerField()
+    projected_total = StrictIntegerField()
+    projected_met_on = BoundedDateField(allow_null=True)
+    met_on = BoundedDateField(allow_null=True)
+    shortfall = StrictIntegerField()
     status = serializers.CharField()
 
 
 class ReconciliationSerializer(serializers.Serializer):
-    finished_at = serializers.DateTimeField()
-    differences = serializers.IntegerField()
+    finished_at = BoundedDateTimeField()
+    differences = StrictIntegerField()
     repaired = serializers.BooleanField()
 
 
@@ -106,26 +108,26 @@ class UsageRowSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     kind = serializers.CharField()
-    count = serializers.IntegerField()
+    count = StrictIntegerField()
     hours = serializers.FloatField()
     outside_hours = serializers.FloatField()
-    samples = serializers.IntegerField()
-    fee_fen = serializers.IntegerField()
-    voucher_fen = serializers.IntegerField()
+    samples = StrictIntegerField()
+    fee_fen = StrictIntegerField()
+    voucher_fen = StrictIntegerField()
 
 
 class UsageResponseSerializer(serializers.Serializer):
     by = serializers.CharField()
     totals = serializers.DictField(child=serializers.DictField())
-    firms = serializers.DictField(child=serializers.IntegerField())
+    firms = serializers.DictField(child=StrictIntegerField())
     rows = UsageRowSerializer(many=True)
 
 
 class SeriesPointSerializer(serializers.Serializer):
-    month = serializers.DateField()
+    month = BoundedDateField()
     kind = serializers.CharField()
-    count = serializers.IntegerField()
-    cumulative = serializers.IntegerField()
+    count = StrictIntegerField()
+    cumulative = StrictIntegerField()
 
 
 class ProgressView(APIView):

@@ -11,7 +11,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.scoping import scope_of
+from config.bounds import BoundedDateField
 from config.errors import Invalid, NotFound
+from config.fields import StrictIntegerField, StrictModelSerializer
 from config.pagination import StandardPagination
 from config.routers import ApiRouter
 from vouchers.api_claims import pack_response
@@ -21,7 +23,7 @@ from vouchers.selectors import audits as selectors
 from vouchers.services import audits as services
 
 
-class AuditSampleSerializer(serializers.ModelSerializer):
+class AuditSampleSerializer(StrictModelSerializer):
     issuer_name = serializers.CharField(source="issuer.name", read_only=True)
 
     class Meta:
@@ -31,12 +33,10 @@ class AuditSampleSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AuditRecordSerializer(serializers.ModelSerializer):
+class AuditRecordSerializer(StrictModelSerializer):
     firm_name = serializers.CharField(source="firm.name", read_only=True)
     provider_name = serializers.CharField(source="provider.name", read_only=True)
-    reversed_fen = serializers.IntegerField(
-        source="reverse_entry.amount_fen", default=0, read_only=True
-    )
+    reversed_fen = StrictIntegerField(source="reverse_entry.amount_fen", default=0, read_only=True)
 
     class Meta:
         model = AuditRecord
@@ -46,16 +46,16 @@ class AuditRecordSerializer(serializers.ModelSerializer):
 
 
 class AuditDrawSerializer(serializers.Serializer):
-    issuer = serializers.IntegerField(
+    issuer = StrictIntegerField(
         required=False, help_text="Needed only for reviewers of several departments."
     )
-    programme = serializers.IntegerField(required=False, allow_null=True, default=None)
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
-    rate_bp = serializers.IntegerField(
+    programme = StrictIntegerField(required=False, allow_null=True, default=None)
+    period_start = BoundedDateField()
+    period_end = BoundedDateField()
+    rate_bp = StrictIntegerField(
         default=services.MIN_RATE_BP, help_text="Basis points; at least 500 (5%)."
     )
-    seed = serializers.IntegerField(
+    seed = StrictIntegerField(
         required=False, allow_null=True, default=None, min_value=0, max_value=2**62
     )
 
@@ -63,7 +63,7 @@ class AuditDrawSerializer(serializers.Serializer):
 class AuditResultSerializer(serializers.Serializer):
     result = serializers.ChoiceField(choices=[("fine", "fine"), ("problem", "problem")])
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    reverse_fen = serializers.IntegerField(required=False, default=0, min_value=0)
+    reverse_fen = StrictIntegerField(required=False, default=0, min_value=0)
     block_firm = serializers.BooleanField(required=False, default=False)
     block_provider = serializers.BooleanField(required=False, default=False)
 

@@ -14,7 +14,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.scoping import scope_of
+from config.bounds import BoundedDateField
 from config.errors import Invalid, NotFound
+from config.fields import StrictIntegerField, StrictModelSerializer
 from config.pagination import StandardPagination
 from config.routers import ApiRouter
 from vouchers import exports, uploads
@@ -27,10 +29,10 @@ from vouchers.services import claim_review as review
 from vouchers.services import claims as services
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(StrictModelSerializer):
     provider_name = serializers.CharField(source="provider.name", read_only=True)
     issuer_name = serializers.CharField(source="issuer.name", read_only=True)
-    payable_fen = serializers.IntegerField(read_only=True)
+    payable_fen = StrictIntegerField(read_only=True)
     has_invoice_file = serializers.SerializerMethodField()
 
     class Meta:
@@ -53,7 +55,7 @@ class FlagSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="Why it fired, in the request's language.")
 
 
-class ClaimLineSerializer(serializers.ModelSerializer):
+class ClaimLineSerializer(StrictModelSerializer):
     firm_name = serializers.CharField(source="firm.name", read_only=True)
     voucher = serializers.CharField(source="capture_entry.voucher.code", read_only=True)
     flags = serializers.SerializerMethodField()
@@ -73,7 +75,7 @@ class ClaimLineSerializer(serializers.ModelSerializer):
 
 
 class FlaggedLineSerializer(ClaimLineSerializer):
-    claim = serializers.IntegerField(source="claim_id", read_only=True)
+    claim = StrictIntegerField(source="claim_id", read_only=True)
     claim_number = serializers.CharField(source="claim.number", read_only=True)
     provider_name = serializers.CharField(source="claim.provider.name", read_only=True)
 
@@ -83,27 +85,27 @@ class FlaggedLineSerializer(ClaimLineSerializer):
 
 
 class ClaimBuildSerializer(serializers.Serializer):
-    provider = serializers.IntegerField(
+    provider = StrictIntegerField(
         required=False, help_text="Needed only for managers of several providers."
     )
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
+    period_start = BoundedDateField()
+    period_end = BoundedDateField()
 
 
 class ClaimInvoiceSerializer(serializers.Serializer):
     invoice_number = serializers.CharField(max_length=40)
-    invoice_date = serializers.DateField()
-    invoice_amount_fen = serializers.IntegerField(min_value=1)
+    invoice_date = BoundedDateField()
+    invoice_amount_fen = StrictIntegerField(min_value=1)
     invoice_type = serializers.ChoiceField(choices=Claim.InvoiceType.choices)
     invoice_file = serializers.FileField(required=False)
 
 
 class ClaimProofSerializer(serializers.Serializer):
     file = serializers.FileField()
-    line = serializers.IntegerField(required=False, allow_null=True, default=None)
+    line = StrictIntegerField(required=False, allow_null=True, default=None)
 
 
-class ClaimProofReadSerializer(serializers.ModelSerializer):
+class ClaimProofReadSerializer(StrictModelSerializer):
     class Meta:
         model = ClaimProof
         fields = ["id", "line", "file_name", "uploaded_at"]
@@ -111,7 +113,7 @@ class ClaimProofReadSerializer(serializers.ModelSerializer):
 
 
 class ClaimDecideSerializer(serializers.Serializer):
-    lines = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=5000)
+    lines = serializers.ListField(child=StrictIntegerField(), min_length=1, max_length=5000)
     decision = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
@@ -121,7 +123,7 @@ class ClaimReasonSerializer(serializers.Serializer):
 
 
 class ClaimPaySerializer(serializers.Serializer):
-    paid_on = serializers.DateField()
+    paid_on = BoundedDateField()
     payment_reference = serializers.CharField(max_length=60)
 
 

@@ -11,7 +11,9 @@ from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from config.bounds import BoundedDateField
 from config.errors import NotFound
+from config.fields import StrictIntegerField, StrictModelSerializer
 from config.routers import ApiRouter
 from vouchers.models import NoticeCorrection, PublicNotice
 from vouchers.services import notices as services
@@ -24,21 +26,21 @@ class NoticeRowSerializer(serializers.Serializer):
     provider = serializers.CharField()
     service = serializers.CharField()
     order = serializers.CharField()
-    completed_on = serializers.DateField()
-    fee_fen = serializers.IntegerField()
-    voucher_fen = serializers.IntegerField()
+    completed_on = BoundedDateField()
+    fee_fen = StrictIntegerField()
+    voucher_fen = StrictIntegerField()
 
 
-class NoticeCorrectionSerializer(serializers.ModelSerializer):
+class NoticeCorrectionSerializer(StrictModelSerializer):
     class Meta:
         model = NoticeCorrection
         fields = ["id", "text", "published_at"]
         read_only_fields = fields
 
 
-class NoticeSerializer(serializers.ModelSerializer):
+class NoticeSerializer(StrictModelSerializer):
     programme_name = serializers.CharField(source="programme.name", read_only=True)
-    issuer = serializers.IntegerField(source="programme.issuer_id", read_only=True)
+    issuer = StrictIntegerField(source="programme.issuer_id", read_only=True)
     issuer_name = serializers.CharField(source="programme.issuer.name", read_only=True)
     row_count = serializers.SerializerMethodField()
 
@@ -68,11 +70,11 @@ class NoticeDetailSerializer(NoticeSerializer):
 
 
 class NoticePublishSerializer(serializers.Serializer):
-    programme = serializers.IntegerField()
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
-    notice_days = serializers.IntegerField(default=7, help_text="1 to 90 days.")
-    audit_seed = serializers.IntegerField(
+    programme = StrictIntegerField()
+    period_start = BoundedDateField()
+    period_end = BoundedDateField()
+    notice_days = StrictIntegerField(default=7, help_text="1 to 90 days.")
+    audit_seed = StrictIntegerField(
         required=False, allow_null=True, default=None, min_value=0, max_value=2**62,
         help_text="The seed of the audit sample drawn for this period, published with it.",
     )  # fmt: skip

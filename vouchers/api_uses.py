@@ -14,7 +14,9 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from accounts.scoping import scope_of
+from config.bounds import BoundedDateTimeField
 from config.errors import Invalid
+from config.fields import StrictIntegerField
 from config.pagination import StandardPagination
 from vouchers import exports
 from vouchers.api_claims import EXPORT
@@ -22,18 +24,18 @@ from vouchers.selectors import uses as selectors
 
 
 class UseSerializer(serializers.Serializer):
-    entry_id = serializers.IntegerField()
-    at = serializers.DateTimeField()
+    entry_id = StrictIntegerField()
+    at = BoundedDateTimeField()
     firm = serializers.CharField()
-    firm_id = serializers.IntegerField()
+    firm_id = StrictIntegerField()
     provider = serializers.CharField()
     service = serializers.CharField()
     order_kind = serializers.CharField()
-    order_id = serializers.IntegerField()
+    order_id = StrictIntegerField()
     voucher = serializers.CharField()
     programme = serializers.CharField()
-    voucher_fen = serializers.IntegerField()
-    reversed_fen = serializers.IntegerField()
+    voucher_fen = StrictIntegerField()
+    reversed_fen = StrictIntegerField()
     claim_number = serializers.CharField()
 
 

@@ -24,6 +24,8 @@ from booking.models import InstrumentToken, KioskCode
 from booking.selectors import bookings as booking_selectors
 from booking.selectors import waitlist as selectors
 from booking.services import kiosk as services
+from config.bounds import BoundedDateTimeField
+from config.fields import StrictIntegerField, StrictModelSerializer
 from config.routers import ApiRouter
 from config.serializing import represent, validated
 
@@ -98,7 +100,7 @@ class KioskCheckOutView(_KioskView):
 def _slot(booking) -> dict | None:
     if booking is None:
         return None
-    iso = serializers.DateTimeField().to_representation
+    iso = BoundedDateTimeField().to_representation
     return {"booking": booking.pk, "status": booking.status, "firm_name": booking.firm.name,
             "booked_by": booking.booked_by.display_name, "start": iso(booking.start_at),
             "end": iso(booking.end_at)}  # fmt: skip
@@ -111,9 +113,9 @@ class KioskNowView(_KioskView):
     @extend_schema(
         responses=inline_serializer(
             "KioskNow",
-            {"instrument": serializers.IntegerField(),
+            {"instrument": StrictIntegerField(),
              "instrument_name": serializers.CharField(),
-             "now": serializers.DateTimeField(),
+             "now": BoundedDateTimeField(),
              "current": serializers.DictField(allow_null=True),
              "next": serializers.DictField(allow_null=True)},
         )
@@ -123,12 +125,12 @@ class KioskNowView(_KioskView):
         state = services.kiosk_now(instrument=instrument)
         return Response(
             {"instrument": instrument.pk, "instrument_name": instrument.name,
-             "now": serializers.DateTimeField().to_representation(state["now"]),
+             "now": BoundedDateTimeField().to_representation(state["now"]),
              "current": _slot(state["current"]), "next": _slot(state["next"])}
         )  # fmt: skip
 
 
-class InstrumentTokenSerializer(serializers.ModelSerializer):
+class InstrumentTokenSerializer(StrictModelSerializer):
     instrument_name = serializers.CharField(source="instrument.name")
     created_by = serializers.CharField(source="created_by.display_name")
 
@@ -148,7 +150,7 @@ class InstrumentTokenCreatedSerializer(InstrumentTokenSerializer):
 
 
 class InstrumentTokenCreateSerializer(serializers.Serializer):
-    instrument = serializers.IntegerField()
+    instrument = StrictIntegerField()
     name = serializers.CharField(max_length=100)
 
 
@@ -190,7 +192,7 @@ class InstrumentTokenViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelView
         return Response(represent(InstrumentTokenSerializer, token))
 
 
-class KioskCodeSerializer(serializers.ModelSerializer):
+class KioskCodeSerializer(StrictModelSerializer):
     class Meta:
         model = KioskCode
         fields = ["booking", "code", "created_at"]

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from booking.selectors import bookings as selectors
 from booking.services import booking_moves, lab_actions
 from config.bounds import BoundedDateTimeField
+from config.fields import StrictIntegerField
 from config.idempotency import idempotent
 from config.serializing import represent, validated
 from facilities.models import Blackout
@@ -29,17 +30,17 @@ class _Range(serializers.Serializer):
 
 
 class MoveSerializer(_Range):
-    instrument = serializers.IntegerField(
+    instrument = StrictIntegerField(
         required=False, min_value=1, help_text="Another instrument of the same provider."
     )
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class OnBehalfSerializer(_Range):
-    firm = serializers.IntegerField(min_value=1, help_text="The firm the booking is for.")
-    instrument = serializers.IntegerField(min_value=1)
+    firm = StrictIntegerField(min_value=1, help_text="The firm the booking is for.")
+    instrument = StrictIntegerField(min_value=1)
     purpose = serializers.CharField(max_length=2000)
-    member = serializers.IntegerField(
+    member = StrictIntegerField(
         required=False, min_value=1,
         help_text="The firm's member who will use the instrument (needed if it requires training).",
     )  # fmt: skip
@@ -107,7 +108,7 @@ class LabActions:
 _AFFECTED = inline_serializer(
     "BlackoutOverBookings",
     {
-        "blackout": serializers.IntegerField(allow_null=True),
+        "blackout": StrictIntegerField(allow_null=True),
         "bookings": serializers.ListField(child=serializers.DictField()),
     },
 )
@@ -120,7 +121,7 @@ class BlackoutOverBookingsView(APIView):
     def post(self, request, pk: int):
         data = validated(BlackoutOverSerializer, request.data)
         instrument = selectors.managed_instrument_get(actor=request.user, pk=pk)
-        iso = serializers.DateTimeField().to_representation
+        iso = BoundedDateTimeField().to_representation
         if not data["confirm"]:
             affected = lab_actions.blackout_affected(
                 actor=request.user, instrument=instrument, start_at=data["start"],

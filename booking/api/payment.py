@@ -7,23 +7,24 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.payments import payments_for
+from config.fields import StrictIntegerField
 
 
 class PaymentLineSerializer(serializers.Serializer):
-    voucher = serializers.IntegerField()
+    voucher = StrictIntegerField()
     voucher_code = serializers.CharField()
     state = serializers.CharField(help_text="held, captured or released")
-    held_fen = serializers.IntegerField()
-    amount_fen = serializers.IntegerField(help_text="What this voucher pays now")
+    held_fen = StrictIntegerField()
+    amount_fen = StrictIntegerField(help_text="What this voucher pays now")
     trace = serializers.ListField(
         child=serializers.DictField(), help_text="Rule steps, each with its text"
     )
 
 
 class PaymentSerializer(serializers.Serializer):
-    fee_fen = serializers.IntegerField(help_text="The fee, or the quote while there is none")
-    voucher_fen = serializers.IntegerField()
-    firm_fen = serializers.IntegerField()
+    fee_fen = StrictIntegerField(help_text="The fee, or the quote while there is none")
+    voucher_fen = StrictIntegerField()
+    firm_fen = StrictIntegerField()
     lines = PaymentLineSerializer(many=True)
 
 

@@ -20,7 +20,8 @@ from booking.payments import payments_for
 from booking.selectors import bookings as selectors
 from booking.services import series as services
 from booking.services.series_rules import MAX_OCCURRENCES, SeriesRule
-from config.bounds import BoundedDateTimeField
+from config.bounds import BoundedDateField, BoundedDateTimeField
+from config.fields import StrictIntegerField, StrictModelSerializer
 from config.idempotency import idempotent
 from config.routers import ApiRouter
 from config.serializing import validated
@@ -29,19 +30,19 @@ F = BookingSeries.Frequency
 
 
 class SeriesRuleSerializer(serializers.Serializer):
-    instrument = serializers.IntegerField(min_value=1)
+    instrument = StrictIntegerField(min_value=1)
     start = BoundedDateTimeField(help_text="The first occurrence's start (ISO 8601 with offset).")
     end = BoundedDateTimeField(help_text="The first occurrence's end: every one lasts as long.")
     frequency = serializers.ChoiceField(choices=F.choices)
-    interval = serializers.IntegerField(
+    interval = StrictIntegerField(
         min_value=1, max_value=30, default=1, help_text="Every n weeks (weekly) or n days."
     )
     weekdays = serializers.ListField(
-        child=serializers.IntegerField(min_value=0, max_value=6), required=False, default=list,
+        child=StrictIntegerField(min_value=0, max_value=6), required=False, default=list,
         max_length=7, help_text="Weekly: 0 = Monday … 6 = Sunday; empty = the start's weekday.",
     )  # fmt: skip
-    until = serializers.DateField(required=False, help_text="Last local date (inclusive).")
-    count = serializers.IntegerField(required=False, min_value=1, max_value=MAX_OCCURRENCES)
+    until = BoundedDateField(required=False, help_text="Last local date (inclusive).")
+    count = StrictIntegerField(required=False, min_value=1, max_value=MAX_OCCURRENCES)
 
     def validate(self, attrs):
         if attrs["end"] <= attrs["start"]:
@@ -56,16 +57,16 @@ class SeriesRuleSerializer(serializers.Serializer):
 class SeriesCreateSerializer(SeriesRuleSerializer):
     purpose = serializers.CharField(max_length=2000)
     mode = serializers.ChoiceField(choices=BookingSeries.Mode.choices)
-    firm = serializers.IntegerField(required=False, help_text=FIRM_FIELD_HELP)
+    firm = StrictIntegerField(required=False, help_text=FIRM_FIELD_HELP)
     vouchers = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, max_length=10
+        child=StrictIntegerField(), required=False, default=list, max_length=10
     )
 
 
 class OccurrenceSerializer(serializers.Serializer):
-    start = serializers.DateTimeField(source="start_at")
-    end = serializers.DateTimeField(source="end_at")
-    quote_fen = serializers.IntegerField()
+    start = BoundedDateTimeField(source="start_at")
+    end = BoundedDateTimeField(source="end_at")
+    quote_fen = StrictIntegerField()
     problem = serializers.CharField(help_text='"" bookable, "clash" taken, "rule" refused')
     code = serializers.CharField()
     message = serializers.CharField()
@@ -73,8 +74,8 @@ class OccurrenceSerializer(serializers.Serializer):
 
 class PreviewSerializer(serializers.Serializer):
     rrule = serializers.CharField()
-    rate_per_hour_fen = serializers.IntegerField()
-    total_fen = serializers.IntegerField(help_text="The free occurrences' quotes together.")
+    rate_per_hour_fen = StrictIntegerField()
+    total_fen = StrictIntegerField(help_text="The free occurrences' quotes together.")
     free = serializers.SerializerMethodField()
     occurrences = OccurrenceSerializer(many=True)
 
@@ -82,7 +83,7 @@ class PreviewSerializer(serializers.Serializer):
         return len(preview.free)
 
 
-class SeriesSerializer(serializers.ModelSerializer):
+class SeriesSerializer(StrictModelSerializer):
     class Meta:
         model = BookingSeries
         fields = ["id", "instrument", "firm", "rrule", "first_start_at", "minutes", "purpose",
@@ -103,7 +104,7 @@ class SeriesDetailSerializer(SeriesSerializer):
 
 class SeriesCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
-    from_booking = serializers.IntegerField(
+    from_booking = StrictIntegerField(
         required=False, min_value=1, help_text="Cancel this occurrence and the following ones."
     )
 
@@ -179,8 +180,8 @@ class BookingSeriesViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         request=SeriesCancelSerializer,
         responses=inline_serializer("SeriesCancelled", {
-            "cancelled": serializers.ListField(child=serializers.IntegerField()),
-            "kept": serializers.ListField(child=serializers.IntegerField())}),
+            "cancelled": serializers.ListField(child=StrictIntegerField()),
+            "kept": serializers.ListField(child=StrictIntegerField())}),
     )  # fmt: skip
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):

@@ -23,7 +23,9 @@ from booking.models import ServiceRequest
 from booking.selectors import service_requests as selectors
 from booking.services import service_requests as services
 from config.bad_input import LimitedJSONParser
+from config.bounds import BoundedDateField, BoundedDateTimeField
 from config.errors import NotFound
+from config.fields import StrictIntegerField, StrictModelSerializer
 from config.idempotency import idempotent
 from config.routers import ApiRouter
 from config.text import LONG_TEXT, SHORT_TEXT
@@ -34,12 +36,12 @@ class ServiceRequestChangeSerializer(serializers.Serializer):
     to_status = serializers.CharField()
     actor = serializers.CharField(source="actor.display_name", default=None)
     reason = serializers.CharField()
-    at = serializers.DateTimeField()
+    at = BoundedDateTimeField()
 
 
-class ServiceRequestSerializer(serializers.ModelSerializer):
+class ServiceRequestSerializer(StrictModelSerializer):
     service_name = serializers.CharField(source="service.name", read_only=True)
-    provider = serializers.IntegerField(source="service.provider_id", read_only=True)
+    provider = StrictIntegerField(source="service.provider_id", read_only=True)
     is_overdue = serializers.BooleanField(read_only=True, default=False)
     has_report = serializers.SerializerMethodField()
     payment = PaymentField("service_request")
@@ -60,9 +62,9 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
 
 
 class ServiceRequestCreateSerializer(serializers.Serializer):
-    service = serializers.IntegerField()
-    firm = serializers.IntegerField(required=False, help_text=FIRM_FIELD_HELP)
-    sample_count = serializers.IntegerField(min_value=1, max_value=services.MAX_SAMPLES)
+    service = StrictIntegerField()
+    firm = StrictIntegerField(required=False, help_text=FIRM_FIELD_HELP)
+    sample_count = StrictIntegerField(min_value=1, max_value=services.MAX_SAMPLES)
     sample_description = serializers.CharField(max_length=LONG_TEXT)
     standards = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=SHORT_TEXT
@@ -71,10 +73,10 @@ class ServiceRequestCreateSerializer(serializers.Serializer):
     tracking_number = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=60
     )
-    desired_date = serializers.DateField(required=False, allow_null=True, default=None)
+    desired_date = BoundedDateField(required=False, allow_null=True, default=None)
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
     vouchers = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, max_length=10,
+        child=StrictIntegerField(), required=False, default=list, max_length=10,
         help_text="Vouchers to pay with, in the order they should pay.",
     )  # fmt: skip
 
@@ -100,13 +102,13 @@ class ServiceRequestReportSerializer(serializers.Serializer):
 
 
 class ServiceQuoteSerializer(serializers.Serializer):
-    service = serializers.IntegerField()
-    sample_count = serializers.IntegerField()
-    price_fen = serializers.IntegerField()
+    service = StrictIntegerField()
+    sample_count = StrictIntegerField()
+    price_fen = StrictIntegerField()
     price_unit = serializers.CharField()
-    quote_fen = serializers.IntegerField()
-    turnaround_days = serializers.IntegerField()
-    estimated_due_on = serializers.DateField()
+    quote_fen = StrictIntegerField()
+    turnaround_days = StrictIntegerField()
+    estimated_due_on = BoundedDateField()
     estimated_due_provisional = serializers.BooleanField(
         help_text="True when the holiday schedule of a year counted is not announced yet."
     )

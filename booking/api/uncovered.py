@@ -13,13 +13,14 @@ from booking.api.bookings import BookingSerializer, ReasonSerializer
 from booking.payments import payments_for
 from booking.selectors.uncovered import booking_uncovered_get, bookings_uncovered
 from booking.services.uncovered import booking_cancel_uncovered
+from config.fields import StrictIntegerField
 from config.routers import ApiRouter
 from config.serializing import represent, validated
 from facilities.selectors import instrument_get_for_manage
 
 
 class InstrumentQuery(serializers.Serializer):
-    instrument = serializers.IntegerField(min_value=1)
+    instrument = StrictIntegerField(min_value=1)
 
 
 class UncoveredBookingViewSet(viewsets.ViewSet):

@@ -13,13 +13,14 @@ from booking.models import WaitlistEntry
 from booking.selectors import waitlist as selectors
 from booking.services import waitlist as services
 from config.bounds import BoundedDateTimeField
+from config.fields import StrictIntegerField, StrictModelSerializer
 from config.routers import ApiRouter
 from config.serializing import represent, validated
 
 
-class WaitlistEntrySerializer(serializers.ModelSerializer):
-    start = serializers.DateTimeField(source="start_at")
-    end = serializers.DateTimeField(source="end_at")
+class WaitlistEntrySerializer(StrictModelSerializer):
+    start = BoundedDateTimeField(source="start_at")
+    end = BoundedDateTimeField(source="end_at")
     instrument_name = serializers.CharField(source="instrument.name")
     firm_name = serializers.CharField(source="firm.name")
 
@@ -33,16 +34,16 @@ class WaitlistEntrySerializer(serializers.ModelSerializer):
 
 
 class WaitlistJoinSerializer(serializers.Serializer):
-    instrument = serializers.IntegerField()
+    instrument = StrictIntegerField()
     start = BoundedDateTimeField()
     end = BoundedDateTimeField()
     purpose = serializers.CharField(max_length=2000)
-    firm = serializers.IntegerField(required=False, help_text=FIRM_FIELD_HELP)
+    firm = StrictIntegerField(required=False, help_text=FIRM_FIELD_HELP)
 
 
 class WaitlistClaimSerializer(serializers.Serializer):
     vouchers = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, max_length=10,
+        child=StrictIntegerField(), required=False, default=list, max_length=10,
         help_text="Vouchers to pay the booking with, in the order they should pay.",
     )  # fmt: skip
 

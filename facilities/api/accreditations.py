@@ -11,7 +11,9 @@ from rest_framework.response import Response
 from accounts.acting import ACTING_PARAMETER
 from accounts.models import Accreditation
 from accounts.scoping import Scope
+from config.bounds import BoundedDateField
 from config.errors import NotFound
+from config.fields import StrictIntegerField, StrictModelSerializer
 from config.serializing import validated
 from facilities import services
 from facilities.accreditation_scope import matching_line
@@ -19,8 +21,8 @@ from facilities.api.common import provider_for_write
 from facilities.models import TestingService
 
 
-class AccreditationManageSerializer(serializers.ModelSerializer):
-    provider = serializers.IntegerField(source="provider_id", read_only=True)
+class AccreditationManageSerializer(StrictModelSerializer):
+    provider = StrictIntegerField(source="provider_id", read_only=True)
     is_valid = serializers.SerializerMethodField()
     services_covered = serializers.SerializerMethodField()
 
@@ -42,17 +44,17 @@ class AccreditationManageSerializer(serializers.ModelSerializer):
 class AccreditationInputSerializer(serializers.Serializer):
     """What a manager sends; uniqueness is the service's to judge (``certificate_taken``)."""
 
-    provider = serializers.IntegerField(required=False, min_value=1)
+    provider = StrictIntegerField(required=False, min_value=1)
     type = serializers.ChoiceField(choices=Accreditation.Type.choices)
     certificate_no = serializers.CharField(max_length=50)
-    expires_on = serializers.DateField()
+    expires_on = BoundedDateField()
     scope = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
 class AccreditationPatchSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=Accreditation.Type.choices, required=False)
     certificate_no = serializers.CharField(max_length=50, required=False)
-    expires_on = serializers.DateField(required=False)
+    expires_on = BoundedDateField(required=False)
     scope = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 

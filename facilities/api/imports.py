@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.scoping import Scope
+from config.fields import StrictIntegerField, StrictModelSerializer
 from facilities import imports
 from facilities.api.common import provider_for_write
 from facilities.models import Category, ImportBatch
@@ -20,11 +21,11 @@ from facilities.models import Category, ImportBatch
 class ImportUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ImportBatch.Kind.choices)
     file = serializers.FileField(help_text="CSV (UTF-8 or GBK) or XLSX, as the template.")
-    provider = serializers.IntegerField(required=False, min_value=1)
+    provider = StrictIntegerField(required=False, min_value=1)
 
 
 class ImportRowSerializer(serializers.Serializer):
-    line = serializers.IntegerField()
+    line = StrictIntegerField()
     action = serializers.ChoiceField(choices=["create", "update", "example"])
     shown = serializers.DictField(child=serializers.CharField(), help_text="Cells as typed.")
     resolved = serializers.DictField(
@@ -34,7 +35,7 @@ class ImportRowSerializer(serializers.Serializer):
     warnings = serializers.ListField(child=serializers.CharField())
 
 
-class ImportBatchSerializer(serializers.ModelSerializer):
+class ImportBatchSerializer(StrictModelSerializer):
     rows = serializers.SerializerMethodField()
     ready = serializers.SerializerMethodField()
 
@@ -59,7 +60,7 @@ class ImportBatchSerializer(serializers.ModelSerializer):
 
 
 class ImportConfirmSerializer(serializers.Serializer):
-    saved = serializers.IntegerField()
+    saved = StrictIntegerField()
 
 
 class CatalogueImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -100,7 +101,7 @@ class CatalogueImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet)
         return Response({"saved": imports.import_confirm(actor=request.user, batch=batch)})
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(StrictModelSerializer):
     parent_code = serializers.CharField(source="parent.code", default="", read_only=True)
 
     class Meta:

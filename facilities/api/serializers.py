@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Accreditation, Organisation
+from config.bounds import BoundedDateField
+from config.fields import StrictIntegerField, StrictModelSerializer
 from facilities.accreditation_scope import covering
 from facilities.models import (
     Blackout,
@@ -23,7 +25,7 @@ from facilities.services.instruments import EDITABLE_FIELDS as INSTRUMENT_FIELDS
 from facilities.services.testing_services import EDITABLE_FIELDS as SERVICE_FIELDS
 
 
-class ProviderBriefSerializer(serializers.ModelSerializer):
+class ProviderBriefSerializer(StrictModelSerializer):
     region = serializers.CharField(source="region_id")
     region_name = serializers.CharField(source="region.name_zh")
     kind = serializers.CharField(source="provider.kind")
@@ -33,19 +35,19 @@ class ProviderBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "region", "region_name", "kind"]
 
 
-class AccreditationSerializer(serializers.ModelSerializer):
+class AccreditationSerializer(StrictModelSerializer):
     class Meta:
         model = Accreditation
         fields = ["type", "certificate_no", "expires_on", "scope"]
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(StrictModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "code", "name_zh", "name_en", "parent", "path"]
 
 
-class InstrumentListSerializer(serializers.ModelSerializer):
+class InstrumentListSerializer(StrictModelSerializer):
     provider = ProviderBriefSerializer()
     category_name = serializers.CharField(source="category.name_zh")
     accredited = serializers.BooleanField(read_only=True)
@@ -61,19 +63,19 @@ class InstrumentListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PriceSerializer(serializers.ModelSerializer):
+class PriceSerializer(StrictModelSerializer):
     class Meta:
         model = Price
         fields = ["client_group", "per_hour_fen"]
 
 
-class OpeningHoursSerializer(serializers.ModelSerializer):
+class OpeningHoursSerializer(StrictModelSerializer):
     class Meta:
         model = OpeningHours
         fields = ["weekday", "opens_at", "closes_at"]
 
 
-class OpeningExceptionSerializer(serializers.ModelSerializer):
+class OpeningExceptionSerializer(StrictModelSerializer):
     class Meta:
         model = OpeningException
         fields = ["id", "date", "is_closed", "opens_at", "closes_at", "note"]
@@ -82,7 +84,7 @@ class OpeningExceptionSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
-class InstrumentDetailSerializer(serializers.ModelSerializer):
+class InstrumentDetailSerializer(StrictModelSerializer):
     provider = ProviderBriefSerializer()
     category_name = serializers.CharField(source="category.name_zh")
     prices = PriceSerializer(many=True)
@@ -98,8 +100,8 @@ class InstrumentDetailSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InstrumentWriteSerializer(serializers.ModelSerializer):
-    provider = serializers.IntegerField(required=False, write_only=True)
+class InstrumentWriteSerializer(StrictModelSerializer):
+    provider = StrictIntegerField(required=False, write_only=True)
 
     class Meta:
         model = Instrument
@@ -107,22 +109,22 @@ class InstrumentWriteSerializer(serializers.ModelSerializer):
 
 
 class PricesWriteSerializer(serializers.Serializer):
-    prices = serializers.DictField(child=serializers.IntegerField(min_value=0, allow_null=True))
+    prices = serializers.DictField(child=StrictIntegerField(min_value=0, allow_null=True))
 
 
 class OpeningHoursWriteSerializer(serializers.Serializer):
     weekly = OpeningHoursSerializer(many=True)
 
 
-class BlackoutSerializer(serializers.ModelSerializer):
+class BlackoutSerializer(StrictModelSerializer):
     class Meta:
         model = Blackout
         fields = ["id", "kind", "start_at", "end_at", "reason", "source", "source_uid"]
         read_only_fields = ["id", "source", "source_uid"]
 
 
-class BlackoutCalendarSerializer(serializers.ModelSerializer):
-    windows = serializers.IntegerField(source="window_count", read_only=True)
+class BlackoutCalendarSerializer(StrictModelSerializer):
+    windows = StrictIntegerField(source="window_count", read_only=True)
 
     class Meta:
         model = BlackoutCalendar
@@ -133,7 +135,7 @@ class BlackoutCalendarSerializer(serializers.ModelSerializer):
 class IcsImportSerializer(serializers.Serializer):
     file = serializers.FileField()
     kind = serializers.ChoiceField(choices=Blackout.Kind.choices, default=Blackout.Kind.MAINTENANCE)
-    calendar = serializers.IntegerField(
+    calendar = StrictIntegerField(
         required=False, min_value=1, help_text="Sync this imported calendar (its id)."
     )
     name = serializers.CharField(
@@ -156,25 +158,25 @@ class IcsChangeSerializer(serializers.Serializer):
 
 
 class IcsResultSerializer(serializers.Serializer):
-    calendar = serializers.IntegerField(allow_null=True)
+    calendar = StrictIntegerField(allow_null=True)
     name = serializers.CharField()
-    added = serializers.IntegerField()
-    moved = serializers.IntegerField()
-    shortened = serializers.IntegerField()
-    changed = serializers.IntegerField()
-    removed = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
-    created = serializers.IntegerField(help_text="Same as added (older clients).")
-    skipped = serializers.IntegerField(help_text="Same as unchanged (older clients).")
+    added = StrictIntegerField()
+    moved = StrictIntegerField()
+    shortened = StrictIntegerField()
+    changed = StrictIntegerField()
+    removed = StrictIntegerField()
+    unchanged = StrictIntegerField()
+    created = StrictIntegerField(help_text="Same as added (older clients).")
+    skipped = StrictIntegerField(help_text="Same as unchanged (older clients).")
     dry_run = serializers.BooleanField()
-    clash_dates = serializers.ListField(child=serializers.DateField(), required=False)
+    clash_dates = serializers.ListField(child=BoundedDateField(), required=False)
     changes = IcsChangeSerializer(many=True, required=False)
 
 
-class QualificationSerializer(serializers.ModelSerializer):
+class QualificationSerializer(StrictModelSerializer):
     # A plain id (or an e-mail address), not a related field: DRF's "object does not exist"
     # would tell anyone which ids are accounts. The service accepts only the lab's people.
-    user = serializers.IntegerField(source="user_id", required=False, min_value=1)
+    user = StrictIntegerField(source="user_id", required=False, min_value=1)
     email = serializers.EmailField(write_only=True, required=False, max_length=254)
     # The account's address, or the address granted to (held_by_address: counts for whoever
     # signs in with it; the same whether or not such an account exists).
@@ -196,7 +198,7 @@ class QualificationSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ServiceListSerializer(serializers.ModelSerializer):
+class ServiceListSerializer(StrictModelSerializer):
     provider = ProviderBriefSerializer()
     category_name = serializers.CharField(source="category.name_zh")
     accredited = serializers.BooleanField(read_only=True)
@@ -211,7 +213,7 @@ class ServiceListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ServiceDetailSerializer(serializers.ModelSerializer):
+class ServiceDetailSerializer(StrictModelSerializer):
     provider = ProviderBriefSerializer()
     category_name = serializers.CharField(source="category.name_zh")
     accreditations = AccreditationSerializer(
@@ -233,15 +235,15 @@ class ServiceDetailSerializer(serializers.ModelSerializer):
         return sorted({c.accreditation.type for c in covers})
 
 
-class ServiceWriteSerializer(serializers.ModelSerializer):
-    provider = serializers.IntegerField(required=False, write_only=True)
+class ServiceWriteSerializer(StrictModelSerializer):
+    provider = StrictIntegerField(required=False, write_only=True)
 
     class Meta:
         model = TestingService
         fields = ["provider", *SERVICE_FIELDS]
 
 
-class ProviderSerializer(serializers.ModelSerializer):
+class ProviderSerializer(StrictModelSerializer):
     region = serializers.CharField(source="region_id")
     region_name = serializers.CharField(source="region.name_zh")
     kind = serializers.CharField(source="provider.kind")
@@ -249,8 +251,8 @@ class ProviderSerializer(serializers.ModelSerializer):
     address = serializers.CharField(source="provider.address")
     contact_phone = serializers.CharField(source="provider.contact_phone")
     accreditations = AccreditationSerializer(source="provider.valid_accreditations", many=True)
-    instrument_count = serializers.IntegerField(required=False)
-    service_count = serializers.IntegerField(required=False)
+    instrument_count = StrictIntegerField(required=False)
+    service_count = StrictIntegerField(required=False)
 
     class Meta:
         model = Organisation

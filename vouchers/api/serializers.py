@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from config.bounds import BoundedDateField, BoundedDateTimeField
+from config.fields import StrictIntegerField, StrictModelSerializer
 from vouchers.models import LedgerEntry, Programme, RelatedParty, Voucher, VoucherApplication
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
+class ProgrammeSerializer(StrictModelSerializer):
     issuer_name = serializers.CharField(source="issuer.name", read_only=True)
     region_name = serializers.CharField(source="region.name_zh", read_only=True)
-    left_fen = serializers.IntegerField(read_only=True)
+    left_fen = StrictIntegerField(read_only=True)
 
     class Meta:
         model = Programme
@@ -40,29 +42,29 @@ class RulesField(serializers.JSONField):
 
 
 class ProgrammeWriteSerializer(serializers.Serializer):
-    issuer = serializers.IntegerField(
+    issuer = StrictIntegerField(
         required=False, help_text="Needed only for reviewers of several departments."
     )
     region = serializers.CharField(max_length=6)
     kind = serializers.ChoiceField(choices=Programme.Kind.choices)
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    budget_fen = serializers.IntegerField(min_value=1)
-    valid_from = serializers.DateField()
-    valid_to = serializers.DateField()
-    applications_open_on = serializers.DateField(required=False, allow_null=True, default=None)
-    applications_close_on = serializers.DateField(required=False, allow_null=True, default=None)
+    budget_fen = StrictIntegerField(min_value=1)
+    valid_from = BoundedDateField()
+    valid_to = BoundedDateField()
+    applications_open_on = BoundedDateField(required=False, allow_null=True, default=None)
+    applications_close_on = BoundedDateField(required=False, allow_null=True, default=None)
     rules = RulesField()
 
 
 class ProgrammeUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
-    budget_fen = serializers.IntegerField(min_value=1, required=False)
-    valid_from = serializers.DateField(required=False)
-    valid_to = serializers.DateField(required=False)
-    applications_open_on = serializers.DateField(required=False, allow_null=True)
-    applications_close_on = serializers.DateField(required=False, allow_null=True)
+    budget_fen = StrictIntegerField(min_value=1, required=False)
+    valid_from = BoundedDateField(required=False)
+    valid_to = BoundedDateField(required=False)
+    applications_open_on = BoundedDateField(required=False, allow_null=True)
+    applications_close_on = BoundedDateField(required=False, allow_null=True)
     rules = RulesField(required=False)
     note = serializers.CharField(
         required=False,
@@ -77,12 +79,12 @@ class VoucherReasonSerializer(serializers.Serializer):
 
 
 class IssueSerializer(serializers.Serializer):
-    firm = serializers.IntegerField()
-    amount_fen = serializers.IntegerField(min_value=1)
+    firm = StrictIntegerField()
+    amount_fen = StrictIntegerField(min_value=1)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
-class VoucherSerializer(serializers.ModelSerializer):
+class VoucherSerializer(StrictModelSerializer):
     programme_name = serializers.CharField(source="programme.name", read_only=True)
     programme_kind = serializers.CharField(source="programme.kind", read_only=True)
     firm_name = serializers.CharField(source="firm.name", read_only=True)
@@ -97,9 +99,9 @@ class VoucherSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LedgerEntrySerializer(serializers.ModelSerializer):
+class LedgerEntrySerializer(StrictModelSerializer):
     actor = serializers.CharField(source="actor.display_name", default=None, read_only=True)
-    programme_version = serializers.IntegerField(
+    programme_version = StrictIntegerField(
         source="programme_version.number", default=None, read_only=True
     )
 
@@ -110,7 +112,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(StrictModelSerializer):
     programme_name = serializers.CharField(source="programme.name", read_only=True)
     firm_name = serializers.CharField(source="firm.name", read_only=True)
     voucher = serializers.SerializerMethodField()
@@ -127,23 +129,21 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 
 class ApplicationCreateSerializer(serializers.Serializer):
-    programme = serializers.IntegerField()
-    firm = serializers.IntegerField(
-        required=False, help_text="Needed only for members of several firms."
-    )
-    amount_fen = serializers.IntegerField(min_value=1)
+    programme = StrictIntegerField()
+    firm = StrictIntegerField(required=False, help_text="Needed only for members of several firms.")
+    amount_fen = StrictIntegerField(min_value=1)
     purpose = serializers.CharField(max_length=4000)
 
 
 class ApproveSerializer(serializers.Serializer):
-    amount_fen = serializers.IntegerField(
+    amount_fen = StrictIntegerField(
         min_value=1, required=False, help_text="Default: the amount asked."
     )
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class BulkIssueSerializer(serializers.Serializer):
-    programme = serializers.IntegerField()
+    programme = StrictIntegerField()
     file = serializers.FileField(help_text="CSV (UTF-8) or XLSX: credit code, amount in yuan.")
     confirm = serializers.BooleanField(
         default=False, help_text="False: preview only. True: issue all rows or none."
@@ -156,35 +156,35 @@ class TraceStepSerializer(serializers.Serializer):
 
 
 class QuoteLineSerializer(serializers.Serializer):
-    voucher = serializers.IntegerField()
-    amount_fen = serializers.IntegerField()
+    voucher = StrictIntegerField()
+    amount_fen = StrictIntegerField()
     trace = TraceStepSerializer(many=True)
 
 
 class RefusalSerializer(serializers.Serializer):
-    voucher = serializers.IntegerField()
+    voucher = StrictIntegerField()
     code = serializers.CharField()
     reason = serializers.CharField()
     detail = serializers.CharField()
 
 
 class QuoteSerializer(serializers.Serializer):
-    fee_fen = serializers.IntegerField()
-    voucher_fen = serializers.IntegerField()
-    firm_fen = serializers.IntegerField()
+    fee_fen = StrictIntegerField()
+    voucher_fen = StrictIntegerField()
+    firm_fen = StrictIntegerField()
     lines = QuoteLineSerializer(many=True)
     refusals = RefusalSerializer(many=True)
 
 
 class QuoteRequestSerializer(serializers.Serializer):
     order_kind = serializers.ChoiceField(choices=["booking", "service_request"])
-    firm = serializers.IntegerField(required=False)
-    vouchers = serializers.ListField(child=serializers.IntegerField(), max_length=10)
-    instrument = serializers.IntegerField(required=False)
-    start = serializers.DateTimeField(required=False)
-    end = serializers.DateTimeField(required=False)
-    service = serializers.IntegerField(required=False)
-    sample_count = serializers.IntegerField(required=False, min_value=1)
+    firm = StrictIntegerField(required=False)
+    vouchers = serializers.ListField(child=StrictIntegerField(), max_length=10)
+    instrument = StrictIntegerField(required=False)
+    start = BoundedDateTimeField(required=False)
+    end = BoundedDateTimeField(required=False)
+    service = StrictIntegerField(required=False)
+    sample_count = StrictIntegerField(required=False, min_value=1)
 
     def validate(self, attrs):
         needed = (
@@ -199,7 +199,7 @@ class QuoteRequestSerializer(serializers.Serializer):
         return attrs
 
 
-class RelatedPartySerializer(serializers.ModelSerializer):
+class RelatedPartySerializer(StrictModelSerializer):
     class Meta:
         model = RelatedParty
         fields = ["id", "organisation", "role", "name", "identifier", "declared_at"]
