@@ -28,6 +28,7 @@ from booking import transitions
 from booking.models import Booking, BookingMove
 from booking.services import booking_rules as rules
 from booking.services import bookings
+from booking.services.waitlist import waitlist_offer
 from config.errors import Invalid, InvalidTransition, NotFound
 from config.text import SHORT_TEXT, check_text
 from facilities.models import Instrument
@@ -157,4 +158,10 @@ def _move_locked(actor, who, booking, target_id, start_at, end_at, reason) -> Bo
     record.save()
     booking.instrument = target
     bookings.announce(booking, "moved", reason)
+    # The old range frees like a cancellation's: a firm waiting for it is offered it. (A
+    # move keeping its status publishes no order event, so it says so here.)
+    now = timezone.now()
+    if record.from_end_at > now:
+        waitlist_offer(instrument_id=record.from_instrument_id, now=now,
+                       start_at=max(record.from_start_at, now), end_at=record.from_end_at)  # fmt: skip
     return booking

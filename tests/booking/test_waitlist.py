@@ -287,3 +287,12 @@ def test_waitlist_page_queries_do_not_grow_with_entries(
     with django_assert_max_num_queries(14):
         response = client.get("/waitlist/")
     assert response.content.decode().count('data-testid="waitlist-entry"') == 10
+
+
+def test_a_moved_booking_offers_its_old_range_to_the_waitlist(taken, alice, bob, instrument):
+    from booking.services.booking_moves import booking_move
+
+    entry = join(bob, instrument)
+    booking_move(actor=alice, booking=taken, start_at=at(DAY, 13), end_at=at(DAY, 15))
+    entry.refresh_from_db()
+    assert entry.status == W.OFFERED
