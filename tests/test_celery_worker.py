@@ -60,6 +60,9 @@ def start_worker(mail_dir: Path, log_path: Path, database_url: str = "") -> subp
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "SQLITE_PATH": str(mail_dir.parent / "worker.sqlite3"),
     }
+    # Under pytest-xdist the worker would otherwise shift REDIS_URL to its test worker's
+    # own database (config.env.redis_url_for_test_worker) and never see the sent task.
+    env.pop("PYTEST_XDIST_WORKER", None)
     env.pop("DATABASE_URL", None)  # the email task needs no database; others get the test's
     if database_url:
         env["DATABASE_URL"] = database_url

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import Region
 from tests.factories.accounts import make_provider
@@ -19,14 +20,10 @@ def test_firm_user_finds_instrument_by_chinese_word_and_city(page):
     page.keyboard.press("Enter")
     cards = page.locator("[data-testid=instrument-card]")
     cards.first.wait_for()
-    page.wait_for_function(
-        "document.querySelectorAll('[data-testid=instrument-card]').length === 2"
-    )
+    expect(cards).to_have_count(2)  # not wait_for_function: the CSP forbids its eval
 
     page.select_option("select[name=city]", "330100")
-    page.wait_for_function(
-        "document.querySelectorAll('[data-testid=instrument-card]').length === 1"
-    )
+    expect(cards).to_have_count(1)
     assert "city=330100" in page.url  # shareable: the filters live in the query string
     cards.first.click()
     page.wait_for_load_state()
