@@ -11,9 +11,9 @@ export SITE_URL
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/labshare
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
-# Test processes (pytest-xdist): one more than the 2 cores, as a third of each worker's time
-# is spent waiting on PostgreSQL, the live server or a browser. TEST_WORKERS=0 runs in one.
-TEST_WORKERS ?= 3
+# Test processes (pytest-xdist), one per core: the suite is CPU-bound (a third worker
+# measured no faster). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: setup run test lint services bench clean
 

@@ -18,6 +18,10 @@ celery_app.conf.task_eager_propagates = True
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
+    # PBKDF2's million rounds cost a third of a second of CPU per user, and the suite
+    # makes thousands of users; hash strength is Django's own tested concern (production
+    # keeps the default hasher).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = False
     settings.ACCOUNT_RATE_LIMITS = False
     settings.STORAGES = {
