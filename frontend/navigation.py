@@ -46,7 +46,7 @@ BY_ROLE = {
 }
 
 
-INLINE = 4
+INLINE = 3  # with the bell, the acting chooser and the language switch, 4 overflowed 1280 px
 
 
 def _resolve(entries):
