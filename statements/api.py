@@ -202,6 +202,13 @@ class InvoiceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         obj = invoices.invoice_request_get(actor=self.request.user, request_id=request_id)
         return Response(InvoiceRequestSerializer(obj).data, status=code)
 
+    def _act(self, request, request_id, serializer_class, service):
+        """One invoice action: validate the body, call the service, answer the request."""
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        service(actor=request.user, request_id=request_id, **data.validated_data)
+        return self._answer(request_id)
+
     @extend_schema(request=InvoiceCreateSerializer, responses={201: InvoiceRequestSerializer})
     def create(self, request):
         data = InvoiceCreateSerializer(data=request.data)
@@ -216,26 +223,17 @@ class InvoiceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @extend_schema(request=InvoiceIssueSerializer, responses={200: InvoiceRequestSerializer})
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
-        data = InvoiceIssueSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        invoices.invoice_issue(actor=request.user, request_id=pk, **data.validated_data)
-        return self._answer(pk)
+        return self._act(request, pk, InvoiceIssueSerializer, invoices.invoice_issue)
 
     @extend_schema(request=InvoiceReasonSerializer, responses={200: InvoiceRequestSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        data = InvoiceReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        invoices.invoice_reject(actor=request.user, request_id=pk, **data.validated_data)
-        return self._answer(pk)
+        return self._act(request, pk, InvoiceReasonSerializer, invoices.invoice_reject)
 
     @extend_schema(request=InvoiceReasonSerializer, responses={200: InvoiceRequestSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        data = InvoiceReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        invoices.invoice_withdraw(actor=request.user, request_id=pk, **data.validated_data)
-        return self._answer(pk)
+        return self._act(request, pk, InvoiceReasonSerializer, invoices.invoice_withdraw)
 
 
 router = ApiRouter()
