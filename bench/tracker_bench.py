@@ -60,9 +60,7 @@ def _sql(sql: str, params=None):
 def _generate(events: int, providers: int, firms: int) -> None:
     from django.db import transaction
 
-    from tracker.counters import COUNTERS
     from tracker.demo import _categories
-    from tracker.services.reconciliation import _rebuild
 
     _categories()
     for table in ("tracker_usageevent",):
@@ -101,6 +99,13 @@ def _generate(events: int, providers: int, firms: int) -> None:
         print(f"  events {hi:,} ({time.perf_counter() - t:.0f} s)", flush=True)
     _sql("ANALYZE tracker_usageevent")
     print(f"events: {events:,} in {time.perf_counter() - t:.1f} s")
+
+
+def _build_counters() -> None:
+    """Every counter from the events, by reconciliation's set-based rebuild."""
+    from tracker.counters import COUNTERS
+    from tracker.services.reconciliation import _rebuild
+
     for spec in COUNTERS:
         t = time.perf_counter()
         _rebuild(spec, None, None)
@@ -276,16 +281,28 @@ def main() -> None:
     parser.add_argument("--firms", type=int, default=200_000)
     parser.add_argument("--skip-generate", action="store_true")
     parser.add_argument("--checkouts", type=int, default=200)
+    parser.add_argument(
+        "--only",
+        choices=["events", "counters", "measure", "checkout"],
+        help="one step (generate under `cpu shared`, time under `cpu bench`)",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_DB)
     _database(url)
     _setup(url)
     from tracker.models import UsageEvent
 
-    if not args.skip_generate and not UsageEvent.objects.exists():
+    steps = {args.only} if args.only else {"events", "counters", "measure", "checkout"}
+    if args.skip_generate:
+        steps -= {"events", "counters"}
+    if "events" in steps and not UsageEvent.objects.exists():
         _generate(args.events, args.providers, args.firms)
-    _measure()
-    _checkout_overhead(args.checkouts)
+    if "counters" in steps:
+        _build_counters()
+    if "measure" in steps:
+        _measure()
+    if "checkout" in steps:
+        _checkout_overhead(args.checkouts)
 
 
 if __name__ == "__main__":
