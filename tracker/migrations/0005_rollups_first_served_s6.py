@@ -21,6 +21,9 @@ def fill_from_events(apps, schema_editor):
     """Upgrade: the new tables from the events already recorded, set-based (frozen SQL
     here, the same grains as tracker.counters at the time of writing)."""
     with schema_editor.connection.cursor() as cursor:
+        if schema_editor.connection.vendor == "postgresql":
+            # The GROUP BYs and the first-event sort in memory, not in temporary files.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(
             f"INSERT INTO tracker_providermonthlyusage (month, kind, county, provider_id,"
             f" {_MEASURES}) SELECT month, kind, provider_county, provider_id, {_SUMS}"

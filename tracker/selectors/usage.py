@@ -28,7 +28,7 @@ from tracker.models import (
     RegionMonthlyUsage,
     UsageKind,  # fmt: skip
 )
-from tracker.selectors.filters import UsageFilters
+from tracker.selectors.filters import PROVINCE, UsageFilters
 
 MEASURES = ("count", "minutes", "outside_count", "outside_minutes", "samples", "fee_fen",
             "voucher_fen")  # fmt: skip
@@ -216,9 +216,23 @@ def firms_served(*, filters: UsageFilters) -> dict[str, int]:
     first completed order on the platform (of the kind chosen, else of either kind) falls
     in the period, and whose first order was under the region, category and provider
     filters (FirstServed: a range count)."""
+    firsts = FirstServed.objects.using(replica_alias()).filter(kind=filters.kind or "")
+    new = firsts.filter(replace(filters, kind=None).q()).count()
+    if _whole_platform(filters):
+        # All time, everywhere: every firm ever served has exactly one first-served row.
+        return {"served": firsts.count(), "new": new}
     rows = FirmMonth.objects.using(replica_alias())
     served = rows.filter(filters.q()).aggregate(n=Count("firm_id", distinct=True))["n"]
-    firsts = FirstServed.objects.using(replica_alias()).filter(
-        replace(filters, kind=None).q(), kind=filters.kind or ""
+    return {"served": served or 0, "new": new}
+
+
+def _whole_platform(filters: UsageFilters) -> bool:
+    """No period, region narrower than the province (the platform is Zhejiang's),
+    provider or category."""
+    regions = (filters.region,) if filters.region else filters.regions
+    return (
+        filters.start is None
+        and filters.end is None
+        and not filters.has_item_filters
+        and all(code == PROVINCE for code in regions)
     )
-    return {"served": served or 0, "new": firsts.count()}

@@ -386,5 +386,7 @@ def _rebuild(spec, period_from, period_to, periods=None) -> None:
             # completion already holding a row here is waited for, and its event is
             # then part of the recount.
             cursor.execute(f"LOCK TABLE {spec.table} IN SHARE ROW EXCLUSIVE MODE")
+            # A full rebuild groups (or, for FirstServed, sorts) every event: in memory.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(f"DELETE FROM {spec.table} WHERE {where}", delete_params)  # noqa: S608
         cursor.execute(f"INSERT INTO {spec.table} ({cols}) {recount}{conflict}", params)  # noqa: S608
