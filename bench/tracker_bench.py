@@ -320,7 +320,7 @@ def main() -> None:
     parser.add_argument("--checkouts", type=int, default=200)
     parser.add_argument(
         "--only",
-        choices=["events", "counters", "measure", "checkout"],
+        choices=["events", "counters", "measure", "queries", "pages", "reconcile", "checkout"],
         help="one step (generate under `cpu shared`, time under `cpu bench`)",
     )
     args = parser.parse_args()
