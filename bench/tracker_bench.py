@@ -46,7 +46,11 @@ def _setup(url: str) -> None:
     django.setup()
     from django.core.management import call_command
 
+    t = time.perf_counter()
     call_command("migrate", verbosity=0)
+    print(
+        f"migrate: {time.perf_counter() - t:.1f} s (an upgrade fills the new tables from the events)"
+    )
 
 
 def _sql(sql: str, params=None):
@@ -60,9 +64,7 @@ def _sql(sql: str, params=None):
 def _generate(events: int, providers: int, firms: int) -> None:
     from django.db import transaction
 
-    from tracker.counters import COUNTERS
     from tracker.demo import _categories
-    from tracker.services.reconciliation import _rebuild
 
     _categories()
     for table in ("tracker_usageevent",):
@@ -101,7 +103,19 @@ def _generate(events: int, providers: int, firms: int) -> None:
         print(f"  events {hi:,} ({time.perf_counter() - t:.0f} s)", flush=True)
     _sql("ANALYZE tracker_usageevent")
     print(f"events: {events:,} in {time.perf_counter() - t:.1f} s")
+
+
+def _build_counters() -> None:
+    """Every counter still empty (the migration fills the tables it adds) from the events,
+    by reconciliation's set-based rebuild."""
+    from tracker.counters import COUNTERS
+    from tracker.services.reconciliation import _rebuild
+
+    _sql("SET work_mem = '256MB'")  # the big GROUP BYs hash in memory instead of sorting
     for spec in COUNTERS:
+        if _sql(f"SELECT EXISTS (SELECT 1 FROM {spec.table})")[0][0]:  # noqa: S608
+            print(f"counter {spec.table}: already built")
+            continue
         t = time.perf_counter()
         _rebuild(spec, None, None)
         rows = _sql(f"SELECT count(*) FROM {spec.table}")[0][0]  # noqa: S608
@@ -156,11 +170,12 @@ def _reviewer(region: str):
     return user
 
 
-def _measure() -> None:
+def _measure(only: str | None = None) -> None:
     import datetime as dt
 
+    from django.test import Client
+
     from booking.models import Booking, ServiceRequest
-    from tracker.counters import COUNTERS
     from tracker.models import UsageEvent
     from tracker.selectors.filters import usage_filters_for
     from tracker.selectors.progress import target_progress_list
@@ -171,9 +186,10 @@ def _measure() -> None:
         usage_headline,
         usage_series,  # fmt: skip
         usage_top_items,
+        usage_top_providers,
         usage_totals,
     )
-    from tracker.services.reconciliation import _counter_differences, _orphans
+    from tracker.services.reconciliation import _orphans, counters_compare
 
     print(f"events: {UsageEvent.objects.count():,}")
     province, city = _reviewer("330000"), _reviewer("330100")
@@ -182,41 +198,67 @@ def _measure() -> None:
     fy = usage_filters_for(actor=province, start=year[0], end=year[1])
     provider = UsageEvent.objects.values_list("provider_id", flat=True).first()
     cat = UsageEvent.objects.values_list("category_id", flat=True).first()
-    print("| query | p50 ms | p95 ms |\n|---|---|---|")
-    _timed("progress (all targets, province)", lambda: target_progress_list(actor=province))
-    _timed("progress (city reviewer)", lambda: target_progress_list(actor=city))
-    _timed("usage by county, one year", lambda: usage_breakdown(filters=fy, by="county"))
-    _timed("usage by city, all time", lambda: usage_breakdown(filters=f, by="city"))
-    _timed("top providers, one year", lambda: usage_breakdown(filters=fy, by="provider", limit=10))
-    _timed("top instruments, one year", lambda: usage_top_items(filters=fy, kind="use"))
-    _timed("totals, filter provider", lambda: usage_totals(
-        filters=usage_filters_for(actor=province, provider_id=provider)))  # fmt: skip
-    _timed("by city, filter category", lambda: usage_breakdown(
-        filters=usage_filters_for(actor=province, category_id=cat), by="city"))  # fmt: skip
-    _timed("by county, filter city 330100", lambda: usage_breakdown(
-        filters=usage_filters_for(actor=province, region="330100"), by="county"))  # fmt: skip
-    _timed("series by month, all time", lambda: usage_series(filters=f))
-    _timed(
-        "headline (month/year/12 months)",
-        lambda: usage_headline(filters=f, on=dt.date(2026, 11, 30)),
-    )
-    _timed("firms served + new, one year", lambda: firms_served(filters=fy), runs=5)
-    _timed("public summary (uncached)", _summary, runs=5)
-    t = time.perf_counter()
-    for spec in COUNTERS:
-        _counter_differences(spec, None, None, "default")
-    counters_s = time.perf_counter() - t
-    t = time.perf_counter()
-    orphans = sum(_orphans(m, k, None, None, "default").count()
-                  for k, m in (("booking", Booking), ("service_request", ServiceRequest)))  # fmt: skip
-    orders_s = time.perf_counter() - t
-    print(
-        f"reconciliation, counters from events (every counter table, all time): {counters_s:.1f} s"
-    )
-    print(
-        f"reconciliation, events vs orders anti-join: {orders_s:.1f} s ({orphans:,} orphans:"
-        " the bench has events without orders)"
-    )
+    single = {
+        "none": {},
+        "kind=use": {"kind": "use"},
+        "region=330100": {"region": "330100"},
+        "provider": {"provider": str(provider)},
+        "category": {"category": str(cat)},
+        "from=2025-01&to=2025-12": {"from": "2025-01", "to": "2025-12"},
+    }
+    if only in (None, "queries"):
+        print("| query | p50 ms | p95 ms |\n|---|---|---|")
+        _timed("progress (all targets, province)", lambda: target_progress_list(actor=province))
+        _timed("progress (city reviewer)", lambda: target_progress_list(actor=city))
+        _timed("usage by county, one year", lambda: usage_breakdown(filters=fy, by="county"))
+        _timed("usage by city, all time", lambda: usage_breakdown(filters=f, by="city"))
+        _timed("top providers, one year", lambda: usage_top_providers(filters=fy))
+        _timed("top instruments, one year", lambda: usage_top_items(filters=fy, kind="use"))
+        _timed("by category, one year", lambda: usage_breakdown(filters=fy, by="category"))
+        _timed("totals, filter provider", lambda: usage_totals(
+            filters=usage_filters_for(actor=province, provider_id=provider)))  # fmt: skip
+        _timed("by city, filter category", lambda: usage_breakdown(
+            filters=usage_filters_for(actor=province, category_id=cat), by="city"))  # fmt: skip
+        _timed("by county, filter city 330100", lambda: usage_breakdown(
+            filters=usage_filters_for(actor=province, region="330100"), by="county"))  # fmt: skip
+        _timed("series by month, all time", lambda: usage_series(filters=f))
+        _timed(
+            "headline (month/year/12 months)",
+            lambda: usage_headline(filters=f, on=dt.date(2026, 11, 30)),
+        )
+        _timed("firms served + new, all time", lambda: firms_served(filters=f), runs=5)
+        _timed("firms served + new, one year", lambda: firms_served(filters=fy), runs=5)
+        _timed("public summary (uncached)", _summary, runs=5)
+    if only in (None, "pages"):
+        client = Client()
+        client.force_login(province)
+        print("| request (province reviewer) | filter | p50 ms | p95 ms |\n|---|---|---|---|")
+        from django.urls import reverse
+
+        for url in ("/api/v1/tracker/progress/", reverse("frontend:tracker-dashboard")):
+            for name, params in single.items():
+
+                def get(url=url, params=params):
+                    response = client.get(url, params)
+                    assert response.status_code == 200, response.status_code
+
+                _timed(f"GET {url} | {name}", get, runs=5)
+    if only in (None, "reconcile"):
+        t = time.perf_counter()
+        counters, buckets = counters_compare(None, None, "default")
+        counters_s = time.perf_counter() - t
+        t = time.perf_counter()
+        orphans = sum(_orphans(m, k, None, None, "default").count()
+                      for k, m in (("booking", Booking), ("service_request", ServiceRequest)))  # fmt: skip
+        orders_s = time.perf_counter() - t
+        print(
+            f"reconciliation, counters vs events per month (every table, all time): "
+            f"{counters_s:.1f} s, {sum(counters.values())} differences"
+        )
+        print(
+            f"reconciliation, events vs orders anti-join: {orders_s:.1f} s ({orphans:,} orphans:"
+            " the bench has events without orders)"
+        )
 
 
 def _checkout_overhead(n: int) -> None:
@@ -276,16 +318,28 @@ def main() -> None:
     parser.add_argument("--firms", type=int, default=200_000)
     parser.add_argument("--skip-generate", action="store_true")
     parser.add_argument("--checkouts", type=int, default=200)
+    parser.add_argument(
+        "--only",
+        choices=["events", "counters", "measure", "queries", "pages", "reconcile", "checkout"],
+        help="one step (generate under `cpu shared`, time under `cpu bench`)",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_DB)
     _database(url)
     _setup(url)
     from tracker.models import UsageEvent
 
-    if not args.skip_generate and not UsageEvent.objects.exists():
+    steps = {args.only} if args.only else {"events", "counters", "measure", "checkout"}
+    if args.skip_generate:
+        steps -= {"events", "counters"}
+    if "events" in steps and not UsageEvent.objects.exists():
         _generate(args.events, args.providers, args.firms)
-    _measure()
-    _checkout_overhead(args.checkouts)
+    if "counters" in steps:
+        _build_counters()
+    if steps & {"measure", "queries", "pages", "reconcile"}:
+        _measure(None if "measure" in steps else args.only)
+    if "checkout" in steps:
+        _checkout_overhead(args.checkouts)
 
 
 if __name__ == "__main__":

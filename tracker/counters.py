@@ -16,10 +16,13 @@ from functools import cached_property
 from django.db import connection
 
 from tracker.models import (
+    CategoryMonthlyUsage,
     DailyUsage,
     FirmMonth,
+    FirstServed,
     ItemMonthlyUsage,
     MonthlyUsage,
+    ProviderMonthlyUsage,
     RegionMonthlyUsage,  # fmt: skip
     UsageEvent,
 )
@@ -42,12 +45,36 @@ _SUMS: dict[str, tuple[str, object]] = {
 }
 
 
+# A key column as a number, for reconciliation's per-month checksums (a count moved from
+# one key to another within a month changes SUM(count × key) though not SUM(count)).
+_CHECKSUMS: dict[str, str] = {
+    "county": "CAST(NULLIF({c}, '') AS BIGINT)",
+    "provider_id": "{c}",
+    "category_id": "{c}",
+    "item_id": "{c}",
+    "firm_id": "{c}",
+    "firm_size": "CASE {c} WHEN 'small' THEN 1 WHEN 'micro' THEN 2 ELSE 0 END",
+}
+
+
 @dataclass(eq=False)
 class CounterSpec:
     model: type
     period: str  # "day" or "month": how a reconciliation period widens for this table
     keys: dict[str, tuple[str, object]]  # column -> (SQL over events, Python over values)
     sums: tuple[str, ...]
+
+    @property
+    def checksum_keys(self) -> tuple[str, ...]:
+        """Key columns checked per month by a weighted sum (the period and kind are the
+        buckets themselves)."""
+        return tuple(k for k in self.keys if k in _CHECKSUMS)
+
+    def checksum_sql(self, key: str, *, stored: bool) -> str:
+        """SUM(count × key) over the stored rows, or SUM(key) over events."""
+        if stored:
+            return f"SUM(count * {_CHECKSUMS[key].format(c=key)})"
+        return f"SUM({_CHECKSUMS[key].format(c=self.keys[key][0])})"
 
     @property
     def table(self) -> str:
@@ -120,6 +147,28 @@ REGION_MONTHLY = CounterSpec(
     },
     tuple(_SUMS),
 )
+PROVIDER_MONTHLY = CounterSpec(
+    ProviderMonthlyUsage,
+    "month",
+    {
+        "month": _col("month"),
+        "kind": _col("kind"),
+        "county": _col("provider_county"),
+        "provider_id": _col("provider_id"),
+    },
+    tuple(_SUMS),
+)
+CATEGORY_MONTHLY = CounterSpec(
+    CategoryMonthlyUsage,
+    "month",
+    {
+        "month": _col("month"),
+        "kind": _col("kind"),
+        "county": _col("provider_county"),
+        "category_id": _col("category_id"),
+    },
+    tuple(_SUMS),
+)
 MONTHLY = CounterSpec(
     MonthlyUsage,
     "month",
@@ -164,13 +213,100 @@ FIRM_MONTH = CounterSpec(
     ("count",),
 )
 
-# Fixed order: every completion locks at most one row per table, always in this table
-# order, so two completions can wait on each other but never deadlock.
-COUNTERS: tuple[CounterSpec, ...] = (DAILY, REGION_MONTHLY, MONTHLY, ITEM_MONTHLY, FIRM_MONTH)
+
+class FirstServedSpec:
+    """The first-served table is not a sum: one row per (firm, kind) and per firm (kind
+    ""), holding the earliest event (by completion time, then event id). The upsert
+    replaces the row only when the new event is earlier; the recount is each partition's
+    first event. Its month is the first event's month, so reconciliation compares it per
+    month too (rows and a checksum of firm ids)."""
+
+    model = FirstServed
+    period = "month"
+    period_column = "month"
+    cols = ("firm_id", "kind", "first_at", "event_id", "month", "county", "provider_id",
+            "category_id")  # fmt: skip
+    keys = {"firm_id": None, "kind": None}
+
+    @property
+    def table(self) -> str:
+        return self.model._meta.db_table
+
+    def _upsert_tail(self) -> str:
+        t = self.table
+        sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in self.cols[2:])
+        return (
+            f" ON CONFLICT (firm_id, kind) DO UPDATE SET {sets}"
+            f" WHERE EXCLUDED.first_at < {t}.first_at"
+            f" OR (EXCLUDED.first_at = {t}.first_at AND EXCLUDED.event_id < {t}.event_id)"
+        )
+
+    @cached_property
+    def upsert_sql(self) -> str:
+        return (
+            f"INSERT INTO {self.table} ({', '.join(self.cols)})"  # noqa: S608
+            f" VALUES ({', '.join(['%s'] * len(self.cols))}), ({', '.join(['%s'] * len(self.cols))})"
+            + self._upsert_tail()
+        )
+
+    def row(self, event: dict) -> list:
+        def one(kind):
+            return [event["firm_id"], kind, event["completed_at"], event["id"], event["month"],
+                    event["provider_county"], event["provider_id"], event["category_id"]]  # fmt: skip
+
+        return one(event["kind"]) + one("")
+
+    @cached_property
+    def from_inserted_sql(self) -> str:
+        rows = (
+            "SELECT firm_id, k.kind, completed_at, id, month, provider_county, provider_id,"
+            " category_id FROM ev CROSS JOIN LATERAL (VALUES (ev.kind), ('')) AS k(kind)"
+        )
+        return f"INSERT INTO {self.table} ({', '.join(self.cols)}) {rows}" + self._upsert_tail()  # noqa: S608
+
+    def recount_select(self, where: str, firms: str = "") -> str:
+        """Rows as the events say (``where`` filters the result's month; ``firms``, an
+        optional condition on events' firm_id, narrows the partitions read)."""
+        ev = UsageEvent._meta.db_table
+        pick = ("firm_id, {kind} AS kind, completed_at AS first_at, id AS event_id, month,"
+                " provider_county AS county, provider_id, category_id,"
+                " ROW_NUMBER() OVER (PARTITION BY firm_id{part} ORDER BY completed_at, id) AS rn")  # fmt: skip
+        narrow = f" WHERE {firms}" if firms else ""
+        per_kind = pick.format(kind="kind", part=", kind")
+        either = pick.format(kind="''", part="")
+        return (
+            f"SELECT {', '.join(self.cols)} FROM ("  # noqa: S608
+            f"SELECT {per_kind} FROM {ev}{narrow} UNION ALL SELECT {either} FROM {ev}{narrow}"
+            f") f WHERE rn = 1 AND {where}"
+        )
+
+    def month_firsts_sql(self) -> str:
+        """Per (month, kind): how many firms were first served, and the sum of their ids,
+        from the events by GROUP BY (no sort of the events)."""
+        ev = UsageEvent._meta.db_table
+        return (
+            f"WITH fk AS (SELECT firm_id, kind, MIN(month) AS month FROM {ev}"  # noqa: S608
+            " GROUP BY firm_id, kind)"
+            " SELECT month, kind, COUNT(*), SUM(firm_id) FROM (SELECT firm_id, kind, month"
+            " FROM fk UNION ALL SELECT firm_id, '', MIN(month) FROM fk GROUP BY firm_id) f"
+            " GROUP BY month, kind"
+        )
+
+
+FIRST_SERVED = FirstServedSpec()
+
+# Fixed order: every completion locks at most one row per table (two in FirstServed,
+# the firm's kind and "" rows, always in that order), always in this table order, so two
+# completions can wait on each other but never deadlock.
+SUM_COUNTERS: tuple[CounterSpec, ...] = (
+    DAILY, REGION_MONTHLY, PROVIDER_MONTHLY, CATEGORY_MONTHLY, MONTHLY, ITEM_MONTHLY, FIRM_MONTH,
+)  # fmt: skip
+COUNTERS: tuple = (*SUM_COUNTERS, FIRST_SERVED)
 
 
 def counters_add(event: dict) -> None:
-    """Add one event's values to every counter (inside the event's transaction)."""
+    """Add one event's values to every counter (inside the event's transaction); the
+    event's ``id`` must be set."""
     with connection.cursor() as cursor:
         for spec in COUNTERS:
             cursor.execute(spec.upsert_sql, spec.row(event))

@@ -213,6 +213,74 @@ class FirmMonth(models.Model):
         indexes = [models.Index(fields=["firm", "month"], name="firm_month_by_firm")]
 
 
+class ProviderMonthlyUsage(_Sums):
+    """Month × provider (and its county) × kind: top providers, breakdowns by provider,
+    and every time/region breakdown under a provider filter. One row per provider and
+    month that had use: tens of thousands a year, not millions."""
+
+    month = models.DateField()
+    kind = models.CharField(max_length=5, choices=UsageKind.choices)
+    county = models.CharField(max_length=6)
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "kind", "county", "provider"], name="provider_monthly_usage_key"
+            )
+        ]
+        indexes = [models.Index(fields=["provider", "month"], name="provider_usage_by_provider")]
+
+
+class CategoryMonthlyUsage(_Sums):
+    """Month × category × provider's county × kind: breakdowns by category, and every
+    time/region breakdown under a category filter."""
+
+    month = models.DateField()
+    kind = models.CharField(max_length=5, choices=UsageKind.choices)
+    county = models.CharField(max_length=6)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "kind", "county", "category"], name="category_monthly_usage_key"
+            )
+        ]
+        indexes = [models.Index(fields=["category", "month"], name="category_usage_by_category")]
+
+
+class FirstServed(models.Model):
+    """A firm's first completed order of a kind (``kind`` "" : of either kind), and where
+    it was: "new firms in the period" is a range count on ``month``. Kept by the
+    subscriber with ``ON CONFLICT (firm, kind) DO UPDATE … WHERE`` the new event is
+    earlier, so an event recorded late (a repair, a backfill) still moves the first back;
+    ties go to the lower event id."""
+
+    firm = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    kind = models.CharField(max_length=5, blank=True)  # "use", "batch" or "" (either)
+    first_at = models.DateTimeField()
+    event_id = models.BigIntegerField()
+    month = models.DateField()
+    county = models.CharField(max_length=6)
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["firm", "kind"], name="first_served_key")]
+        indexes = [models.Index(fields=["kind", "month", "county"], name="first_served_by_month")]
+
+
 class Target(models.Model):
     """A count to reach in a region over a period: the plan's two, or a department's own."""
 

@@ -16,7 +16,13 @@ from config.errors import InvalidTransition
 from tests.factories.accounts import make_provider, member_of
 from tests.factories.booking import BookingFactory
 from tests.factories.facilities import InstrumentFactory
-from tracker.models import DailyUsage, UsageEvent
+from tracker.models import (
+    CategoryMonthlyUsage,
+    DailyUsage,
+    FirstServed,
+    ProviderMonthlyUsage,
+    UsageEvent,
+)
 from tracker.services.reconciliation import reconciliation_run
 
 THREADS = 8
@@ -31,12 +37,13 @@ def test_simultaneous_check_outs_count_once_each_and_reconcile(alice):
     providers = [make_provider(organisation__region=Region.objects.get(code=c)) for c in counties]
     managers = [member_of(p) for p in providers]
     instruments = [InstrumentFactory(provider=p) for p in providers]
+    firm = alice.memberships.get().organisation  # one firm: all contend for its FirstServed rows
     now = timezone.now()
     work: list[list[tuple[Booking, object]]] = [[] for _ in range(THREADS)]
     for n in range(THREADS * PER_THREAD):
         i = n % len(instruments)
         start = now - dt.timedelta(days=3, hours=n)
-        booking = BookingFactory(instrument=instruments[i], booked_by=alice,
+        booking = BookingFactory(instrument=instruments[i], booked_by=alice, firm=firm,
                                  start_at=start, end_at=start + dt.timedelta(minutes=50))  # fmt: skip
         booking_services.booking_check_in(actor=managers[i], booking=booking, actual_start_at=start)
         work[n % THREADS].append((booking, managers[i]))
@@ -71,4 +78,8 @@ def test_simultaneous_check_outs_count_once_each_and_reconcile(alice):
     assert UsageEvent.objects.count() == total
     assert sum(DailyUsage.objects.values_list("count", flat=True)) == total
     assert sum(DailyUsage.objects.values_list("minutes", flat=True)) == total * 45
+    # One firm: all 48 waited on its FirstServed rows, none deadlocked, two rows remain.
+    assert sum(ProviderMonthlyUsage.objects.values_list("count", flat=True)) == total
+    assert sum(CategoryMonthlyUsage.objects.values_list("count", flat=True)) == total
+    assert FirstServed.objects.count() == 2
     assert reconciliation_run().differences == 0

@@ -17,10 +17,19 @@ from booking.models import Booking
 from booking.order_events import order_events_subscribe, order_events_unsubscribe
 from booking.services import bookings as booking_services
 from tests.tracker.conftest import checked_in
-from tracker.models import DailyUsage, MonthlyUsage, ReconciliationRun, UsageEvent
+from tracker.models import (
+    CategoryMonthlyUsage,
+    DailyUsage,
+    FirstServed,
+    MonthlyUsage,
+    ProviderMonthlyUsage,
+    ReconciliationRun,
+    UsageEvent,
+)
 from tracker.services.reconciliation import reconciliation_last, reconciliation_run
 
 pytestmark = pytest.mark.django_db
+ROLLUPS = (ProviderMonthlyUsage, CategoryMonthlyUsage, FirstServed)
 
 
 def test_a_clean_history_reconciles_with_no_differences(complete_booking):
@@ -63,8 +72,11 @@ def test_a_failure_after_the_usage_event_rolls_it_back_and_a_retry_counts_once(
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CHECKED_IN
     assert not UsageEvent.objects.exists() and not DailyUsage.objects.exists()  # … and undone
+    assert not any(model.objects.exists() for model in ROLLUPS)
     booking_services.booking_check_out(actor=manager, booking=booking)  # the retry
     assert UsageEvent.objects.count() == 1 and DailyUsage.objects.get().count == 1
+    assert ProviderMonthlyUsage.objects.get().count == CategoryMonthlyUsage.objects.get().count == 1
+    assert FirstServed.objects.count() == 2  # the firm's "use" row and its either-kind row
     assert reconciliation_run().differences == 0
 
 
@@ -156,4 +168,6 @@ def test_a_process_killed_after_the_usage_event_before_commit_leaves_counts_equa
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CHECKED_IN
     assert UsageEvent.objects.count() == 1 and DailyUsage.objects.get().count == 1
+    assert ProviderMonthlyUsage.objects.get().count == CategoryMonthlyUsage.objects.get().count == 1
+    assert FirstServed.objects.filter(kind="").get().event_id == UsageEvent.objects.get().pk
     assert reconciliation_run().differences == 0

@@ -68,5 +68,5 @@ def _record(*, kind, order_kind, instrument_id, service_id, category_id, provide
         "voucher_fen": voucher_fen,
     }
     event = UsageEvent.objects.create(**values)
-    counters_add(values)
+    counters_add({**values, "id": event.pk})
     return event

@@ -12,30 +12,56 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import replace
 
-from django.db.models import Count, F, Min, QuerySet, Sum, Value
+from django.db.models import Count, F, QuerySet, Sum, Value
 from django.db.models.functions import Concat, ExtractYear, Substr
 
 from accounts.models import FirmProfile, Organisation, Region
 from config.db_router import replica_alias
 from facilities.models import Category, Instrument, TestingService
 from tracker.models import (
+    CategoryMonthlyUsage,
     FirmMonth,
+    FirstServed,
     ItemMonthlyUsage,
     MonthlyUsage,
+    ProviderMonthlyUsage,
     RegionMonthlyUsage,
     UsageKind,  # fmt: skip
 )
-from tracker.selectors.filters import UsageFilters
+from tracker.selectors.filters import PROVINCE, UsageFilters
 
 MEASURES = ("count", "minutes", "outside_count", "outside_minutes", "samples", "fee_fen",
             "voucher_fen")  # fmt: skip
 BREAKDOWNS = ("kind", "month", "year", "city", "county", "provider", "category", "firm_size")
 
 
-def _monthly(filters: UsageFilters) -> QuerySet:
-    """The coarsest counter that can answer: month × county × size unless a provider or
-    category filter needs the finer month × provider × category table."""
-    model = MonthlyUsage if filters.has_item_filters else RegionMonthlyUsage
+# Month-grain counters, coarsest first, with the dimensions each can answer beyond month,
+# kind and county (and so city and region): a read takes the first that has them all.
+ROLLUPS: tuple[tuple[type, frozenset[str]], ...] = (
+    (RegionMonthlyUsage, frozenset({"firm_size"})),
+    (ProviderMonthlyUsage, frozenset({"provider"})),
+    (CategoryMonthlyUsage, frozenset({"category"})),
+    (MonthlyUsage, frozenset({"firm_size", "provider", "category"})),
+)
+
+
+def rollup_for(filters: UsageFilters, by: str | None = None) -> type:
+    """The coarsest counter table that answers ``filters`` grouped ``by``."""
+    needs = set()
+    if filters.provider_id is not None:
+        needs.add("provider")
+    if filters.category_ids is not None:
+        needs.add("category")
+    if by in ("provider", "category", "firm_size"):
+        needs.add(by)
+    for model, dims in ROLLUPS:
+        if needs <= dims:
+            return model
+    raise AssertionError(needs)  # pragma: no cover - MonthlyUsage has every dimension
+
+
+def _monthly(filters: UsageFilters, by: str | None = None) -> QuerySet:
+    model = rollup_for(filters, by)
     return model.objects.using(replica_alias()).filter(filters.q())
 
 
@@ -61,9 +87,7 @@ def usage_breakdown(*, filters: UsageFilters, by: str, limit: int | None = None)
     each row with ``key`` and ``label``; largest count first except for time breakdowns."""
     if by not in BREAKDOWNS:
         raise ValueError(by)
-    rows = _monthly(filters)
-    if by in ("provider", "category"):
-        rows = MonthlyUsage.objects.using(replica_alias()).filter(filters.q())
+    rows = _monthly(filters, by)
     if by == "city":
         rows = rows.annotate(key=Concat(Substr("county", 1, 4), Value("00")))
     elif by == "year":
@@ -188,15 +212,27 @@ def usage_top_providers(*, filters: UsageFilters, limit: int = 10) -> list[dict]
 
 
 def firms_served(*, filters: UsageFilters) -> dict[str, int]:
-    """Distinct firms served in the period, and how many of them were new: served for the
-    first time (under the same region, kind, category and provider filters)."""
+    """Distinct firms served in the period, and how many of them were new: firms whose
+    first completed order on the platform (of the kind chosen, else of either kind) falls
+    in the period, and whose first order was under the region, category and provider
+    filters (FirstServed: a range count)."""
+    firsts = FirstServed.objects.using(replica_alias()).filter(kind=filters.kind or "")
+    new = firsts.filter(replace(filters, kind=None).q()).count()
+    if _whole_platform(filters):
+        # All time, everywhere: every firm ever served has exactly one first-served row.
+        return {"served": firsts.count(), "new": new}
     rows = FirmMonth.objects.using(replica_alias())
     served = rows.filter(filters.q()).aggregate(n=Count("firm_id", distinct=True))["n"]
-    firsts = (
-        rows.filter(filters.with_period(None, filters.end).q())
-        .values("firm_id")
-        .annotate(first=Min("month"))
+    return {"served": served or 0, "new": new}
+
+
+def _whole_platform(filters: UsageFilters) -> bool:
+    """No period, region narrower than the province (the platform is Zhejiang's),
+    provider or category."""
+    regions = (filters.region,) if filters.region else filters.regions
+    return (
+        filters.start is None
+        and filters.end is None
+        and not filters.has_item_filters
+        and all(code == PROVINCE for code in regions)
     )
-    if filters.month_start:
-        firsts = firsts.filter(first__gte=filters.month_start)
-    return {"served": served or 0, "new": firsts.count()}

@@ -5,14 +5,18 @@
 1. orders vs events: every completed booking and testing request has exactly one usage
    event (``missing``: completed without an event; ``orphans``: an event whose order is
    not completed);
-2. events vs counters: each counter table (tracker.counters.COUNTERS) equals the
-   GROUP BY of the events at its grain. Done in SQL with EXCEPT both ways, so even
-   15 million events never travel to Python.
+2. events vs counters, per month first: one GROUP BY of the events by day and kind
+   gives every measure's sum and a checksum of each key column (SUM(key)); each counter
+   table's GROUP BY month (day) and kind gives the same from its rows (SUM(count × key)).
+   Only the months (days) where a table's figures differ are drilled into: there the
+   events' GROUP BY at the table's grain ``EXCEPT`` the stored rows, both ways, counts the
+   differing keys. FirstServed is compared per month by its rows and their firm ids.
+   A few thousand buckets travel to Python, never the events.
 
 The comparison reads ``replica_alias()``. With ``repair=True`` it then, on the primary:
 inserts the missing events through the subscriber's own path (``usage_record``: which
 adds them to the counters), and rebuilds every counter table that differed for the
-period from the events, holding a lock on the counter tables (in the subscribers' table
+period's differing months (days) from the events, holding a lock on the counter tables (in the subscribers' table
 order) so that no completion's upsert interleaves with the rebuild. Each run is recorded
 as a ``ReconciliationRun``.
 """
@@ -29,7 +33,7 @@ from django.utils import timezone
 from booking.models import Booking, ServiceRequest, StateChange
 from booking.order_events import OrderKind
 from config.db_router import replica_alias
-from tracker.counters import COUNTERS, CounterSpec
+from tracker.counters import COUNTERS, FIRST_SERVED, SUM_COUNTERS, CounterSpec
 from tracker.models import ReconciliationRun, UsageEvent
 from tracker.services.usage import usage_record, voucher_part_fen
 
@@ -85,10 +89,133 @@ def compare(period_from: dt.date | None, period_to: dt.date | None) -> dict:
             "orphans": orphans.count(),
             "orphan_ids": list(orphans.values_list("order_id", flat=True)[:SAMPLE]),
         }
-    counters = {
-        spec.table: _counter_differences(spec, period_from, period_to, db) for spec in COUNTERS
-    }
-    return {"orders": orders, "counters": counters}
+    counters, buckets = counters_compare(period_from, period_to, db)
+    return {"orders": orders, "counters": counters, "buckets": buckets}
+
+
+def counters_compare(period_from, period_to, db) -> tuple[dict[str, int], dict[str, list]]:
+    """Per counter table: the keys that differ from the events, and the months (days for
+    DailyUsage) in which they lie, as ISO dates. Per-bucket figures first; the keys only
+    in the buckets that differ."""
+    events = _event_buckets(period_from, period_to, db)
+    counters, buckets = {}, {}
+    for spec in COUNTERS:
+        start, end = _bounds(spec, period_from, period_to)
+        if spec is FIRST_SERVED:
+            expected = _first_served_expected(start, end, db)
+        else:
+            expected = _expected(spec, events, start, end)
+        stored = _stored_buckets(spec, start, end, db)
+        differing = sorted(
+            {b[0] for b in expected.keys() | stored.keys() if expected.get(b) != stored.get(b)}
+        )
+        counters[spec.table] = (
+            _counter_differences(spec, start, end, db, periods=differing) if differing else 0
+        )
+        buckets[spec.table] = [d.isoformat() for d in differing]
+    return counters, buckets
+
+
+def _checksum_columns() -> dict[str, CounterSpec]:
+    out = {}
+    for spec in SUM_COUNTERS:
+        for key in spec.checksum_keys:
+            out.setdefault(key, spec)
+    return out
+
+
+_MEASURES = ("count", "minutes", "outside_count", "outside_minutes", "samples", "fee_fen",
+             "voucher_fen")  # fmt: skip
+
+
+def _event_buckets(period_from, period_to, db) -> list[tuple]:
+    """[(day, month, kind, {figure: value})]: every measure and key checksum of the
+    events, by completion day and kind, over whole months of the period."""
+    from tracker.counters import _SUMS
+
+    checks = _checksum_columns()
+    figures = [f"SUM({_SUMS[m][0]})" for m in _MEASURES]
+    figures += [spec.checksum_sql(key, stored=False) for key, spec in checks.items()]
+    start = period_from.replace(day=1) if period_from else None
+    end = _month_end(period_to) if period_to else None
+    where, params = _where("completed_on", start, end)
+    sql = (
+        f"SELECT completed_on, month, kind, {', '.join(figures)}"  # noqa: S608
+        f" FROM {UsageEvent._meta.db_table} WHERE {where} GROUP BY completed_on, month, kind"
+    )
+    names = [*_MEASURES, *checks]
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            (
+                _date(day),
+                _date(month),
+                kind,
+                dict(zip(names, (int(v or 0) for v in values), strict=True)),
+            )
+            for day, month, kind, *values in cursor.fetchall()
+        ]
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _date(value) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _figures(spec: CounterSpec) -> tuple[str, ...]:
+    return (*spec.sums, *spec.checksum_keys)
+
+
+def _expected(spec: CounterSpec, events, start, end) -> dict[tuple, tuple]:
+    """What the table's per-bucket figures should be, rolled up from the day buckets."""
+    out: dict[tuple, list] = {}
+    names = _figures(spec)
+    for day, month, kind, values in events:
+        bucket = day if spec.period == "day" else month
+        if (start and bucket < start) or (end and bucket > end):
+            continue
+        sums = out.setdefault((bucket, kind), [0] * len(names))
+        for i, name in enumerate(names):
+            sums[i] += values[name]
+    return {b: tuple(v) for b, v in out.items()}
+
+
+def _stored_buckets(spec, start, end, db) -> dict[tuple, tuple]:
+    if spec is FIRST_SERVED:
+        figures = ["COUNT(*)", "SUM(firm_id)"]
+    else:
+        figures = [f"SUM({m})" for m in spec.sums]
+        figures += [spec.checksum_sql(key, stored=True) for key in spec.checksum_keys]
+    col = spec.period_column
+    where, params = _where(col, start, end)
+    sql = (
+        f"SELECT {col}, kind, {', '.join(figures)} FROM {spec.table}"  # noqa: S608
+        f" WHERE {where} GROUP BY {col}, kind"
+    )
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            (_date(bucket), kind): tuple(int(v or 0) for v in values)
+            for bucket, kind, *values in cursor.fetchall()
+        }
+
+
+def _first_served_expected(start, end, db) -> dict[tuple, tuple]:
+    """Per (month, kind): firms first served then and the sum of their ids, from the
+    events (a firm's first month depends on all its history, so all time is read)."""
+    with connections[db].cursor() as cursor:
+        cursor.execute(FIRST_SERVED.month_firsts_sql())
+        rows = cursor.fetchall()
+    out = {}
+    for month, kind, n, firms in rows:
+        month = _date(month)
+        if (start and month < start) or (end and month > end):
+            continue
+        out[(month, kind)] = (int(n), int(firms))
+    return out
 
 
 def _completion_window(model, period_from, period_to):
@@ -140,24 +267,50 @@ def _where(column: str, start, end) -> tuple[str, list]:
     return " AND ".join(clauses), params
 
 
-def _recount(spec: CounterSpec, start, end) -> tuple[str, list]:
+def _in(column: str, periods) -> tuple[str, list]:
+    if periods is None:
+        return "1 = 1", []
+    if not periods:
+        return "1 = 0", []
+    return f"{column} IN ({', '.join(['%s'] * len(periods))})", list(periods)
+
+
+def _recount(spec, start, end, periods=None) -> tuple[str, list]:
     event_col = "completed_on" if spec.period == "day" else "month"
     where, params = _where(event_col, start, end)
-    return spec.recount_select(where), params
+    among, more = _in(event_col, periods)
+    if spec is FIRST_SERVED:
+        # A firm is first served in one of these months only if it has an event in one.
+        firms_in, firm_params = _in("month", periods)
+        firms = (
+            f"firm_id IN (SELECT firm_id FROM {UsageEvent._meta.db_table} WHERE {firms_in})"  # noqa: S608
+            if periods is not None
+            else ""
+        )
+        sql = spec.recount_select(f"{where} AND {among}", firms)
+        # The firms condition appears twice (both halves of the UNION), before the WHERE.
+        return sql, [*firm_params, *firm_params, *params, *more] if firms else [*params, *more]
+    return spec.recount_select(f"{where} AND {among}"), [*params, *more]
 
 
-def _stored(spec: CounterSpec, start, end) -> tuple[str, list]:
-    cols = ", ".join([*spec.keys, *spec.sums])
+def _columns(spec) -> list[str]:
+    return list(spec.cols) if spec is FIRST_SERVED else [*spec.keys, *spec.sums]
+
+
+def _stored(spec, start, end, periods=None) -> tuple[str, list]:
+    cols = ", ".join(_columns(spec))
     where, params = _where(spec.period_column, start, end)
-    return f"SELECT {cols} FROM {spec.table} WHERE {where}", params  # noqa: S608
+    among, more = _in(spec.period_column, periods)
+    sql = f"SELECT {cols} FROM {spec.table} WHERE {where} AND {among}"  # noqa: S608
+    return sql, [*params, *more]
 
 
-def _counter_differences(spec: CounterSpec, period_from, period_to, db) -> int:
+def _counter_differences(spec, start, end, db, periods=None) -> int:
     """Keys whose counter row differs from the events' recount (either side missing
-    counts too), by EXCEPT both ways."""
-    start, end = _bounds(spec, period_from, period_to)
-    recount, p1 = _recount(spec, start, end)
-    stored, p2 = _stored(spec, start, end)
+    counts too), by EXCEPT both ways; within ``periods`` (months or days) if given.
+    ``start``/``end`` are already widened to the table's period (``_bounds``)."""
+    recount, p1 = _recount(spec, start, end, periods)
+    stored, p2 = _stored(spec, start, end, periods)
     keys = ", ".join(spec.keys)
     sql = (
         f"SELECT COUNT(*) FROM (SELECT {keys} FROM ({recount} EXCEPT {stored}) a"  # noqa: S608
@@ -183,10 +336,13 @@ def _repair(details: dict, period_from, period_to) -> None:
         if details["orders"][kind]["missing"]:
             _insert_missing(model, kind, period_from, period_to)
     # The counters are rebuilt after the missing events went in (and were counted), so
-    # every table is compared again on the primary before it is rebuilt.
+    # every table is compared again on the primary, and only its differing months (days)
+    # are rebuilt.
+    _, buckets = counters_compare(period_from, period_to, "default")
     for spec in COUNTERS:
-        if _counter_differences(spec, period_from, period_to, "default"):
-            _rebuild(spec, period_from, period_to)
+        if buckets[spec.table]:
+            periods = [dt.date.fromisoformat(d) for d in buckets[spec.table]]
+            _rebuild(spec, period_from, period_to, periods=periods)
 
 
 def _insert_missing(model, kind, period_from, period_to) -> int:
@@ -210,16 +366,27 @@ def _insert_missing(model, kind, period_from, period_to) -> int:
     return added
 
 
-def _rebuild(spec: CounterSpec, period_from, period_to) -> None:
+def _rebuild(spec, period_from, period_to, periods=None) -> None:
+    """DELETE + INSERT … SELECT … GROUP BY of the table over the period (only ``periods``,
+    months or days, if given). FirstServed's rows are replaced by (firm, kind)."""
     start, end = _bounds(spec, period_from, period_to)
-    recount, params = _recount(spec, start, end)
+    recount, params = _recount(spec, start, end, periods)
     where, delete_params = _where(spec.period_column, start, end)
-    cols = ", ".join([*spec.keys, *spec.sums])
+    among, more = _in(spec.period_column, periods)
+    where, delete_params = f"{where} AND {among}", [*delete_params, *more]
+    cols = ", ".join(_columns(spec))
+    conflict = ""
+    if spec is FIRST_SERVED:
+        sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in spec.cols[2:])
+        conflict = f" ON CONFLICT (firm_id, kind) DO UPDATE SET {sets}"
+        recount = f"SELECT * FROM ({recount}) r WHERE 1 = 1"  # noqa: S608 - SQLite upsert needs a WHERE
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Blocks the completions' upserts (not reads) until the rebuild commits; a
             # completion already holding a row here is waited for, and its event is
             # then part of the recount.
             cursor.execute(f"LOCK TABLE {spec.table} IN SHARE ROW EXCLUSIVE MODE")
+            # A full rebuild groups (or, for FirstServed, sorts) every event: in memory.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(f"DELETE FROM {spec.table} WHERE {where}", delete_params)  # noqa: S608
-        cursor.execute(f"INSERT INTO {spec.table} ({cols}) {recount}", params)  # noqa: S608
+        cursor.execute(f"INSERT INTO {spec.table} ({cols}) {recount}{conflict}", params)  # noqa: S608
