@@ -5,6 +5,9 @@ page, read the lines through the API, and export the claim to XLSX (and CSV).
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/labshare_bench_claims \
         .venv/bin/python bench/claims.py --orders 1000000
 
+(``--fill-only`` generates the data and stops: generate under ``cpu shared``, then time
+under ``cpu bench``.)
+
 It creates, migrates and fills a database of its own on the first run (drop it to start
 again); the orders, their captured holds and capture entries are written with
 INSERT … SELECT generate_series. Provider 1's ten instruments carry 504 one-hour bookings
@@ -242,6 +245,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument(
+        "--fill-only",
+        action="store_true",
+        help="generate the data and stop (run under cpu shared; time under cpu bench)",
+    )
     args = parser.parse_args()
     from bench.generate import ensure_database, migrate
 
@@ -256,7 +264,8 @@ def main() -> None:
     started = time.perf_counter()
     fill(args.orders)
     print(f"data ready in {time.perf_counter() - started:.0f} s", flush=True)
-    measure(args.requests)
+    if not args.fill_only:
+        measure(args.requests)
 
 
 if __name__ == "__main__":
