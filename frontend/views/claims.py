@@ -29,6 +29,7 @@ from vouchers.claim_transitions import claim_can_move
 from vouchers.flags import with_texts
 from vouchers.models import Claim, ClaimLine
 from vouchers.selectors import claims as selectors
+from vouchers.services import claim_flags
 from vouchers.services import claim_review as review
 from vouchers.services import claims as services
 
@@ -139,6 +140,9 @@ def _detail_context(request, claim: Claim) -> dict:
 @login_required
 def claim_detail(request, pk):
     claim = _claim_or_404(request, pk)
+    if _sides(request, claim)[1]:
+        # A reviewer opening the claim sees flags of today's facts (one probe when fresh).
+        claim_flags.claim_flags_refresh_if_stale(claim)
     return render(request, "frontend/claims/detail.html", _detail_context(request, claim))
 
 

@@ -120,9 +120,21 @@ def flagged_lines(
     actor: User, *, issuer_id: int | None = None, code: str | None = None
 ) -> QuerySet[ClaimLine]:
     """Red-flagged lines of the claims the actor sees, newest claim first; ``code`` keeps
-    one kind of flag."""
-    claims = claim_list(actor, issuer_id=issuer_id).values("pk")
-    qs = ClaimLine.objects.filter(claim__in=claims, flagged=True)
+    one kind of flag. A department's list (``issuer_id``, or a caller who is only a
+    reviewer) reads the partial index ``claim_line_issuer_flagged`` in its order; the
+    draft filter is a join on the claim's primary key per line read."""
+    scope = Scope.for_user(actor)
+    if issuer_id is None and scope.department_ids and not scope.provider_ids and not scope.is_admin:
+        issuer_ids = list(scope.department_ids)
+    elif issuer_id is not None:
+        issuer_ids = [issuer_id] if scope.is_admin or issuer_id in scope.department_ids else []
+    else:
+        issuer_ids = None
+    qs = ClaimLine.objects.filter(flagged=True)
+    if issuer_ids is not None:
+        qs = qs.filter(issuer_id__in=issuer_ids).exclude(claim__status=Claim.Status.DRAFT)
+    else:
+        qs = qs.filter(claim__in=claim_list(actor).values("pk"))
     if code:
         qs = (
             qs.filter(flags__contains=[{"code": code}])
@@ -130,7 +142,7 @@ def flagged_lines(
             else qs.filter(flags__icontains=f'"code": "{code}"')
         )
     return qs.select_related("claim__provider", "firm", "capture_entry__voucher").order_by(
-        "-claim__created_at", "-claim_id", "completed_at", "pk"
+        "-claim_id", "completed_at", "pk"
     )
 
 

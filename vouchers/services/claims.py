@@ -27,6 +27,7 @@ from vouchers.claim_transitions import claim_record_creation, claim_transition
 from vouchers.flags import lines_flag
 from vouchers.models import Claim, ClaimDeduction, ClaimLine, ClaimProof, OrderVoucherHold
 from vouchers.selectors.claims import claim_get, claimable_entries, ids_in
+from vouchers.services.claim_flags import claim_flags_refresh
 
 C = Claim.Status
 MAX_PROOFS = 50
@@ -108,7 +109,8 @@ def _lines_for(claim: Claim, entries, fees, captured, holds) -> list[ClaimLine]:
     for e in entries:
         fee = fees.get((e.order_kind, e.order_id), 0)
         lines.append(ClaimLine(
-            claim=claim, capture_entry_id=e.pk, hold_id=holds[e.pk], firm_id=e.firm_id,
+            claim=claim, issuer_id=claim.issuer_id, capture_entry_id=e.pk, hold_id=holds[e.pk],
+            firm_id=e.firm_id,
             order_kind=e.order_kind, order_id=e.order_id, completed_at=e.at, fee_fen=fee,
             voucher_fen=e.amount_fen,
             firm_fen=max(fee - captured.get((e.order_kind, e.order_id), 0), 0),
@@ -181,7 +183,7 @@ def _claim_insert(actor, provider_id, issuer_id, entries, start, end, now, fees,
         provider_id=provider_id, issuer_id=issuer_id, number=_new_number(now),
         period_start=start, period_end=end, created_by=actor, created_at=now, updated_at=now,
         claimed_fen=sum(e.amount_fen for e in entries), line_count=len(entries),
-        deduction_fen=sum(d.amount_fen for d in deductions),
+        deduction_fen=sum(d.amount_fen for d in deductions), flags_checked_at=now,
     )  # fmt: skip
     lines = _lines_for(claim, entries, fees, captured, holds)
     lines_flag(lines, provider_id=provider_id)
@@ -196,7 +198,7 @@ def _claim_insert(actor, provider_id, issuer_id, entries, start, end, now, fees,
     return claim
 
 
-LINE_COLUMNS = ("claim_id", "capture_entry_id", "hold_id", "firm_id", "order_kind", "order_id",
+LINE_COLUMNS = ("claim_id", "issuer_id", "capture_entry_id", "hold_id", "firm_id", "order_kind", "order_id",
                 "completed_at", "fee_fen", "voucher_fen", "firm_fen", "state", "reason", "flags",
                 "flagged")  # fmt: skip
 
@@ -215,7 +217,7 @@ def _lines_write(lines: list[ClaimLine]) -> None:
         f"COPY {table} ({', '.join(LINE_COLUMNS)}) FROM STDIN"
     ) as copy:  # fmt: skip
         for ln in lines:
-            copy.write_row((ln.claim_id, ln.capture_entry_id, ln.hold_id, ln.firm_id,
+            copy.write_row((ln.claim_id, ln.issuer_id, ln.capture_entry_id, ln.hold_id, ln.firm_id,
                             ln.order_kind, ln.order_id, ln.completed_at, ln.fee_fen,
                             ln.voucher_fen, ln.firm_fen, ln.state, ln.reason,
                             json.dumps(ln.flags, ensure_ascii=False), ln.flagged))  # fmt: skip
@@ -300,7 +302,9 @@ def claim_proof_add(*, actor: User, claim_id: int, file, line_id: int | None = N
 
 def claim_submit(*, actor: User, claim_id: int) -> Claim:
     """Send a draft to the issuing department. Needs the invoice (with its file) and, if the
-    firms paid anything themselves, at least one proof of payment.
+    firms paid anything themselves, at least one proof of payment. The red flags are
+    recomputed from today's facts (a related party declared, a session corrected since the
+    build) so the department sees what is true at submission.
     Errors: Invalid ``invoice_missing``, ``proof_missing``; Conflict ``invalid_transition``."""
     with transaction.atomic():
         claim = provider_claim_get(actor, claim_id, lock=True)
@@ -312,4 +316,5 @@ def claim_submit(*, actor: User, claim_id: int) -> Claim:
                 raise Invalid(_("Upload proof that the firms paid their own part before "
                                 "submitting."), code="proof_missing")  # fmt: skip
         claim_transition(claim, to=C.SUBMITTED, actor=actor)
+        claim_flags_refresh(claim)
         return claim
