@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -117,8 +116,8 @@ def _detail_context(request, claim: Claim) -> dict:
     if state not in ClaimLine.State.values:
         state = None
     flagged = request.GET.get("flagged") == "1"
-    lines = Paginator(selectors.claim_lines(claim, state=state, flagged=flagged),
-                      LINES_PER_PAGE).get_page(request.GET.get("page"))  # fmt: skip
+    lines = selectors.IdsFirstPaginator(selectors.claim_lines(claim, state=state, flagged=flagged),
+                                        LINES_PER_PAGE).get_page(request.GET.get("page"))  # fmt: skip
     for line in lines.object_list:
         line.flag_texts = with_texts(line.flags)
     return {
