@@ -191,6 +191,14 @@ def measure(requests: int) -> None:
                                        period_start=start, period_end=end)  # fmt: skip
         print(f"| {time.perf_counter() - started:.2f} | {claim.line_count:,} | "
               f"{claim.flagged_count:,} |", flush=True)  # fmt: skip
+    from vouchers.services.claim_flags import claim_flags_refresh
+
+    print("\n| recompute the flags of the claim (s): submit, review start, stale open |\n|---|")
+    for _ in range(3):
+        started = time.perf_counter()
+        with transaction.atomic():
+            claim_flags_refresh(Claim.objects.select_for_update().get(pk=claim.pk))
+        print(f"| {time.perf_counter() - started:.2f} |", flush=True)
     # Other providers' claims fill the queue: one day each.
     others = [pid for (pid,) in rows("SELECT DISTINCT provider_id FROM bench_claim_instruments"
                                      " WHERE provider_id <> %s ORDER BY 1 LIMIT 60", [provider_id])]  # fmt: skip
@@ -228,6 +236,9 @@ def measure(requests: int) -> None:
     _timed("API lines, page 1", ok(f"/api/v1/claims/{claim.pk}/lines/"), requests)
     _timed("API lines, page 100", ok(f"/api/v1/claims/{claim.pk}/lines/?page=100"), requests)
     _timed("department red-flag list", ok("/department/claims/flags/"), requests)
+    _timed("department red-flag list, ?code=many_orders",
+           ok("/department/claims/flags/?code=many_orders"), requests)  # fmt: skip
+    _timed("API flagged lines", ok("/api/v1/claims/flagged-lines/"), requests)
     print("\n| export | seconds | bytes |\n|---|---|---|")
     for fmt in ("xlsx", "csv"):
         started = time.perf_counter()
