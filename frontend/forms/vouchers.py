@@ -127,7 +127,7 @@ class ProgrammeForm(forms.Form):
         widget=forms.NumberInput(attrs={"class": "form-control"}),
     )  # fmt: skip
     flag_near_cap_pct = forms.IntegerField(
-        label=_("Flag a voucher part from this share of the per-order cap (%)"),
+        label=_("Flag a voucher part from this share of the per-order cap, in percent"),
         min_value=50, max_value=99, initial=90, required=False,
         widget=forms.NumberInput(attrs={"class": "form-control"}),
     )  # fmt: skip
@@ -137,7 +137,7 @@ class ProgrammeForm(forms.Form):
         widget=forms.NumberInput(attrs={"class": "form-control"}),
     )  # fmt: skip
     flag_short_session_pct = forms.IntegerField(
-        label=_("Flag a session shorter than this share of the booked time (%)"),
+        label=_("Flag a session shorter than this share of the booked time, in percent"),
         min_value=1, max_value=99, initial=50, required=False,
         widget=forms.NumberInput(attrs={"class": "form-control"}),
     )  # fmt: skip

@@ -62,14 +62,14 @@ class Migration(migrations.Migration):
             model_name="programme",
             name="flag_near_cap_pct",
             field=models.PositiveSmallIntegerField(
-                default=90, verbose_name="“just under the cap” from (% of the per-order cap)"
+                default=90, verbose_name="“just under the cap” from (percent of the per-order cap)"
             ),
         ),
         migrations.AddField(
             model_name="programme",
             name="flag_short_session_pct",
             field=models.PositiveSmallIntegerField(
-                default=50, verbose_name="“much shorter than booked” below (% of the booked time)"
+                default=50, verbose_name="“much shorter than booked” below (percent of the booked time)"
             ),
         ),
         migrations.AddIndex(

@@ -58,14 +58,14 @@ class Programme(models.Model):
     # settings, not pricing rules: a change applies when flags are next computed and makes
     # no new rules version.
     flag_near_cap_pct = models.PositiveSmallIntegerField(
-        _("“just under the cap” from (% of the per-order cap)"), default=90
+        _("“just under the cap” from (percent of the per-order cap)"), default=90
     )
     flag_many_orders = models.PositiveIntegerField(
         _("“many orders” from (orders between one firm and one provider in a claim)"),
         default=10,
     )
     flag_short_session_pct = models.PositiveSmallIntegerField(
-        _("“much shorter than booked” below (% of the booked time)"), default=50
+        _("“much shorter than booked” below (percent of the booked time)"), default=50
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
