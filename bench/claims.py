@@ -5,6 +5,9 @@ page, read the lines through the API, and export the claim to XLSX (and CSV).
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/labshare_bench_claims \
         .venv/bin/python bench/claims.py --orders 1000000
 
+(``--fill-only`` generates the data and stops: generate under ``cpu shared``, then time
+under ``cpu bench``.)
+
 It creates, migrates and fills a database of its own on the first run (drop it to start
 again); the orders, their captured holds and capture entries are written with
 INSERT … SELECT generate_series. Provider 1's ten instruments carry 504 one-hour bookings
@@ -188,6 +191,14 @@ def measure(requests: int) -> None:
                                        period_start=start, period_end=end)  # fmt: skip
         print(f"| {time.perf_counter() - started:.2f} | {claim.line_count:,} | "
               f"{claim.flagged_count:,} |", flush=True)  # fmt: skip
+    from vouchers.services.claim_flags import claim_flags_refresh
+
+    print("\n| recompute the flags of the claim (s): submit, review start, stale open |\n|---|")
+    for _ in range(3):
+        started = time.perf_counter()
+        with transaction.atomic():
+            claim_flags_refresh(Claim.objects.select_for_update().get(pk=claim.pk))
+        print(f"| {time.perf_counter() - started:.2f} |", flush=True)
     # Other providers' claims fill the queue: one day each.
     others = [pid for (pid,) in rows("SELECT DISTINCT provider_id FROM bench_claim_instruments"
                                      " WHERE provider_id <> %s ORDER BY 1 LIMIT 60", [provider_id])]  # fmt: skip
@@ -225,6 +236,9 @@ def measure(requests: int) -> None:
     _timed("API lines, page 1", ok(f"/api/v1/claims/{claim.pk}/lines/"), requests)
     _timed("API lines, page 100", ok(f"/api/v1/claims/{claim.pk}/lines/?page=100"), requests)
     _timed("department red-flag list", ok("/department/claims/flags/"), requests)
+    _timed("department red-flag list, ?code=many_orders",
+           ok("/department/claims/flags/?code=many_orders"), requests)  # fmt: skip
+    _timed("API flagged lines", ok("/api/v1/claims/flagged-lines/"), requests)
     print("\n| export | seconds | bytes |\n|---|---|---|")
     for fmt in ("xlsx", "csv"):
         started = time.perf_counter()
@@ -242,6 +256,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument(
+        "--fill-only",
+        action="store_true",
+        help="generate the data and stop (run under cpu shared; time under cpu bench)",
+    )
     args = parser.parse_args()
     from bench.generate import ensure_database, migrate
 
@@ -256,7 +275,8 @@ def main() -> None:
     started = time.perf_counter()
     fill(args.orders)
     print(f"data ready in {time.perf_counter() - started:.0f} s", flush=True)
-    measure(args.requests)
+    if not args.fill_only:
+        measure(args.requests)
 
 
 if __name__ == "__main__":

@@ -184,6 +184,12 @@ EXPORT = OpenApiParameter(
 FILE = {(200, "application/octet-stream"): OpenApiTypes.BINARY}
 
 
+class LinesPagination(StandardPagination):
+    """A claim's lines: the page's ids first, then their rows (selectors.IdsFirstPaginator)."""
+
+    django_paginator_class = selectors.IdsFirstPaginator
+
+
 class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ClaimSerializer
     filterset_fields = ["status", "provider", "issuer"]
@@ -247,7 +253,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if fmt := request.query_params.get("export"):
             exports.check_format(fmt)
             return exports.lines_export(claim, qs, fmt=fmt)
-        paginator = StandardPagination()
+        paginator = LinesPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(ClaimLineSerializer(page, many=True).data)
 

@@ -117,8 +117,8 @@ def claim_pack(claim: Claim):
             "claim": claim, "flagged": flagged, "history": claim.history.select_related("actor"),
             "deductions": list(claim.deductions.all()), "generated_at": timezone.now(),
         }))  # fmt: skip
-        states = zh_labels(ClaimLine.State.choices)
-        zf.writestr("lines.csv", _csv(LINE_HEADERS, (line_row(claim.number, ln, states)
+        states, texts = zh_labels(ClaimLine.State.choices), {}
+        zf.writestr("lines.csv", _csv(LINE_HEADERS, (line_row(claim.number, ln, states, texts)
                                                      for ln in lines.iterator(chunk_size=2000))))  # fmt: skip
         zf.writestr("ledger.csv", _csv(LEDGER_HEADERS, _ledger_rows(orders)))
         if bookings:

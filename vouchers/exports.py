@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import tempfile
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -77,11 +78,25 @@ def claim_row(c: Claim, labels: dict[str, dict[str, str]]) -> list[Any]:
             c.payment_reference]  # fmt: skip
 
 
-def line_row(number: str, ln: ClaimLine, states: dict[str, str]) -> list[Any]:
+def line_row(
+    number: str, ln: ClaimLine, states: dict[str, str], texts: dict[str, str] | None = None
+) -> list[Any]:
+    """One line's row; ``texts`` memoises the flags' wording across the rows of one file
+    (thousands of lines repeat a handful of flag sets, and gettext per flag per row was a
+    good part of a 5,000-line export)."""
     return [number, ln.pk, ORDER_KIND_ZH.get(ln.order_kind, ln.order_kind), ln.order_id,
             ln.firm.name, _when(ln.completed_at), yuan(ln.fee_fen), yuan(ln.voucher_fen),
             yuan(ln.firm_fen), states.get(ln.state, ln.state), ln.reason,
-            "；".join(flag_text(f) for f in ln.flags)]  # fmt: skip
+            flags_joined(ln.flags, {} if texts is None else texts)]  # fmt: skip
+
+
+def flags_joined(flags: list[dict[str, Any]], texts: dict[str, str]) -> str:
+    if not flags:
+        return ""
+    key = json.dumps(flags, sort_keys=True, ensure_ascii=False)
+    if key not in texts:
+        texts[key] = "；".join(flag_text(f) for f in flags)
+    return texts[key]
 
 
 def use_row(u: dict[str, Any]) -> list[Any]:
@@ -145,8 +160,10 @@ def claims_export(claims, *, fmt: str):
 
 
 def lines_export(claim: Claim, lines, *, fmt: str):
-    states = zh_labels(ClaimLine.State.choices)
-    rows = (line_row(claim.number, ln, states) for ln in lines.iterator(chunk_size=2000))
+    states, texts = zh_labels(ClaimLine.State.choices), {}
+    # Only the firm is read with a line: the selector's other joins serve the pages.
+    lines = lines.select_related(None).select_related("firm")
+    rows = (line_row(claim.number, ln, states, texts) for ln in lines.iterator(chunk_size=2000))
     return respond(fmt=fmt, name=f"claim-{claim.number}", title="兑付明细",
                    headers=LINE_HEADERS, rows=rows)  # fmt: skip
 

@@ -1,6 +1,7 @@
 """Red flags for the auditors on claim lines: patterns that are not errors but deserve a
-second look. They are computed once, when the claim is built, in a few batch queries for
-the whole claim, and stored on the line as plain data (``code`` plus the numbers behind
+second look. They are computed when the claim is built, in a few batch queries for the
+whole claim, recomputed when the facts may have changed (vouchers/services/claim_flags.py),
+and stored on the line as plain data (``code`` plus the numbers behind
 it), so the queue, a 5,000-line claim page and the exports read them without work and the
 reviewer sees what the provider claimed against. ``flag_text`` says, translated, why each
 one fired."""
@@ -17,13 +18,15 @@ from booking.models import Booking, ServiceRequest, Session
 from vouchers.models import ClaimLine, OrderVoucherHold, RelatedParty
 from vouchers.selectors.claims import ids_in
 
-# A voucher part at or above this share of the programme's per-order cap, but below it:
-# orders priced (or split) to stay just under the cap.
-NEAR_CAP_BP = 9_000
-# This many orders or more between one firm and one provider in one claim.
-MANY_ORDERS = 10
-# A session that lasted less than this share of the booked time.
-SHORT_SESSION_BP = 5_000
+# The thresholds are the programme's (Programme.flag_*: a voucher part at or above that
+# share of the per-order cap but below it; that many orders between one firm and the
+# provider in one claim; a session shorter than that share of the booked time). These are
+# the defaults of those fields, used for a line whose programme cannot be read.
+DEFAULTS = {"near_cap_pct": 90, "many_orders": 10, "short_session_pct": 50}
+# Facts that can change after the build (a related party declared, a session or report
+# corrected) are re-read on submit, at review start and when a reviewer opens the claim
+# (vouchers/services/claim_flags.py).
+FACT_CODES = ("related_party", "short_session", "report_before_samples")
 
 CODES = ("near_cap", "many_orders", "related_party", "short_session", "report_before_samples")
 
@@ -86,14 +89,20 @@ def _local(at) -> str:
     return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
 
 
-def lines_flag(lines: list[ClaimLine], *, provider_id: int) -> None:
-    """Set ``flags`` on unsaved lines of one provider's claim (4 queries in all)."""
+def lines_flag(
+    lines: list[ClaimLine], *, provider_id: int, settings: dict[int, dict] | None = None
+) -> None:
+    """Append ``flags`` to lines of one provider's claim (5 queries in all, 4 when the
+    caller passes ``settings``: hold id → {cap_fen, near_cap_pct, many_orders,
+    short_session_pct}, as ``hold_settings`` reads them)."""
     if not lines:
         return
-    _near_cap(lines)
-    _many_orders(lines)
+    if settings is None:
+        settings = hold_settings({ln.hold_id for ln in lines})
+    _near_cap(lines, settings)
+    _many_orders(lines, settings)
     _related_party(lines, provider_id)
-    _short_sessions([ln for ln in lines if ln.order_kind == "booking"])
+    _short_sessions([ln for ln in lines if ln.order_kind == "booking"], settings)
     _reports_before_samples([ln for ln in lines if ln.order_kind == "service_request"])
 
 
@@ -101,22 +110,37 @@ def _add(line: ClaimLine, flag: dict[str, Any]) -> None:
     line.flags = [*(line.flags or []), flag]
 
 
-def _near_cap(lines: list[ClaimLine]) -> None:
-    caps = dict(
-        OrderVoucherHold.objects.filter(pk__in=ids_in({ln.hold_id for ln in lines})).values_list(
-            "pk", "programme_version__rules__cap_per_order_fen"
-        )
-    )
+def hold_settings(hold_ids) -> dict[int, dict[str, Any]]:
+    """Hold id → the per-order cap of the rules version that priced it and its programme's
+    flag thresholds (one query)."""
+    rows = OrderVoucherHold.objects.filter(pk__in=ids_in(hold_ids)).values_list(
+        "pk", "programme_version__rules__cap_per_order_fen",
+        "programme_version__programme__flag_near_cap_pct",
+        "programme_version__programme__flag_many_orders",
+        "programme_version__programme__flag_short_session_pct",
+    )  # fmt: skip
+    return {pk: {"cap_fen": cap, "near_cap_pct": near, "many_orders": many,
+                 "short_session_pct": short}
+            for pk, cap, near, many, short in rows}  # fmt: skip
+
+
+def _setting(settings: dict[int, dict], line: ClaimLine, name: str):
+    value = settings.get(line.hold_id, {}).get(name)
+    return DEFAULTS.get(name) if value is None else value
+
+
+def _near_cap(lines: list[ClaimLine], settings: dict[int, dict]) -> None:
     for line in lines:
-        cap = caps.get(line.hold_id)
-        if cap and cap * NEAR_CAP_BP // 10_000 <= line.voucher_fen < cap:
+        cap = settings.get(line.hold_id, {}).get("cap_fen")
+        pct = _setting(settings, line, "near_cap_pct")
+        if cap and cap * pct // 100 <= line.voucher_fen < cap:
             _add(line, {"code": "near_cap", "voucher_fen": line.voucher_fen, "cap_fen": cap})
 
 
-def _many_orders(lines: list[ClaimLine]) -> None:
+def _many_orders(lines: list[ClaimLine], settings: dict[int, dict]) -> None:
     per_firm = Counter(ln.firm_id for ln in lines)
     for line in lines:
-        if per_firm[line.firm_id] >= MANY_ORDERS:
+        if per_firm[line.firm_id] >= _setting(settings, line, "many_orders"):
             _add(line, {"code": "many_orders", "orders": per_firm[line.firm_id]})
 
 
@@ -136,7 +160,7 @@ def _related_party(lines: list[ClaimLine], provider_id: int) -> None:
             _add(line, {"code": "related_party", "names": [provider_parties[i] for i in shared]})
 
 
-def _short_sessions(lines: list[ClaimLine]) -> None:
+def _short_sessions(lines: list[ClaimLine], settings: dict[int, dict]) -> None:
     if not lines:
         return
     ids = [ln.order_id for ln in lines]
@@ -157,7 +181,8 @@ def _short_sessions(lines: list[ClaimLine]) -> None:
             continue
         booked_min = _minutes(booked[line.order_id][1] - booked[line.order_id][0])
         used_min = _minutes(used[line.order_id][1] - used[line.order_id][0])
-        if booked_min > 0 and used_min * 10_000 < booked_min * SHORT_SESSION_BP:
+        pct = _setting(settings, line, "short_session_pct")
+        if booked_min > 0 and used_min * 100 < booked_min * pct:
             _add(line, {"code": "short_session", "used_minutes": used_min,
                         "booked_minutes": booked_min})  # fmt: skip
 

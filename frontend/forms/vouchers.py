@@ -12,6 +12,7 @@ from accounts.models import Organisation, Region
 from config.money import format_fen, yuan_to_fen
 from facilities.models import Category
 from vouchers.models import Programme
+from vouchers.services.programmes import FLAG_DEFAULTS
 
 TIER_ROWS = 4
 LOCATIONS = (
@@ -123,6 +124,21 @@ class ProgrammeForm(forms.Form):
     )  # fmt: skip
     voucher_valid_days = forms.IntegerField(
         label=_("Validity of an issued voucher (days)"), min_value=1, max_value=3660, initial=90,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+    )  # fmt: skip
+    flag_near_cap_pct = forms.IntegerField(
+        label=_("Flag a voucher part from this share of the per-order cap, in percent"),
+        min_value=50, max_value=99, initial=90, required=False,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+    )  # fmt: skip
+    flag_many_orders = forms.IntegerField(
+        label=_("Flag this many orders between one firm and one provider in a claim"),
+        min_value=2, max_value=10_000, initial=10, required=False,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+    )  # fmt: skip
+    flag_short_session_pct = forms.IntegerField(
+        label=_("Flag a session shorter than this share of the booked time, in percent"),
+        min_value=1, max_value=99, initial=50, required=False,
         widget=forms.NumberInput(attrs={"class": "form-control"}),
     )  # fmt: skip
     order_kinds = forms.MultipleChoiceField(
@@ -245,6 +261,14 @@ class ProgrammeForm(forms.Form):
             "valid_to": data["valid_to"],
             "applications_open_on": data.get("applications_open_on"),
             "applications_close_on": data.get("applications_close_on"),
+            # empty: the model's default
+            "flag_near_cap_pct": data.get("flag_near_cap_pct")
+            or FLAG_DEFAULTS["flag_near_cap_pct"],
+            # empty: the model's default
+            "flag_many_orders": data.get("flag_many_orders") or FLAG_DEFAULTS["flag_many_orders"],
+            # empty: the model's default
+            "flag_short_session_pct": data.get("flag_short_session_pct")
+            or FLAG_DEFAULTS["flag_short_session_pct"],
         }
 
     def add_domain_error(self, error) -> None:
@@ -293,6 +317,9 @@ def programme_initial(programme: Programme) -> dict:
         "outside_province": rules.get("outside_province", False),
         "firm_sizes": rules.get("firm_sizes", []),
         "location_based": bool(rules.get("location_ratio_bp")),
+        "flag_near_cap_pct": programme.flag_near_cap_pct,
+        "flag_many_orders": programme.flag_many_orders,
+        "flag_short_session_pct": programme.flag_short_session_pct,
     }  # fmt: skip
     for i, band in enumerate(rules.get("tiers", [])[:TIER_ROWS], start=1):
         initial[f"tier_{i}_up_to"] = yuan_text(band.get("up_to_fen"))

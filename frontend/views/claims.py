@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +28,7 @@ from vouchers.claim_transitions import claim_can_move
 from vouchers.flags import with_texts
 from vouchers.models import Claim, ClaimLine
 from vouchers.selectors import claims as selectors
+from vouchers.services import claim_flags
 from vouchers.services import claim_review as review
 from vouchers.services import claims as services
 
@@ -116,8 +116,8 @@ def _detail_context(request, claim: Claim) -> dict:
     if state not in ClaimLine.State.values:
         state = None
     flagged = request.GET.get("flagged") == "1"
-    lines = Paginator(selectors.claim_lines(claim, state=state, flagged=flagged),
-                      LINES_PER_PAGE).get_page(request.GET.get("page"))  # fmt: skip
+    lines = selectors.IdsFirstPaginator(selectors.claim_lines(claim, state=state, flagged=flagged),
+                                        LINES_PER_PAGE).get_page(request.GET.get("page"))  # fmt: skip
     for line in lines.object_list:
         line.flag_texts = with_texts(line.flags)
     return {
@@ -139,6 +139,9 @@ def _detail_context(request, claim: Claim) -> dict:
 @login_required
 def claim_detail(request, pk):
     claim = _claim_or_404(request, pk)
+    if _sides(request, claim)[1]:
+        # A reviewer opening the claim sees flags of today's facts (one probe when fresh).
+        claim_flags.claim_flags_refresh_if_stale(claim)
     return render(request, "frontend/claims/detail.html", _detail_context(request, claim))
 
 

@@ -5,7 +5,6 @@ come from vouchers.exports and vouchers.audit_pack, the same the API answers."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
@@ -85,8 +84,10 @@ def dept_flagged_lines(request):
     code = request.GET.get("code") or None
     if code not in CODES:
         code = None
+    # The page shows the claim, its provider and the firm: fewer joins to plan and build.
     lines = selectors.flagged_lines(request.user, issuer_id=department.pk, code=code)
-    page = Paginator(lines, FLAGGED_PER_PAGE).get_page(request.GET.get("page"))
+    lines = lines.select_related(None).select_related("claim__provider", "firm")
+    page = selectors.IdsFirstPaginator(lines, FLAGGED_PER_PAGE).get_page(request.GET.get("page"))
     for line in page.object_list:
         line.flag_texts = with_texts(line.flags)
     context = {"department": department, "page": page, "code": code,

@@ -89,6 +89,9 @@ def _new_initial() -> dict:
     return {
         "tier_1_pct": "50",
         "voucher_valid_days": 90,
+        "flag_near_cap_pct": 90,
+        "flag_many_orders": 10,
+        "flag_short_session_pct": 50,
         "order_kinds": ["booking", "service_request"],
         "firm_sizes": ["small", "micro"],
         "exclude_statutory": True,

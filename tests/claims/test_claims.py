@@ -125,9 +125,11 @@ def test_a_capture_sits_in_one_live_line_only_by_constraint(completed, later, ma
     copy = {f: getattr(line, f) for f in ("capture_entry_id", "hold_id", "firm_id", "order_kind",
                                           "order_id", "completed_at", "fee_fen", "voucher_fen", "firm_fen")}  # fmt: skip
     with pytest.raises(IntegrityError), transaction.atomic():
-        ClaimLine.objects.create(claim=claim, **copy)
+        ClaimLine.objects.create(claim=claim, issuer_id=claim.issuer_id, **copy)
     ClaimLine.objects.filter(pk=line.pk).update(state="rejected")
-    ClaimLine.objects.create(claim=claim, **copy)  # after a rejection it may be claimed anew
+    ClaimLine.objects.create(
+        claim=claim, issuer_id=claim.issuer_id, **copy
+    )  # after a rejection it may be claimed anew
 
 
 def test_a_reversed_capture_cannot_be_claimed(completed, later, manager, provider, reviewer):

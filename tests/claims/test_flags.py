@@ -36,17 +36,17 @@ def test_orders_just_under_the_cap_and_many_between_one_firm_and_provider(
 ):
     near = make_programme(reviewer, rules=NEAR_CAP_RULES, name="封顶测试券")
     voucher = issue(firm_a, yuan=5_000, on=near)
-    for hour in range(8, 8 + flags.MANY_ORDERS):
+    for hour in range(8, 8 + flags.DEFAULTS["many_orders"]):
         complete(book([voucher], hours=1, start_hour=hour), manager)
     with later():
         [claim] = build(manager, provider)
     lines = list(claim.lines.all())
-    assert claim.flagged_count == len(lines) == flags.MANY_ORDERS
+    assert claim.flagged_count == len(lines) == flags.DEFAULTS["many_orders"]
     for line in lines:
         assert codes(line) == ["many_orders", "near_cap"] and line.flagged
     texts = [t["detail"] for t in flags.with_texts(lines[0].flags)]
     assert any("210.00" in t and "200.00" in t for t in texts)
-    assert any(str(flags.MANY_ORDERS) in t for t in texts)
+    assert any(str(flags.DEFAULTS["many_orders"]) in t for t in texts)
 
 
 def test_a_few_orders_well_under_the_cap_raise_no_flag(completed, later, manager, provider):

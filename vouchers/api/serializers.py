@@ -7,6 +7,7 @@ from rest_framework import serializers
 from config.bounds import BoundedDateField, BoundedDateTimeField
 from config.fields import StrictIntegerField, StrictModelSerializer
 from vouchers.models import LedgerEntry, Programme, RelatedParty, Voucher, VoucherApplication
+from vouchers.services.programmes import FLAG_BOUNDS, FLAG_DEFAULTS
 
 
 class ProgrammeSerializer(StrictModelSerializer):
@@ -19,7 +20,8 @@ class ProgrammeSerializer(StrictModelSerializer):
         fields = [
             "id", "kind", "name", "description", "issuer", "issuer_name", "region", "region_name",
             "valid_from", "valid_to", "applications_open_on", "applications_close_on",
-            "budget_fen", "issued_fen", "left_fen", "rules", "status", "version",
+            "budget_fen", "issued_fen", "left_fen", "rules", "flag_near_cap_pct",
+            "flag_many_orders", "flag_short_session_pct", "status", "version",
             "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
@@ -41,6 +43,22 @@ class RulesField(serializers.JSONField):
     validates them in the service, with one message per broken field."""
 
 
+FLAG_HELP = {
+    "flag_near_cap_pct": "A voucher part from this % of the per-order cap (but below it) is flagged.",
+    "flag_many_orders": "This many orders or more between one firm and the provider in one claim are flagged.",
+    "flag_short_session_pct": "A session shorter than this % of the booked time is flagged.",
+}  # fmt: skip
+
+
+def _flag_field(name: str, *, on_create: bool) -> StrictIntegerField:
+    """A red-flag threshold (vouchers.services.programmes.FLAG_BOUNDS): on create it
+    defaults to the model's default, on update it is optional."""
+    low, high = FLAG_BOUNDS[name]
+    extra = {"default": FLAG_DEFAULTS[name]} if on_create else {}
+    return StrictIntegerField(min_value=low, max_value=high, required=False,
+                              help_text=FLAG_HELP[name], **extra)  # fmt: skip
+
+
 class ProgrammeWriteSerializer(serializers.Serializer):
     issuer = StrictIntegerField(
         required=False, help_text="Needed only for reviewers of several departments."
@@ -55,6 +73,9 @@ class ProgrammeWriteSerializer(serializers.Serializer):
     applications_open_on = BoundedDateField(required=False, allow_null=True, default=None)
     applications_close_on = BoundedDateField(required=False, allow_null=True, default=None)
     rules = RulesField()
+    flag_near_cap_pct = _flag_field("flag_near_cap_pct", on_create=True)
+    flag_many_orders = _flag_field("flag_many_orders", on_create=True)
+    flag_short_session_pct = _flag_field("flag_short_session_pct", on_create=True)
 
 
 class ProgrammeUpdateSerializer(serializers.Serializer):
@@ -66,6 +87,9 @@ class ProgrammeUpdateSerializer(serializers.Serializer):
     applications_open_on = BoundedDateField(required=False, allow_null=True)
     applications_close_on = BoundedDateField(required=False, allow_null=True)
     rules = RulesField(required=False)
+    flag_near_cap_pct = _flag_field("flag_near_cap_pct", on_create=False)
+    flag_many_orders = _flag_field("flag_many_orders", on_create=False)
+    flag_short_session_pct = _flag_field("flag_short_session_pct", on_create=False)
     note = serializers.CharField(
         required=False,
         allow_blank=True,

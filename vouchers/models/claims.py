@@ -50,6 +50,9 @@ class Claim(models.Model):
     line_count = models.PositiveIntegerField(_("lines"), default=0)
     # Lines with at least one red flag (vouchers/flags.py), for the queue.
     flagged_count = models.PositiveIntegerField(_("flagged lines"), default=0)
+    # When the lines' flags were last computed from the facts (build, submit, review):
+    # a related party declared after this instant makes them stale.
+    flags_checked_at = models.DateTimeField(_("flags checked at"), null=True, blank=True)
     invoice_number = models.CharField(_("invoice number"), max_length=40, blank=True)
     invoice_date = models.DateField(_("invoice date"), null=True, blank=True)
     invoice_amount_fen = models.BigIntegerField(_("invoice amount (fen)"), null=True, blank=True)
@@ -110,6 +113,12 @@ class ClaimLine(models.Model):
         REJECTED = "rejected", _("Rejected")
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="lines")
+    # The claim's issuer, copied onto the line so a department's red-flag list is one read
+    # of the partial index ``claim_line_issuer_flagged``, not a filter over its claims.
+    issuer = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("issuing department"),
+    )  # fmt: skip
     capture_entry = models.ForeignKey(
         "vouchers.LedgerEntry", on_delete=models.PROTECT, related_name="claim_lines"
     )
@@ -160,6 +169,11 @@ class ClaimLine(models.Model):
                 name="claim_line_flagged",
             ),
             models.Index(fields=["order_kind", "order_id"]),
+            models.Index(
+                fields=["issuer", "-claim", "completed_at", "id"],
+                condition=Q(flagged=True),
+                name="claim_line_issuer_flagged",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -54,6 +54,19 @@ class Programme(models.Model):
         "vouchers.ProgrammeVersion", null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )  # fmt: skip
+    # Red-flag thresholds for the reviewers of its claims (vouchers/flags.py). Review
+    # settings, not pricing rules: a change applies when flags are next computed and makes
+    # no new rules version.
+    flag_near_cap_pct = models.PositiveSmallIntegerField(
+        _("“just under the cap” from (percent of the per-order cap)"), default=90
+    )
+    flag_many_orders = models.PositiveIntegerField(
+        _("“many orders” from (orders between one firm and one provider in a claim)"),
+        default=10,
+    )
+    flag_short_session_pct = models.PositiveSmallIntegerField(
+        _("“much shorter than booked” below (percent of the booked time)"), default=50
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -72,6 +85,12 @@ class Programme(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(valid_to__gte=F("valid_from")), name="programme_valid_window"
+            ),
+            models.CheckConstraint(
+                condition=Q(flag_near_cap_pct__gte=50, flag_near_cap_pct__lte=99)
+                & Q(flag_many_orders__gte=2, flag_many_orders__lte=10_000)
+                & Q(flag_short_session_pct__gte=1, flag_short_session_pct__lte=99),
+                name="programme_flag_thresholds_claims_s6",
             ),
         ]
         indexes = [models.Index(fields=["issuer", "status"])]

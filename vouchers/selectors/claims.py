@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,40 +35,79 @@ def day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def provider_orders_q(provider_id: int) -> Q:
+ORDER_MODELS = {"booking": (Booking, "instrument__provider_id"),
+                "service_request": (ServiceRequest, "service__provider_id")}  # fmt: skip
+
+
+def provider_orders_q(provider_id: int, order_kind: str | None = None) -> Q:
     """Ledger entries of orders served by ``provider_id`` (bookings of its instruments,
-    requests for its testing services)."""
-    bookings = Booking.objects.filter(instrument__provider_id=provider_id).values("pk")
-    requests = ServiceRequest.objects.filter(service__provider_id=provider_id).values("pk")
-    return Q(order_kind="booking", order_id__in=bookings) | Q(
-        order_kind="service_request", order_id__in=requests
-    )
+    requests for its testing services), or of one kind of them."""
+    q = Q()
+    for kind, (model, provider_field) in ORDER_MODELS.items():
+        if order_kind in (None, kind):
+            orders = model.objects.filter(**{provider_field: provider_id}).values("pk")
+            q |= Q(order_kind=kind, order_id__in=orders)
+    return q
 
 
-def claimable_entries(
-    *, provider_id: int, period_start: dt.date, period_end: dt.date
-) -> QuerySet[LedgerEntry]:
-    """Capture entries of the provider's orders completed in the period (local dates,
-    inclusive) that no live claim line holds and whose capture was never reversed."""
-    live_line = ClaimLine.objects.filter(capture_entry=OuterRef("pk")).exclude(
-        state=ClaimLine.State.REJECTED
-    )
-    clean_hold = OrderVoucherHold.objects.filter(
+def _clean_hold() -> QuerySet[OrderVoucherHold]:
+    return OrderVoucherHold.objects.filter(
         order_kind=OuterRef("order_kind"), order_id=OuterRef("order_id"),
         voucher_id=OuterRef("voucher_id"), state=OrderVoucherHold.State.CAPTURED, reversed_fen=0,
     )  # fmt: skip
+
+
+def claimable_entries(
+    *, provider_id: int, period_start: dt.date, period_end: dt.date, order_kind: str | None = None
+) -> QuerySet[LedgerEntry]:
+    """Capture entries of the provider's orders completed in the period (local dates,
+    inclusive) that no live claim line holds and whose capture was never reversed;
+    ``order_kind`` keeps one kind of order (one kind per query plans far better over a
+    million captures than the OR of both: bench/RESULTS.md)."""
+    live_line = ClaimLine.objects.filter(capture_entry=OuterRef("pk")).exclude(
+        state=ClaimLine.State.REJECTED
+    )
     return (
         LedgerEntry.objects.filter(
-            provider_orders_q(provider_id),
+            provider_orders_q(provider_id, order_kind),
             kind=LedgerEntry.Kind.CAPTURE,
             at__gte=day_start(period_start),
             at__lt=day_start(period_end + dt.timedelta(days=1)),
         )
-        .filter(Exists(clean_hold))
+        .filter(Exists(_clean_hold()))
         .exclude(Exists(live_line))
         .select_related("voucher__programme")
         .order_by("at", "pk")
     )
+
+
+def claimable_rows(*, provider_id: int, period_start: dt.date, period_end: dt.date) -> list:
+    """What ``claim_build`` writes lines from, as plain rows in (at, pk) order: each
+    claimable capture entry with its firm, issuer, hold, the order's fee and all captures
+    of the order (the firm paid the fee less those). One query per kind of order, the
+    look-ups folded in as correlated subqueries on the orders' primary keys and the holds'
+    unique (kind, order, voucher) index."""
+    captured_all = (
+        OrderVoucherHold.objects.filter(order_kind=OuterRef("order_kind"),
+                                        order_id=OuterRef("order_id"))
+        .order_by().values("order_kind", "order_id").annotate(s=Sum("captured_fen")).values("s")
+    )  # fmt: skip
+    rows = []
+    for kind, (model, _field) in ORDER_MODELS.items():
+        fee = model.objects.filter(pk=OuterRef("order_id")).order_by().values("fee_fen")[:1]
+        rows += (
+            claimable_entries(provider_id=provider_id, period_start=period_start,
+                              period_end=period_end, order_kind=kind)
+            .annotate(firm_id=F("voucher__firm_id"), issuer_id=F("voucher__programme__issuer_id"),
+                      hold_id=Subquery(_clean_hold().values("pk")[:1]),
+                      fee_fen=Coalesce(Subquery(fee), 0),
+                      captured_all_fen=Coalesce(Subquery(captured_all), 0))
+            .values_list("pk", "voucher_id", "amount_fen", "order_kind", "order_id", "at",
+                         "firm_id", "issuer_id", "hold_id", "fee_fen", "captured_all_fen",
+                         named=True)
+        )  # fmt: skip
+    rows.sort(key=lambda r: (r.at, r.pk))
+    return rows
 
 
 def claims_visible_q(scope: Scope) -> Q:
@@ -105,6 +146,22 @@ def claim_get(actor: User, pk) -> Claim:
     return claim
 
 
+class IdsFirstPaginator(Paginator):
+    """A page of a long ordered queryset read in two steps: the page's primary keys first
+    (the OFFSET walks the index, not the joined rows), then those rows with their joins.
+    The last page of a 5,000-line claim then costs about what the first does."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids)}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
+
 def claim_lines(
     claim: Claim, *, state: str | None = None, flagged: bool = False
 ) -> QuerySet[ClaimLine]:
@@ -120,9 +177,21 @@ def flagged_lines(
     actor: User, *, issuer_id: int | None = None, code: str | None = None
 ) -> QuerySet[ClaimLine]:
     """Red-flagged lines of the claims the actor sees, newest claim first; ``code`` keeps
-    one kind of flag."""
-    claims = claim_list(actor, issuer_id=issuer_id).values("pk")
-    qs = ClaimLine.objects.filter(claim__in=claims, flagged=True)
+    one kind of flag. A department's list (``issuer_id``, or a caller who is only a
+    reviewer) reads the partial index ``claim_line_issuer_flagged`` in its order; the
+    draft filter is a join on the claim's primary key per line read."""
+    scope = Scope.for_user(actor)
+    if issuer_id is None and scope.department_ids and not scope.provider_ids and not scope.is_admin:
+        issuer_ids = list(scope.department_ids)
+    elif issuer_id is not None:
+        issuer_ids = [issuer_id] if scope.is_admin or issuer_id in scope.department_ids else []
+    else:
+        issuer_ids = None
+    qs = ClaimLine.objects.filter(flagged=True)
+    if issuer_ids is not None:
+        qs = qs.filter(issuer_id__in=issuer_ids).exclude(claim__status=Claim.Status.DRAFT)
+    else:
+        qs = qs.filter(claim__in=claim_list(actor).values("pk"))
     if code:
         qs = (
             qs.filter(flags__contains=[{"code": code}])
@@ -130,13 +199,11 @@ def flagged_lines(
             else qs.filter(flags__icontains=f'"code": "{code}"')
         )
     return qs.select_related("claim__provider", "firm", "capture_entry__voucher").order_by(
-        "-claim__created_at", "-claim_id", "completed_at", "pk"
+        "-claim_id", "completed_at", "pk"
     )
 
 
 def _json_contains() -> bool:
-    from django.db import connection
-
     return connection.vendor == "postgresql"
 
 

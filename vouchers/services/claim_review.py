@@ -23,6 +23,7 @@ from config.errors import Conflict, Forbidden, Invalid
 from vouchers.claim_transitions import claim_transition
 from vouchers.models import Claim, ClaimDeduction, ClaimLine
 from vouchers.selectors.claims import claim_get
+from vouchers.services.claim_flags import claim_flags_refresh
 
 C = Claim.Status
 L = ClaimLine.State
@@ -62,10 +63,12 @@ def _refresh_totals(claim: Claim) -> None:
 
 
 def claim_review_start(*, actor: User, claim_id: int) -> Claim:
-    """Take a submitted claim into review (also done by the first line decision)."""
+    """Take a submitted claim into review (also done by the first line decision). The red
+    flags are recomputed from today's facts first (vouchers/services/claim_flags.py)."""
     with transaction.atomic():
         claim = reviewer_claim_get(actor, claim_id, lock=True)
         claim_transition(claim, to=C.UNDER_REVIEW, actor=actor)
+        claim_flags_refresh(claim)
         return claim
 
 
@@ -90,6 +93,7 @@ def claim_lines_decide(
                           code="line_rejected")  # fmt: skip
         if claim.status == C.SUBMITTED:
             claim_transition(claim, to=C.UNDER_REVIEW, actor=actor)
+            claim_flags_refresh(claim)
         ClaimLine.objects.filter(pk__in=ids).update(
             state=L.APPROVED if approve else L.REJECTED, reason=reason, decided_by=actor,
             decided_at=timezone.now(),

@@ -14,19 +14,18 @@ import secrets
 from collections import defaultdict
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from accounts.scoping import Scope
-from booking.models import Booking, ServiceRequest
 from config.errors import Conflict, Forbidden, Invalid
 from vouchers import uploads
 from vouchers.claim_transitions import claim_record_creation, claim_transition
 from vouchers.flags import lines_flag
-from vouchers.models import Claim, ClaimDeduction, ClaimLine, ClaimProof, OrderVoucherHold
-from vouchers.selectors.claims import claim_get, claimable_entries, ids_in
+from vouchers.models import Claim, ClaimDeduction, ClaimLine, ClaimProof
+from vouchers.selectors.claims import claim_get, claimable_rows
+from vouchers.services.claim_flags import claim_flags_refresh
 
 C = Claim.Status
 MAX_PROOFS = 50
@@ -56,64 +55,20 @@ def _check_period(period_start: dt.date, period_end: dt.date) -> None:
         raise Invalid(message, code="period_in_future", fields={"period_end": [str(message)]})
 
 
-def _order_fees(entries) -> dict[tuple[str, int], tuple[int, dt.datetime | None]]:
-    """(kind, id) → (fee, when it completed), two queries for any number of orders."""
-    ids = defaultdict(set)
-    for e in entries:
-        ids[e.order_kind].add(e.order_id)
-    fees = {}
-    for pk, fee in Booking.objects.filter(pk__in=ids_in(ids["booking"])).values_list(
-        "pk", "fee_fen"
-    ):
-        fees[("booking", pk)] = fee or 0
-    for pk, fee in ServiceRequest.objects.filter(pk__in=ids_in(ids["service_request"])).values_list(
-        "pk", "fee_fen"
-    ):
-        fees[("service_request", pk)] = fee or 0
-    return fees
-
-
-def _captured_per_order(entries) -> dict[tuple[str, int], int]:
-    """All vouchers' captures of each order: the firm paid the fee less all of them."""
-    keys = {(e.order_kind, e.order_id) for e in entries}
-    totals: dict[tuple[str, int], int] = defaultdict(int)
-    for kind in {key[0] for key in keys}:
-        rows = (
-            OrderVoucherHold.objects.filter(
-                order_kind=kind, order_id__in=ids_in(i for k, i in keys if k == kind)
-            )
-            .values_list("order_id")
-            .annotate(s=Sum("captured_fen"))
-        )
-        for order_id, total in rows:
-            totals[(kind, order_id)] = total or 0
-    return totals
-
-
-def _holds_by_entry(entries) -> dict[int, int]:
-    keys = {(e.order_kind, e.order_id, e.voucher_id) for e in entries}
-    rows = OrderVoucherHold.objects.filter(order_id__in=ids_in({k[1] for k in keys})).values_list(
-        "pk", "order_kind", "order_id", "voucher_id"
-    )
-    by_key = {(k, o, v): pk for pk, k, o, v in rows}
-    return {e.pk: by_key[(e.order_kind, e.order_id, e.voucher_id)] for e in entries}
-
-
 def _new_number(now: dt.datetime) -> str:
     return f"CL{timezone.localtime(now):%Y%m%d}-{secrets.token_hex(4).upper()}"
 
 
-def _lines_for(claim: Claim, entries, fees, captured, holds) -> list[ClaimLine]:
-    lines = []
-    for e in entries:
-        fee = fees.get((e.order_kind, e.order_id), 0)
-        lines.append(ClaimLine(
-            claim=claim, capture_entry_id=e.pk, hold_id=holds[e.pk], firm_id=e.firm_id,
-            order_kind=e.order_kind, order_id=e.order_id, completed_at=e.at, fee_fen=fee,
-            voucher_fen=e.amount_fen,
-            firm_fen=max(fee - captured.get((e.order_kind, e.order_id), 0), 0),
-        ))  # fmt: skip
-    return lines
+def _lines_for(claim: Claim, entries) -> list[ClaimLine]:
+    return [
+        ClaimLine(
+            claim=claim, issuer_id=claim.issuer_id, capture_entry_id=e.pk, hold_id=e.hold_id,
+            firm_id=e.firm_id, order_kind=e.order_kind, order_id=e.order_id, completed_at=e.at,
+            fee_fen=e.fee_fen, voucher_fen=e.amount_fen,
+            firm_fen=max(e.fee_fen - e.captured_all_fen, 0),
+        )
+        for e in entries
+    ]  # fmt: skip
 
 
 def claim_build(
@@ -131,21 +86,13 @@ def claim_build(
     try:
         with transaction.atomic():
             Organisation.objects.select_for_update().filter(pk=provider_id).first()
-            # Plain rows, not three model instances per entry: a 5,000-line build spent
-            # more on building LedgerEntry/Voucher/Programme objects than on its queries.
-            entries = list(
-                claimable_entries(provider_id=provider_id, period_start=period_start,
-                                  period_end=period_end)
-                .annotate(firm_id=F("voucher__firm_id"),
-                          issuer_id=F("voucher__programme__issuer_id"))
-                .values_list("pk", "voucher_id", "amount_fen", "order_kind", "order_id", "at",
-                             "firm_id", "issuer_id", named=True)
-            )  # fmt: skip
+            # Plain rows with the fee, hold and captures folded in (bench/RESULTS.md): a
+            # 5,000-line build spent more on model instances and look-ups than on writing.
+            entries = claimable_rows(provider_id=provider_id, period_start=period_start,
+                                     period_end=period_end)  # fmt: skip
             if not entries:
                 raise Conflict(_("Nothing to claim: no captured voucher amounts in this period "
                                  "that are not already claimed."), code="nothing_to_claim")  # fmt: skip
-            fees, captured, holds = (_order_fees(entries), _captured_per_order(entries),
-                                     _holds_by_entry(entries))  # fmt: skip
             by_issuer = defaultdict(list)
             for e in entries:
                 by_issuer[e.issuer_id].append(e)
@@ -158,9 +105,6 @@ def claim_build(
                     period_start,
                     period_end,
                     now,
-                    fees,
-                    captured,
-                    holds,
                 )  # fmt: skip
                 for issuer_id, group in sorted(by_issuer.items())
             ]
@@ -171,7 +115,7 @@ def claim_build(
                          "reload and try again."), code="already_claimed") from exc  # fmt: skip
 
 
-def _claim_insert(actor, provider_id, issuer_id, entries, start, end, now, fees, captured, holds):
+def _claim_insert(actor, provider_id, issuer_id, entries, start, end, now):
     deductions = list(
         ClaimDeduction.objects.select_for_update()
         .filter(provider_id=provider_id, issuer_id=issuer_id, claim__isnull=True)
@@ -181,9 +125,9 @@ def _claim_insert(actor, provider_id, issuer_id, entries, start, end, now, fees,
         provider_id=provider_id, issuer_id=issuer_id, number=_new_number(now),
         period_start=start, period_end=end, created_by=actor, created_at=now, updated_at=now,
         claimed_fen=sum(e.amount_fen for e in entries), line_count=len(entries),
-        deduction_fen=sum(d.amount_fen for d in deductions),
+        deduction_fen=sum(d.amount_fen for d in deductions), flags_checked_at=now,
     )  # fmt: skip
-    lines = _lines_for(claim, entries, fees, captured, holds)
+    lines = _lines_for(claim, entries)
     lines_flag(lines, provider_id=provider_id)
     for line in lines:
         line.flagged = bool(line.flags)
@@ -196,7 +140,7 @@ def _claim_insert(actor, provider_id, issuer_id, entries, start, end, now, fees,
     return claim
 
 
-LINE_COLUMNS = ("claim_id", "capture_entry_id", "hold_id", "firm_id", "order_kind", "order_id",
+LINE_COLUMNS = ("claim_id", "issuer_id", "capture_entry_id", "hold_id", "firm_id", "order_kind", "order_id",
                 "completed_at", "fee_fen", "voucher_fen", "firm_fen", "state", "reason", "flags",
                 "flagged")  # fmt: skip
 
@@ -215,7 +159,7 @@ def _lines_write(lines: list[ClaimLine]) -> None:
         f"COPY {table} ({', '.join(LINE_COLUMNS)}) FROM STDIN"
     ) as copy:  # fmt: skip
         for ln in lines:
-            copy.write_row((ln.claim_id, ln.capture_entry_id, ln.hold_id, ln.firm_id,
+            copy.write_row((ln.claim_id, ln.issuer_id, ln.capture_entry_id, ln.hold_id, ln.firm_id,
                             ln.order_kind, ln.order_id, ln.completed_at, ln.fee_fen,
                             ln.voucher_fen, ln.firm_fen, ln.state, ln.reason,
                             json.dumps(ln.flags, ensure_ascii=False), ln.flagged))  # fmt: skip
@@ -300,7 +244,9 @@ def claim_proof_add(*, actor: User, claim_id: int, file, line_id: int | None = N
 
 def claim_submit(*, actor: User, claim_id: int) -> Claim:
     """Send a draft to the issuing department. Needs the invoice (with its file) and, if the
-    firms paid anything themselves, at least one proof of payment.
+    firms paid anything themselves, at least one proof of payment. The red flags are
+    recomputed from today's facts (a related party declared, a session corrected since the
+    build) so the department sees what is true at submission.
     Errors: Invalid ``invoice_missing``, ``proof_missing``; Conflict ``invalid_transition``."""
     with transaction.atomic():
         claim = provider_claim_get(actor, claim_id, lock=True)
@@ -312,4 +258,5 @@ def claim_submit(*, actor: User, claim_id: int) -> Claim:
                 raise Invalid(_("Upload proof that the firms paid their own part before "
                                 "submitting."), code="proof_missing")  # fmt: skip
         claim_transition(claim, to=C.SUBMITTED, actor=actor)
+        claim_flags_refresh(claim)
         return claim

@@ -31,7 +31,13 @@ MOVES: dict[str, frozenset[str]] = {
     P.PAUSED: frozenset({P.PUBLISHED, P.CLOSED}),
 }
 EDITABLE = ("name", "description", "valid_from", "valid_to", "applications_open_on",
-            "applications_close_on", "budget_fen")  # fmt: skip
+            "applications_close_on", "budget_fen", "flag_near_cap_pct", "flag_many_orders",
+            "flag_short_session_pct")  # fmt: skip
+# The red-flag thresholds of the programme's claims (vouchers/flags.py): inclusive bounds,
+# as the check constraint ``programme_flag_thresholds_claims_s6`` holds them.
+FLAG_BOUNDS = {"flag_near_cap_pct": (50, 99), "flag_many_orders": (2, 10_000),
+               "flag_short_session_pct": (1, 99)}  # fmt: skip
+FLAG_DEFAULTS = {"flag_near_cap_pct": 90, "flag_many_orders": 10, "flag_short_session_pct": 50}
 
 
 def _invalid(field: str, message) -> Invalid:
@@ -49,6 +55,11 @@ def _check_fields(values: dict[str, Any], issued_fen: int = 0) -> None:
     start, end = values.get("valid_from"), values.get("valid_to")
     if not isinstance(start, dt.date) or not isinstance(end, dt.date) or end < start:
         raise _invalid("valid_to", _("The validity must end on or after its start."))
+    for name, (low, high) in FLAG_BOUNDS.items():
+        value = values.get(name, FLAG_DEFAULTS[name])
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise _invalid(name, _("Give a whole number from %(low)d to %(high)d.")
+                           % {"low": low, "high": high})  # fmt: skip
     opens, closes = values.get("applications_open_on"), values.get("applications_close_on")
     if opens and closes and closes < opens:
         raise _invalid("applications_close_on", _("Applications must close after they open."))
@@ -68,8 +79,12 @@ def programme_create(
     description: str = "",
     applications_open_on: dt.date | None = None,
     applications_close_on: dt.date | None = None,
+    flag_near_cap_pct: int = FLAG_DEFAULTS["flag_near_cap_pct"],
+    flag_many_orders: int = FLAG_DEFAULTS["flag_many_orders"],
+    flag_short_session_pct: int = FLAG_DEFAULTS["flag_short_session_pct"],
 ) -> Programme:
-    """A draft programme of ``issuer_id`` for ``region_code``.
+    """A draft programme of ``issuer_id`` for ``region_code``; the ``flag_*`` thresholds
+    say when its claims' lines get red flags (``FLAG_BOUNDS``).
 
     Errors: Forbidden (not a reviewer of the issuer), Invalid (``region_outside_scope``,
     ``programme_*_invalid``, ``programme_rules_invalid`` with per-field messages)."""
@@ -82,7 +97,9 @@ def programme_create(
     values = {"name": (name or "").strip(), "description": description or "",
               "budget_fen": budget_fen, "valid_from": valid_from, "valid_to": valid_to,
               "applications_open_on": applications_open_on,
-              "applications_close_on": applications_close_on}  # fmt: skip
+              "applications_close_on": applications_close_on,
+              "flag_near_cap_pct": flag_near_cap_pct, "flag_many_orders": flag_many_orders,
+              "flag_short_session_pct": flag_short_session_pct}  # fmt: skip
     _check_fields(values)
     parsed = rules_parse(rules)
     now = timezone.now()
