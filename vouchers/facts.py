@@ -61,7 +61,7 @@ def order_facts(
             "provider__region_id",
             "firm_region",
             "related",
-            *(("voucher_eligible",) if model is TestingService else ()),
+            *(("statutory_testing", "voucher_eligible") if model is TestingService else ()),
         )  # fmt: skip
         .get()
     )
@@ -69,8 +69,8 @@ def order_facts(
         kind=order_kind, fee_fen=fee_fen, provider_id=row["provider_id"],
         provider_region=row["provider__region_id"], firm_region=row["firm_region"],
         programme_region=programme.region_id, category_path=row["category__path"] or "",
-        # Services marked not voucher-eligible are statutory or mandatory testing.
-        statutory=not row.get("voucher_eligible", True), related_party=row["related"],
+        statutory=row.get("statutory_testing", False), related_party=row["related"],
+        item_accepts_vouchers=row.get("voucher_eligible", True),
     )  # fmt: skip
 
 
