@@ -16,6 +16,7 @@ import argparse
 import datetime as dt
 import os
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -69,7 +70,7 @@ def setup(threads: int):
                        InstrumentFactory(provider=provider, max_minutes=600)))  # fmt: skip
     hot = issuing.voucher_issue(actor=reviewer, programme_id=programme.pk, firm_id=people[0][1].pk,
                                 amount_fen=10**9)  # fmt: skip
-    return people, hot
+    return people, hot, programme
 
 
 def slots(start_day: int):
@@ -81,6 +82,61 @@ def slots(start_day: int):
         for hour in range(8, 20):
             start = dt.datetime.combine(day, dt.time(hour), tzinfo=tz)
             yield start, start + dt.timedelta(hours=1)
+
+
+BULK_SQL = [
+    # 5 vouchers for each generated firm (200,000 at national scale: 1,000,000 vouchers) …
+    """INSERT INTO vouchers_voucher (firm_id, programme_id, application_id, code, face_fen,
+           available_fen, held_fen, captured_fen, expired_fen, issued_at, expires_at)
+       SELECT f.id, %(programme)s, NULL, 'BK-' || f.id || '-' || g, 10000000, 9999900, 100, 0, 0,
+              now() - (f.id %% 300) * interval '1 day', now() + (g * 60) * interval '1 day'
+         FROM (SELECT id FROM accounts_organisation WHERE kind = 'firm'
+                AND NOT EXISTS (SELECT 1 FROM vouchers_voucher v WHERE v.firm_id = accounts_organisation.id)
+                ORDER BY id LIMIT %(firms)s) f
+        CROSS JOIN generate_series(1, 5) g""",
+    # … each with ten ledger entries (issue, four holds released, one hold still held):
+    # 10,000,000 entries whose sums equal the rows above.
+    """INSERT INTO vouchers_ledgerentry (voucher_id, kind, amount_fen, order_kind, order_id,
+           programme_version_id, actor_id, note, at)
+       SELECT v.id, e.kind, CASE WHEN e.kind = 'issue' THEN v.face_fen ELSE 100 END, e.ok,
+              CASE WHEN e.kind = 'issue' THEN NULL ELSE -e.oid END, %(version)s, NULL, '',
+              v.issued_at + e.n * interval '1 hour'
+         FROM vouchers_voucher v CROSS JOIN (VALUES
+              (0, 'issue', '', 0), (1, 'hold', 'booking', 1), (2, 'release', 'booking', 1),
+              (3, 'hold', 'booking', 2), (4, 'release', 'booking', 2), (5, 'hold', 'booking', 3),
+              (6, 'release', 'booking', 3), (7, 'hold', 'booking', 4), (8, 'release', 'booking', 4),
+              (9, 'hold', 'booking', 5)) e(n, kind, ok, oid)
+        WHERE v.programme_id = %(programme)s AND v.code LIKE 'BK-%%'""",
+    "ANALYZE vouchers_voucher",
+    "ANALYZE vouchers_ledgerentry",
+]
+
+
+def bulk(programme, firms: int) -> None:
+    """Add ``firms`` × 5 vouchers and 10 ledger entries each, set-based (seconds printed)."""
+    from django.db import connection, transaction
+
+    for sql in BULK_SQL:
+        t = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as c:
+            c.execute(sql, {"programme": programme.pk, "version": programme.current_version_id,
+                            "firms": firms})  # fmt: skip
+            n = c.rowcount
+        print(f"  {sql.split()[0]} {sql.split()[2] if sql.startswith('INSERT') else sql.split()[1]}: "
+              f"{n:,} rows in {time.perf_counter() - t:.1f} s", flush=True)  # fmt: skip
+
+
+def wallet_latency(user, samples: int) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    times = []
+    for _ in range(samples):
+        t = time.perf_counter()
+        assert client.get("/vouchers/").status_code == 200
+        times.append(time.perf_counter() - t)
+    return f"wallet page /vouchers/ (20 vouchers): p50 {pct(times, 0.5):.1f} ms, p95 {pct(times, 0.95):.1f} ms"
 
 
 def pct(values, p):
@@ -169,6 +225,37 @@ def proof() -> str:
     return f"negative balances: {negative}; vouchers whose held ≠ ledger: {mismatched}; ledger entries: {entries}"
 
 
+STATE = Path(tempfile.gettempdir()) / "vouchers_bench_state.json"
+
+
+def _save(people, hot) -> None:
+    import json
+
+    STATE.write_text(json.dumps({"people": [[u.pk, f.pk, [v.pk for v in vs], i1.pk, i2.pk]
+                                            for u, f, vs, i1, i2 in people], "hot": hot.pk}))  # fmt: skip
+
+
+def _load():
+    import json
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from accounts.models import Organisation, User
+    from facilities.models import Instrument
+    from vouchers.models import Voucher
+
+    state = json.loads(STATE.read_text())
+    people = [(User.objects.get(pk=u), Organisation.objects.get(pk=f),
+               list(Voucher.objects.filter(pk__in=vs).order_by("pk")),
+               Instrument.objects.get(pk=i1), Instrument.objects.get(pk=i2))
+              for u, f, vs, i1, i2 in state["people"]]  # fmt: skip
+    return people, Voucher.objects.get(pk=state["hot"])
+
+
 def main() -> int:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -176,9 +263,28 @@ def main() -> int:
     p.add_argument("--threads", type=int, default=32)
     p.add_argument("--seconds", type=float, default=10)
     p.add_argument("--samples", type=int, default=200)
+    p.add_argument(
+        "--bulk-firms",
+        type=int,
+        default=0,
+        help="add 5 vouchers × 10 ledger entries for this many firms without any",
+    )
+    p.add_argument("--phase", choices=["setup", "measure", "all"], default="all",
+                   help="setup: fixtures and bulk (run under cpu shared); measure: time the"
+                        " fixtures of the last setup (run under cpu bench)")  # fmt: skip
     args = p.parse_args()
-    people, hot = setup(args.threads)
+    if args.phase in ("setup", "all"):
+        people, hot, programme = setup(args.threads)
+        if args.bulk_firms:
+            bulk(programme, args.bulk_firms)
+        _save(people, hot)
+        if args.phase == "setup":
+            print(proof())
+            return 0
+    else:
+        people, hot = _load()
     print(voucher_list_latency(people[0][0], args.samples))
+    print(wallet_latency(people[0][0], args.samples))
     without = [booking_job(u, f, i1, [], 3) for u, f, _v, i1, _i2 in people]
     n, errors = run_threads(without, args.seconds)
     base = n / args.seconds

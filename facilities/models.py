@@ -484,6 +484,12 @@ class TestingService(models.Model):
     )
     turnaround_days = models.PositiveSmallIntegerField(_("turnaround (working days)"), default=5)
     voucher_eligible = models.BooleanField(_("voucher eligible"), default=True)
+    # Testing the law or a regulator requires (法定/强制性检测): a programme whose rules
+    # exclude statutory testing refuses to pay for it, whatever voucher_eligible says.
+    statutory_testing = models.BooleanField(
+        _("statutory/mandatory testing"), default=False,
+        help_text=_("Testing required by law or by a regulator; voucher programmes may exclude it."),
+    )  # fmt: skip
     # Derived from the provider's certificate scopes (facilities.accreditation_scope) on
     # save and when a certificate changes; the catalogue filters on it.
     in_accredited_scope = models.BooleanField(

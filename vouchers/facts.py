@@ -11,7 +11,7 @@ from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Sum, When
 from accounts.models import Organisation
 from booking.order_events import OrderKind
 from facilities.models import Instrument, TestingService
-from vouchers.models import OrderVoucherHold, Programme, RelatedParty, Voucher
+from vouchers.models import OrderVoucherHold, Programme, ProgrammeBlock, RelatedParty
 from vouchers.rules import OrderFacts, Rules
 
 
@@ -41,10 +41,33 @@ def order_facts(
     *, order_kind: str, item_id: int, firm_id: int, fee_fen: int, programme: Programme
 ) -> OrderFacts:
     """What the rules need to know of an order of ``item_id`` for ``firm_id``."""
+    facts, _blocked, _used = order_facts_row(order_kind=order_kind, item_id=item_id,
+                                             firm_id=firm_id, fee_fen=fee_fen, programme=programme)  # fmt: skip
+    return facts
+
+
+def order_facts_row(
+    *, order_kind: str, item_id: int, firm_id: int, fee_fen: int, programme: Programme,
+    rules: Rules | None = None, at: dt.datetime | None = None,
+) -> tuple[OrderFacts, bool, int]:  # fmt: skip
+    """``(facts, blocked, year_used_fen)`` in one statement (it runs on the booking hot
+    path): the item's category and provider, the firm's region, whether firm and provider
+    declared a shared party, and, with ``rules`` and ``at``, whether an audit barred firm or
+    provider from the programme and what the firm (or its controller group) spent of the
+    programme this year (``year_used_fen``'s sum, read after the hold's locks)."""
     model = Instrument if order_kind == OrderKind.BOOKING else TestingService
     firm_parties = RelatedParty.objects.filter(organisation_id=firm_id).values("identifier")
-    # One statement (it runs on the booking hot path): the item's category and provider,
-    # the firm's region, and whether firm and provider declared a shared party.
+    extra = {}
+    if rules is not None:
+        extra["blocked"] = Exists(
+            ProgrammeBlock.objects.filter(programme_id=programme.pk).filter(
+                Q(organisation_id=firm_id) | Q(organisation_id=OuterRef("provider_id"))
+            )
+        )
+        if rules.cap_per_year_fen is not None:
+            used = _year_holds(rules, programme.pk, firm_id, at).order_by()
+            used = used.values("voucher__programme_id").annotate(s=Sum(_SPENT)).values("s")[:1]
+            extra["year_used"] = Subquery(used)
     row = (
         model.objects.filter(pk=item_id)
         .annotate(
@@ -54,6 +77,7 @@ def order_facts(
                     organisation_id=OuterRef("provider_id"), identifier__in=firm_parties
                 )
             ),
+            **extra,
         )  # fmt: skip
         .values(
             "category__path",
@@ -61,17 +85,33 @@ def order_facts(
             "provider__region_id",
             "firm_region",
             "related",
-            *(("voucher_eligible",) if model is TestingService else ()),
+            *extra,
+            *(("statutory_testing", "voucher_eligible") if model is TestingService else ()),
         )  # fmt: skip
         .get()
     )
-    return OrderFacts(
+    facts = OrderFacts(
         kind=order_kind, fee_fen=fee_fen, provider_id=row["provider_id"],
         provider_region=row["provider__region_id"], firm_region=row["firm_region"],
         programme_region=programme.region_id, category_path=row["category__path"] or "",
-        # Services marked not voucher-eligible are statutory or mandatory testing.
-        statutory=not row.get("voucher_eligible", True), related_party=row["related"],
+        statutory=row.get("statutory_testing", False), related_party=row["related"],
+        item_accepts_vouchers=row.get("voucher_eligible", True),
     )  # fmt: skip
+    return facts, bool(row.get("blocked")), row.get("year_used") or 0
+
+
+_SPENT = Case(
+    When(state=OrderVoucherHold.State.HELD, then=F("held_fen")),
+    default=F("captured_fen") - F("reversed_fen"),
+)
+
+
+def _year_holds(rules: Rules, programme_id: int, firm_id: int, at: dt.datetime):
+    group = controller_group_q(firm_id, "voucher__firm_id") if rules.cap_per_controller else None
+    holds = OrderVoucherHold.objects.filter(
+        voucher__programme_id=programme_id, created_at__gte=local_year_start(at)
+    )
+    return holds.filter(group) if group is not None else holds.filter(voucher__firm_id=firm_id)
 
 
 def year_used_fen(rules: Rules, programme_id: int, firm_id: int, at: dt.datetime) -> int:
@@ -79,25 +119,15 @@ def year_used_fen(rules: Rules, programme_id: int, firm_id: int, at: dt.datetime
     programme this calendar year: live holds plus captures less reversals."""
     if rules.cap_per_year_fen is None:
         return 0
-    group = controller_group_q(firm_id, "voucher__firm_id") if rules.cap_per_controller else None
-    holds = OrderVoucherHold.objects.filter(
-        voucher__programme_id=programme_id, created_at__gte=local_year_start(at)
-    )
-    holds = holds.filter(group) if group is not None else holds.filter(voucher__firm_id=firm_id)
-    spent = Case(
-        When(state=OrderVoucherHold.State.HELD, then=F("held_fen")),
-        default=F("captured_fen") - F("reversed_fen"),
-    )
-    return holds.aggregate(s=Sum(spent))["s"] or 0
+    return _year_holds(rules, programme_id, firm_id, at).aggregate(s=Sum(_SPENT))["s"] or 0
 
 
-def spending_group_voucher_ids(rules: Rules, programme_id: int, firm_id: int) -> list[int]:
-    """The vouchers whose rows serialise spending under a yearly cap: all of the firm's (or
-    its controller group's) vouchers of the programme. Locking them all, in ascending id,
-    keeps two orders from both passing the cap."""
+def spending_group_firm_ids(rules: Rules, firm_id: int) -> list[int]:
+    """The firms whose spending a yearly cap counts together: the firm alone, or with a
+    per-controller cap every firm that declared one of its actual controllers."""
     if rules.cap_per_year_fen is None:
         return []
-    group = controller_group_q(firm_id) if rules.cap_per_controller else None
-    vouchers = Voucher.objects.filter(programme_id=programme_id)
-    vouchers = vouchers.filter(group) if group is not None else vouchers.filter(firm_id=firm_id)
-    return list(vouchers.values_list("pk", flat=True))
+    if not rules.cap_per_controller:
+        return [firm_id]
+    related = Organisation.objects.filter(controller_group_q(firm_id, "pk"))
+    return sorted({firm_id, *related.values_list("pk", flat=True)})

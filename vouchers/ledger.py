@@ -14,13 +14,23 @@ word: a movement that would make a balance negative fails rather than stores it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from vouchers.models import LedgerEntry, Voucher
+
+# Transaction-scoped advisory locks (pg_advisory_xact_lock(class, id)); the classes are
+# this app's own. PARTY: a firm's declared actual controllers, taken shared by a hold that
+# reads the firm's controller group and exclusively by a declaration, so the group cannot
+# change under an order being placed. SPEND: a firm's spending under a yearly cap, taken
+# exclusively by a hold for the firm (or every firm of its controller group), always after
+# the voucher rows, so two orders cannot both pass the cap.
+LOCK_PARTY = 0x56435001
+LOCK_SPEND = 0x56435002
 
 K = LedgerEntry.Kind
 DELTAS: dict[str, dict[str, int]] = {
@@ -32,9 +42,10 @@ DELTAS: dict[str, dict[str, int]] = {
 }
 
 
-def vouchers_lock(voucher_ids: Iterable[int]) -> dict[int, Voucher]:
+def vouchers_lock(voucher_ids: Iterable[int], *, firm_id: int | None = None) -> dict[int, Voucher]:
     """Lock the vouchers' rows in ascending id (the fixed order: two orders spending the
-    same two vouchers cannot deadlock) and return them, programme joined, by id."""
+    same two vouchers cannot deadlock) and return them, programme joined, by id; with
+    ``firm_id`` only that firm's (another firm's voucher is neither locked nor returned)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Lock vouchers inside a transaction.")
     rows = (
@@ -43,6 +54,8 @@ def vouchers_lock(voucher_ids: Iterable[int]) -> dict[int, Voucher]:
         .filter(pk__in=sorted(set(voucher_ids)))
         .order_by("pk")
     )
+    if firm_id is not None:
+        rows = rows.filter(firm_id=firm_id)
     return {v.pk: v for v in rows}
 
 
@@ -92,3 +105,94 @@ def ledger_issue(voucher: Voucher, *, actor_id: int | None, version_id, note="")
         note=note[:300],
         at=voucher.issued_at,
     )
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def party_lock(organisation_id: int, *, shared: bool) -> None:
+    """Lock the organisation's declared actual controllers: shared while an order reads its
+    group, exclusive while a declaration changes them (no-op on SQLite, which serialises
+    writers)."""
+    if not _postgres():
+        return
+    fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as c:
+        c.execute(f"SELECT {fn}(%s, %s)", [LOCK_PARTY, organisation_id])
+
+
+def spend_lock(firm_ids: Sequence[int]) -> None:
+    """Serialise the firms' spending under a yearly cap, in ascending firm id, after the
+    voucher rows (so a holder of these locks waits for no voucher row)."""
+    if not _postgres() or not firm_ids:
+        return
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT count(pg_advisory_xact_lock(%s, f)) FROM"
+            " (SELECT DISTINCT f FROM unnest(%s::int[]) f ORDER BY f) s",
+            [LOCK_SPEND, sorted(set(firm_ids))],
+        )
+
+
+HOLDS_SQL = """
+WITH lines AS (
+    SELECT * FROM unnest(%(vouchers)s::bigint[], %(amounts)s::bigint[], %(traces)s::jsonb[])
+        AS l(voucher_id, amount, trace)
+), moved AS (
+    UPDATE vouchers_voucher v
+       SET available_fen = v.available_fen - l.amount, held_fen = v.held_fen + l.amount
+      FROM lines l WHERE v.id = l.voucher_id
+    RETURNING v.id
+), entries AS (
+    INSERT INTO vouchers_ledgerentry (voucher_id, kind, amount_fen, order_kind, order_id,
+                                      programme_version_id, actor_id, note, at)
+    SELECT voucher_id, 'hold', amount, %(order_kind)s, %(order_id)s, %(version)s, %(actor)s,
+           '', %(at)s FROM lines
+    RETURNING id
+)
+INSERT INTO vouchers_ordervoucherhold (order_kind, order_id, voucher_id, programme_version_id,
+    held_fen, captured_fen, reversed_fen, state, trace, created_at, settled_at)
+SELECT %(order_kind)s, %(order_id)s, voucher_id, %(version)s, amount, 0, 0, 'held', trace,
+       %(at)s, NULL FROM lines
+RETURNING (SELECT count(*) FROM moved), (SELECT count(*) FROM entries)
+"""
+
+
+def holds_place(
+    vouchers: dict[int, Voucher], lines: Sequence[tuple[int, int, list]], *, order_kind: str,
+    order_id: int, version_id: int, actor_id: int | None, at: dt.datetime,
+) -> None:  # fmt: skip
+    """Hold ``(voucher id, amount_fen, trace)`` of each locked voucher for the order: on
+    PostgreSQL the vouchers' UPDATE, the ledger's INSERT and the holds' INSERT are one
+    statement (one round trip on the booking hot path); elsewhere one movement at a time.
+    The same constraints guard both: a balance never negative, once per (order, voucher)."""
+    from vouchers.models import OrderVoucherHold
+
+    if not lines:
+        return
+    if not _postgres():
+        for voucher_id, amount, trace in lines:
+            ledger_move(vouchers[voucher_id], kind=K.HOLD, amount_fen=amount, actor_id=actor_id,
+                        order_kind=order_kind, order_id=order_id, version_id=version_id, at=at)  # fmt: skip
+            OrderVoucherHold.objects.create(order_kind=order_kind, order_id=order_id,
+                                            voucher_id=voucher_id, programme_version_id=version_id,
+                                            held_fen=amount, trace=trace, created_at=at)  # fmt: skip
+        return
+    if any(amount <= 0 for _v, amount, _t in lines):
+        raise ValueError("a movement moves a positive amount")
+    params = {
+        "vouchers": [v for v, _a, _t in lines], "amounts": [a for _v, a, _t in lines],
+        "traces": [json.dumps(t, ensure_ascii=False) for _v, _a, t in lines],
+        "order_kind": order_kind, "order_id": order_id, "version": version_id,
+        "actor": actor_id, "at": at,
+    }  # fmt: skip
+    with connection.cursor() as c:
+        c.execute(HOLDS_SQL, params)
+        rows = c.fetchall()
+    if len(rows) != len(lines) or rows[0] != (len(lines), len(lines)):
+        raise RuntimeError("a hold did not move its voucher")
+    for voucher_id, amount, _t in lines:
+        voucher = vouchers[voucher_id]
+        voucher.available_fen -= amount
+        voucher.held_fen += amount

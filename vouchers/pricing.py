@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import Conflict, DomainError, Invalid, NotFound
-from vouchers.facts import order_facts, spending_group_voucher_ids, year_used_fen
-from vouchers.ledger import vouchers_lock
+from vouchers.facts import order_facts_row, spending_group_firm_ids
+from vouchers.ledger import party_lock, spend_lock, vouchers_lock
 from vouchers.models import ProgrammeBlock, Voucher
 from vouchers.rules import Refusal, Split, VoucherFacts, refusal_text, rules_parse, split
 
@@ -35,39 +35,48 @@ def blocked_refuse(programme_id: int, organisation_ids, voucher_id: int) -> None
                       data={"voucher": voucher_id, "reason": "blocked"})  # fmt: skip
 
 
+def _not_found(missing: int) -> NotFound:
+    return NotFound(refusal_text("voucher_not_found"), code="voucher_not_found",
+                    fields={"vouchers": [refusal_text("voucher_not_found")]},
+                    data={"voucher": missing})  # fmt: skip
+
+
 def price_order(
     *, voucher_ids: list[int], order_kind: str, item_id: int, firm_id: int, fee_fen: int,
     at, lock: bool,
 ) -> tuple[Split, object]:  # fmt: skip
     """The split of ``fee_fen`` over the firm's ``voucher_ids`` (in the firm's order) and
-    the programme; with ``lock`` the vouchers' rows (and, under a yearly cap, all of the
-    spending group's vouchers of the programme) are locked first, in ascending id."""
+    the programme. With ``lock`` (the hold, on the booking hot path) it reads in three
+    statements what the quote reads in four: the chosen vouchers locked (ascending id) with
+    their programme; under a yearly cap the spending lock of the firm (or its controller
+    group, whose membership the party lock holds still); then facts, audit block and the
+    year's spending in one statement."""
     chosen = list(dict.fromkeys(voucher_ids))
-    found = {v.pk: v for v in Voucher.objects.select_related("programme")
-             .filter(pk__in=chosen, firm_id=firm_id)}  # fmt: skip
+    if lock:
+        found = vouchers_lock(chosen, firm_id=firm_id)
+    else:
+        found = {v.pk: v for v in Voucher.objects.select_related("programme")
+                 .filter(pk__in=chosen, firm_id=firm_id)}  # fmt: skip
     missing = [pk for pk in chosen if pk not in found]
     if missing:
-        raise NotFound(refusal_text("voucher_not_found"), code="voucher_not_found",
-                       fields={"vouchers": [refusal_text("voucher_not_found")]},
-                       data={"voucher": missing[0]})  # fmt: skip
+        raise _not_found(missing[0])
     programmes = {v.programme_id for v in found.values()}
     if len(programmes) > 1:
         raise refusal_error(Refusal(chosen[-1], "voucher_not_applicable", "mixed_programmes"))
     programme = found[chosen[0]].programme
     rules = rules_parse(programme.rules)
-    if lock:
-        group = spending_group_voucher_ids(rules, programme.pk, firm_id)
-        locked = vouchers_lock([*chosen, *group])
-        found = {pk: locked[pk] for pk in chosen}
-        programme = found[chosen[0]].programme
-        rules = rules_parse(programme.rules)  # as it is now that the rows are locked
-    facts = order_facts(order_kind=order_kind, item_id=item_id, firm_id=firm_id,
-                        fee_fen=fee_fen, programme=programme)  # fmt: skip
-    blocked_refuse(programme.pk, (firm_id, facts.provider_id), chosen[0])
+    if lock and rules.cap_per_year_fen is not None:
+        if rules.cap_per_controller:
+            party_lock(firm_id, shared=True)
+        spend_lock(spending_group_firm_ids(rules, firm_id))
+    facts, blocked, used = order_facts_row(order_kind=order_kind, item_id=item_id,
+                                           firm_id=firm_id, fee_fen=fee_fen, programme=programme,
+                                           rules=rules, at=at)  # fmt: skip
+    if blocked:
+        blocked_refuse(programme.pk, (firm_id, facts.provider_id), chosen[0])
     result = split(
         rules, facts,
         [VoucherFacts(pk, found[pk].available_fen, found[pk].expires_at) for pk in chosen],
-        programme_status=programme.status,
-        year_used_fen=year_used_fen(rules, programme.pk, firm_id, at), now=at,
+        programme_status=programme.status, year_used_fen=used, now=at,
     )  # fmt: skip
     return result, (programme, found)

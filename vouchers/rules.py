@@ -191,6 +191,8 @@ class OrderFacts:
     category_path: str = ""
     statutory: bool = False
     related_party: bool = False
+    # The provider's own "voucher eligible" switch on a testing service (not a programme rule).
+    item_accepts_vouchers: bool = True
 
 
 @dataclass(frozen=True)
@@ -312,6 +314,8 @@ def order_refusal(rules: Rules, order: OrderFacts, programme_status: str) -> str
         return "programme_paused" if programme_status == "paused" else "programme_not_open"
     if order.kind not in rules.order_kinds:
         return "wrong_order_kind"
+    if not order.item_accepts_vouchers:
+        return "item_not_eligible"
     if rules.exclude_statutory and order.statutory:
         return "statutory_excluded"
     if rules.categories_excluded and category_matches(
@@ -476,6 +480,7 @@ def refusal_text(reason: str, data: dict[str, Any] | None = None) -> str:
         "programme_paused": _("The voucher programme is paused."),
         "programme_not_open": _("The voucher programme is not open."),
         "wrong_order_kind": _("This voucher does not pay for this kind of order."),
+        "item_not_eligible": _("The provider does not accept vouchers for this service."),
         "statutory_excluded": _("Mandatory or statutory testing cannot be paid with vouchers."),
         "category_excluded": _("This voucher does not pay for this category of service."),
         "category_not_included": _("This voucher does not pay for this category of service."),

@@ -207,8 +207,8 @@ class ServiceListSerializer(StrictModelSerializer):
         model = TestingService
         fields = [
             "id", "name", "category", "category_name", "provider", "standards", "price_fen",
-            "price_unit", "turnaround_days", "voucher_eligible", "in_accredited_scope",
-            "accredited", "created_at",
+            "price_unit", "turnaround_days", "voucher_eligible", "statutory_testing",
+            "in_accredited_scope", "accredited", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
 

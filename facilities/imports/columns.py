@@ -179,6 +179,9 @@ SERVICE_COLUMNS = [
     Column("price_unit", "计价方式", "Priced", as_unit, example="每样"),
     Column("turnaround_days", "周期（工作日）", "Turnaround (working days)", as_int, example="5"),
     Column("voucher_eligible", "可用创新券", "Voucher eligible", as_bool, example="是"),
+    Column(
+        "statutory_testing", "法定/强制性检测", "Statutory/mandatory testing", as_bool, example="否"
+    ),
     # No "within CMA/CNAS scope" column: that follows from the provider's certificate
     # scopes (facilities.accreditation_scope) whenever a service is saved.
 ]

@@ -52,7 +52,7 @@ def _service_row(s: TestingService) -> list:
     return [
         s.pk, s.name, s.category.code, "; ".join(s.standards.splitlines()), s.description,
         s.sample_requirements, _yuan(s.price_fen), "每批" if s.price_unit == "per_batch" else "每样",
-        s.turnaround_days, yes[s.voucher_eligible],
+        s.turnaround_days, yes[s.voucher_eligible], yes[s.statutory_testing],
     ]  # fmt: skip
 
 

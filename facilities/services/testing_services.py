@@ -12,7 +12,7 @@ from facilities.services._guards import clean_or_invalid, ensure_manages, ensure
 # in_accredited_scope is not among them: it follows the provider's certificate scopes.
 EDITABLE_FIELDS = (
     "name", "category", "standards", "description", "sample_requirements", "price_fen",
-    "price_unit", "turnaround_days", "voucher_eligible", "is_active",
+    "price_unit", "turnaround_days", "voucher_eligible", "statutory_testing", "is_active",
 )  # fmt: skip
 
 

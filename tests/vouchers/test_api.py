@@ -90,7 +90,7 @@ def test_booking_with_another_firms_voucher_is_404(alice, issue, firm_b, instrum
 
 
 def test_service_request_statutory_service_is_400(alice, voucher, provider):
-    service = TestingServiceFactory(provider=provider, voucher_eligible=False)
+    service = TestingServiceFactory(provider=provider, statutory_testing=True)
     response = api(alice).post("/api/v1/service-requests/", {
         "service": service.pk, "sample_count": 2, "sample_description": "钢板", "delivery": "drop_off",
         "vouchers": [voucher.pk]}, format="json")  # fmt: skip

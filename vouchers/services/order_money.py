@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from booking.order_events import OrderEvent
 from vouchers.facts import item_id_of, order_facts
-from vouchers.ledger import ledger_move, vouchers_lock
+from vouchers.ledger import holds_place, ledger_move, vouchers_lock
 from vouchers.models import LedgerEntry, OrderVoucherHold
 from vouchers.pricing import price_order, refusal_error
 from vouchers.rules import capture_split, rules_parse
@@ -38,7 +38,7 @@ def on_order_event(event: OrderEvent) -> None:
         order_capture(event)
 
 
-def order_hold(event: OrderEvent) -> list[OrderVoucherHold]:
+def order_hold(event: OrderEvent) -> None:
     """Hold what each chosen voucher pays of the new order; raise (refusing the order) if
     any chosen voucher cannot pay."""
     result, (programme, vouchers) = price_order(
@@ -48,17 +48,9 @@ def order_hold(event: OrderEvent) -> list[OrderVoucherHold]:
     )  # fmt: skip
     if result.refusals:
         raise refusal_error(result.refusals[0])
-    holds = []
-    for line in result.lines:
-        holds.append(OrderVoucherHold(
-            order_kind=event.order_kind, order_id=event.order_id, voucher_id=line.voucher_id,
-            programme_version_id=programme.current_version_id, held_fen=line.amount_fen,
-            trace=line.trace, created_at=event.at,
-        ))  # fmt: skip
-        ledger_move(vouchers[line.voucher_id], kind=K.HOLD, amount_fen=line.amount_fen,
-                    actor_id=event.actor_id, order_kind=event.order_kind, order_id=event.order_id,
-                    version_id=programme.current_version_id, at=event.at)  # fmt: skip
-    return OrderVoucherHold.objects.bulk_create(holds)
+    holds_place(vouchers, [(ln.voucher_id, ln.amount_fen, ln.trace) for ln in result.lines],
+                order_kind=event.order_kind, order_id=event.order_id,
+                version_id=programme.current_version_id, actor_id=event.actor_id, at=event.at)  # fmt: skip
 
 
 def _open_holds(event: OrderEvent) -> list[OrderVoucherHold]:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.scoping import Scope
 from config.errors import Conflict, Invalid, NotFound
+from vouchers.ledger import party_lock
 from vouchers.models import RelatedParty
 
 
@@ -32,6 +33,11 @@ def related_party_declare(
         raise Invalid(message, code="party_incomplete", fields={"identifier": [str(message)]})
     try:
         with transaction.atomic():
+            if role == RelatedParty.Role.ACTUAL_CONTROLLER:
+                # Waits for the organisation's orders being placed under a per-controller
+                # cap (and holds new ones back), so none prices with the group it had
+                # before this declaration and commits after it.
+                party_lock(organisation_id, shared=False)
             return RelatedParty.objects.create(organisation_id=organisation_id, role=role,
                                                name=name, identifier=identifier, declared_by=actor)  # fmt: skip
     except IntegrityError as exc:
@@ -43,4 +49,7 @@ def related_party_remove(*, actor: User, party_id: int) -> None:
     if party is None:
         raise NotFound(_("Not found."))
     _require_member(actor, party.organisation_id)
-    party.delete()
+    with transaction.atomic():
+        if party.role == RelatedParty.Role.ACTUAL_CONTROLLER:
+            party_lock(party.organisation_id, shared=False)
+        party.delete()
