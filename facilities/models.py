@@ -61,6 +61,8 @@ class Instrument(models.Model):
         verbose_name=_("provider"),
     )
     name = models.CharField(_("name"), max_length=200)
+    # The English name people also search by (Field emission SEM, Universal testing machine).
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
     model_number = models.CharField(_("model"), max_length=100, blank=True)
     manufacturer = models.CharField(_("manufacturer"), max_length=200, blank=True)
     country_of_origin = models.CharField(_("country of origin"), max_length=50, blank=True)
@@ -178,6 +180,7 @@ class Instrument(models.Model):
         category = self.category
         return [
             self.name,
+            self.name_en,
             self.model_number,
             self.manufacturer,
             category.name_zh,

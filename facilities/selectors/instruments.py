@@ -109,7 +109,7 @@ def _by_relevance(qs: QuerySet, f: CatalogueFilters, outcome: SearchOutcome) -> 
     """Where the words match (name, model or maker, category, the rest) and how many of
     them; then what the firm can use: not under maintenance, nearby, voucher-eligible."""
     score = score_expression(
-        outcome.parsed, category_ids=category_ids_naming,
+        outcome.parsed, category_ids=category_ids_naming, name_fields=("name", "name_en"),
         mode="any" if outcome.mode == ANY else "all",
     )  # fmt: skip
     usable = Case(When(status=Instrument.Status.ACTIVE, then=Value(1)), default=Value(0),
