@@ -29,6 +29,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/15"),
     },
     # Unused balances of expired vouchers; live holds follow their orders (vouchers.tasks).
+    # The search ranking's "has free time soon" (facilities.services.free_time).
+    "facilities-refresh-free-time": {
+        "task": "facilities.tasks.refresh_free_time",
+        "schedule": crontab(minute="*/5"),
+    },
     "vouchers-expire": {
         "task": "vouchers.tasks.expire_vouchers",
         "schedule": crontab(minute=17),

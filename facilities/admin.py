@@ -56,7 +56,7 @@ class InstrumentAdmin(admin.ModelAdmin):
         "requires_approval",
         "requires_training",
     ]
-    search_fields = ["name", "model_number", "manufacturer"]
+    search_fields = ["name", "name_en", "model_number", "manufacturer"]
     list_select_related = ["provider", "category"]
     raw_id_fields = ["provider"]
     readonly_fields = ["external_price_fen", "created_at", "updated_at"]

@@ -61,6 +61,8 @@ class Instrument(models.Model):
         verbose_name=_("provider"),
     )
     name = models.CharField(_("name"), max_length=200)
+    # The English name people also search by (Field emission SEM, Universal testing machine).
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
     model_number = models.CharField(_("model"), max_length=100, blank=True)
     manufacturer = models.CharField(_("manufacturer"), max_length=200, blank=True)
     country_of_origin = models.CharField(_("country of origin"), max_length=50, blank=True)
@@ -93,6 +95,11 @@ class Instrument(models.Model):
     # on this table's own index together with the category (no join to the organisation).
     # Kept in step by save() and, when a provider moves, by facilities.regions.
     region_code = models.CharField(max_length=6, blank=True, default="", editable=False)
+    # Free bookable minutes in the next 7 days, precomputed for the search ranking's "has
+    # free time soon" (facilities.services.free_time, refreshed by a beat task); NULL
+    # until first computed. Never computed per result at query time.
+    free_minutes_7d = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    free_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Booking rules
     requires_approval = models.BooleanField(_("approval needed"), default=True)
@@ -124,6 +131,8 @@ class Instrument(models.Model):
             models.Index(fields=["-created_at", "-id"], name="instrument_by_newest"),
             # City (a code range) and category subtree (an id list) in one index scan.
             models.Index(fields=["region_code", "category"], name="instrument_by_region"),
+            # The free-time refresh picks the stalest rows first.
+            models.Index(fields=["free_checked_at"], name="instrument_by_free_checked"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -145,6 +154,9 @@ class Instrument(models.Model):
         self.search_text, self.search_tokens = build_search(*self.searchable_parts())
         self.region_code = self.provider.region_id or ""
         super().save(*args, **kwargs)
+
+    # An hour free in the next 7 days ranks as "has free time soon" (free_minutes_7d).
+    FREE_SOON_MINUTES = 60
 
     LONG_TEXT = ("specifications", "main_uses", "service_content", "reference_fees")
 
@@ -178,6 +190,7 @@ class Instrument(models.Model):
         category = self.category
         return [
             self.name,
+            self.name_en,
             self.model_number,
             self.manufacturer,
             category.name_zh,

@@ -56,7 +56,7 @@ class InstrumentListSerializer(StrictModelSerializer):
     class Meta:
         model = Instrument
         fields = [
-            "id", "name", "model_number", "manufacturer", "category", "category_name",
+            "id", "name", "name_en", "model_number", "manufacturer", "category", "category_name",
             "provider", "status", "voucher_eligible", "requires_approval", "requires_training",
             "external_price_fen", "accredited", "photo", "location", "created_at",
         ]  # fmt: skip

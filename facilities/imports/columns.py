@@ -130,6 +130,7 @@ class Column:
 INSTRUMENT_COLUMNS = [
     Column("id", "编号", "ID", as_id, example="示例（不导入）"),
     Column("name", "名称", "Name", required=True, example="傅里叶变换红外光谱仪"),
+    Column("name_en", "英文名称", "English name", example="FTIR spectrometer"),
     Column("model_number", "型号", "Model", example="Nicolet iS50"),
     Column("manufacturer", "生产厂商", "Manufacturer", example="赛默飞世尔科技"),
     Column("country_of_origin", "产地国别", "Country of origin", example="美国"),

@@ -36,7 +36,7 @@ def _instrument_row(i: Instrument) -> list:
     yes = {True: "是", False: "否"}
     hours = format_hours((h.weekday, h.opens_at, h.closes_at) for h in i.opening_hours.all())
     return [
-        i.pk, i.name, i.model_number, i.manufacturer, i.country_of_origin,
+        i.pk, i.name, i.name_en, i.model_number, i.manufacturer, i.country_of_origin,
         _yuan(i.original_value_fen), i.category.code, i.start_of_use, i.specifications,
         i.main_uses, i.service_content, i.location, i.contact_name, i.contact_phone,
         i.contact_email, yes[i.voucher_eligible], yes[i.requires_approval],

@@ -91,6 +91,7 @@ class Why:
     model: list[tuple[str, bool]]
     via: list[tuple[str, str]]  # (typed, canonical term) for each expanded term used
     excerpt: list[tuple[str, bool]]
+    name_en: list[tuple[str, bool]] = ()  # the English name, marked (instruments)
 
 
 def _used(term: Term, shown: str) -> bool:
@@ -98,10 +99,10 @@ def _used(term: Term, shown: str) -> bool:
 
 
 def why(parsed: ParsedQuery, *, name: str, model: str, body: list[str],
-        category: str = "") -> Why:  # fmt: skip
+        category: str = "", name_en: str = "") -> Why:  # fmt: skip
     """Why a row with these fields matched ``parsed``."""
     forms = parsed.forms
-    head = _fold(" ".join([name, model, category]))
+    head = _fold(" ".join([name, name_en, model, category]))
     via = []
     for term in parsed.terms:
         if (
@@ -116,4 +117,5 @@ def why(parsed: ParsedQuery, *, name: str, model: str, body: list[str],
             excerpt = snippet(text or "", forms)
             if excerpt:
                 break
-    return Why(segments(name, forms), segments(model, forms), via, excerpt)
+    return Why(segments(name, forms), segments(model, forms), via, excerpt,
+               segments(name_en, forms))  # fmt: skip

@@ -106,10 +106,11 @@ def _sorted(qs: QuerySet, f: CatalogueFilters, *, matches: int | None,
 
 
 def _by_relevance(qs: QuerySet, f: CatalogueFilters, outcome: SearchOutcome) -> QuerySet:
-    """Where the words match (name, model or maker, category, the rest) and how many of
-    them; then what the firm can use: not under maintenance, nearby, voucher-eligible."""
+    """Where the words match (name or English name, model or maker, category, the rest)
+    and how many of them; then what the firm can use: not under maintenance, free time in
+    the next 7 days, nearby, voucher-eligible. (Every listed instrument is shared.)"""
     score = score_expression(
-        outcome.parsed, category_ids=category_ids_naming,
+        outcome.parsed, category_ids=category_ids_naming, name_fields=("name", "name_en"),
         mode="any" if outcome.mode == ANY else "all",
     )  # fmt: skip
     usable = Case(When(status=Instrument.Status.ACTIVE, then=Value(1)), default=Value(0),
@@ -118,8 +119,12 @@ def _by_relevance(qs: QuerySet, f: CatalogueFilters, outcome: SearchOutcome) -> 
     if f.near:
         near = Case(When(region_code__startswith=f.near[:4], then=Value(1)), default=Value(0),
                     output_field=IntegerField())  # fmt: skip
-    qs = qs.annotate(score=score, usable=usable, near=near)
-    return qs.order_by("-score", "-usable", "-near", "-voucher_eligible", "name", "id")
+    # Precomputed by facilities.services.free_time (a beat task), never per result here.
+    free_soon = Case(When(free_minutes_7d__gte=Instrument.FREE_SOON_MINUTES, then=Value(1)), default=Value(0),
+                     output_field=IntegerField())  # fmt: skip
+    qs = qs.annotate(score=score, usable=usable, free_soon=free_soon, near=near)
+    return qs.order_by("-score", "-usable", "-free_soon", "-near", "-voucher_eligible", "name",
+                       "id")  # fmt: skip
 
 
 def _is_filtered(f: CatalogueFilters) -> bool:

@@ -19,9 +19,9 @@ from facilities.services._guards import (
 )
 
 EDITABLE_FIELDS = (
-    "name", "model_number", "manufacturer", "country_of_origin", "original_value_fen",
-    "category", "start_of_use", "specifications", "main_uses", "service_content",
-    "reference_fees", "location", "contact_name", "contact_phone", "contact_email", "photo",
+    "name", "name_en", "model_number", "manufacturer", "country_of_origin",
+    "original_value_fen", "category", "start_of_use", "specifications", "main_uses",
+    "service_content", "reference_fees", "location", "contact_name", "contact_phone", "contact_email", "photo",
     "is_shared", "status", "voucher_eligible", "requires_approval", "requires_training",
     "slot_minutes", "min_minutes", "max_minutes", "lead_minutes", "horizon_days",
     "cancel_cutoff_hours",

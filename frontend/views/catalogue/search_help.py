@@ -18,7 +18,7 @@ def _explain_rows(rows, parsed, kind: str) -> None:
         if kind == "instruments":
             body = [row.main_uses, row.specifications]
             row.why = why(parsed, name=row.name, model=row.model_number, body=body,
-                          category=str(row.category))  # fmt: skip
+                          category=str(row.category), name_en=row.name_en)  # fmt: skip
         else:
             row.why = why(parsed, name=row.name, model="", body=[row.standards],
                           category=str(row.category))  # fmt: skip
