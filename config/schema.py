@@ -48,7 +48,19 @@ class ErrorSerializer(serializers.Serializer):
     data = serializers.JSONField(required=False, help_text="Some errors' facts (a conflict's).")
 
 
+# A wall-clock time (opening hours) carries no offset, and JSON Schema's "time" format
+# demands one: declare the shape DRF's TimeField really sends.
+_WALL_CLOCK_TIME = {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
+                    "example": "08:30:00"}  # fmt: skip
+
+
 class AutoSchema(openapi.AutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if schema.get("format") == "time":
+            schema = {**{k: v for k, v in schema.items() if k != "format"}, **_WALL_CLOCK_TIME}
+        return schema
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
