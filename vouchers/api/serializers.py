@@ -104,7 +104,7 @@ class LedgerEntrySerializer(StrictModelSerializer):
         source="actor.display_name", default=None, read_only=True, allow_null=True
     )
     programme_version = StrictIntegerField(
-        source="programme_version.number", default=None, read_only=True
+        source="programme_version.number", default=None, read_only=True, allow_null=True
     )
 
     class Meta:
