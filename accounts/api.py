@@ -208,7 +208,7 @@ class FirmViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         "resubmitted it, when and why, oldest first",
         responses={200: s.FirmVerificationChangeSerializer(many=True), **ERRORS},
     )
-    @action(detail=True, methods=["get"], url_path="verification-history")
+    @action(detail=True, methods=["get"], url_path="verification-history", pagination_class=None)
     def verification_history(self, request, **kwargs):
         history = selectors.firm_verification_history(
             actor=request.user, firm_id=_int_or_404(kwargs["id"])

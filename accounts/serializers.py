@@ -9,6 +9,7 @@ from rest_framework import serializers
 from accounts.models import ApiToken, FirmProfile, Membership, Organisation, User
 from config.bounds import BoundedDateTimeField
 from config.fields import StrictIntegerField, StrictModelSerializer
+from config.schema import ErrorSerializer  # noqa: F401 - the API views document errors with it
 
 
 class TokenObtainSerializer(serializers.Serializer):
@@ -143,11 +144,3 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
     class Meta(ApiTokenSerializer.Meta):
         fields = [*ApiTokenSerializer.Meta.fields, "key"]
         read_only_fields = fields
-
-
-class ErrorSerializer(serializers.Serializer):
-    """Every error: a stable code, a translated message and per-field errors."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField())

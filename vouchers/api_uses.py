@@ -61,6 +61,8 @@ def _date(value, name):
 
 
 class VoucherUsesView(APIView):
+    pagination_class = StandardPagination  # the schema documents the page it answers
+
     @extend_schema(
         parameters=[
             OpenApiParameter("firm", int), OpenApiParameter("issuer", int),

@@ -271,7 +271,7 @@ class ServiceRequestViewSet(
     )
 
     @extend_schema(responses={200: ServiceRequestChangeSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a plain list, as answered
     def history(self, request, pk=None):
         sr = selectors.service_request_get(scope=scope_of(request), pk=pk)
         return Response(

@@ -124,9 +124,11 @@ class VoucherSerializer(StrictModelSerializer):
 
 
 class LedgerEntrySerializer(StrictModelSerializer):
-    actor = serializers.CharField(source="actor.display_name", default=None, read_only=True)
+    actor = serializers.CharField(
+        source="actor.display_name", default=None, read_only=True, allow_null=True
+    )
     programme_version = StrictIntegerField(
-        source="programme_version.number", default=None, read_only=True
+        source="programme_version.number", default=None, read_only=True, allow_null=True
     )
 
     class Meta:

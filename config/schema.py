@@ -1,0 +1,74 @@
+"""The OpenAPI schema says what the API really answers, errors included.
+
+Every operation may answer the error body of config/api_errors.py (docs/errors.md):
+``{code, detail, fields}``, with ``data`` for some domain errors. The schema class adds
+those responses to every operation that does not declare them itself, so a client (and
+schemathesis' response-schema check in tests/test_api_fuzz.py) knows them all.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular import openapi
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+# Statuses any operation may answer, and those only a request with a body may.
+_ANY = ("400", "401", "403", "404", "406", "429", "503")
+_WITH_BODY = ("409", "413", "415")
+_FIELD_ERRORS = {
+    "type": "object",
+    "description": "Per-field errors: a message, or a code with its message.",
+    "additionalProperties": {
+        "type": "array",
+        "items": {
+            "oneOf": [
+                {"type": "string"},
+                {
+                    "type": "object",
+                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                    "required": ["code", "message"],
+                },
+            ]
+        },
+    },
+}
+
+
+@extend_schema_field(_FIELD_ERRORS)
+class FieldErrorsField(serializers.DictField):
+    pass
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error: a stable code, a translated message and per-field errors."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    fields = FieldErrorsField()
+    data = serializers.JSONField(required=False, help_text="Some errors' facts (a conflict's).")
+
+
+# A wall-clock time (opening hours) carries no offset, and JSON Schema's "time" format
+# demands one: declare the shape DRF's TimeField really sends.
+_WALL_CLOCK_TIME = {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
+                    "example": "08:30:00"}  # fmt: skip
+
+
+class AutoSchema(openapi.AutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if schema.get("format") == "time":
+            schema = {**{k: v for k, v in schema.items() if k != "format"}, **_WALL_CLOCK_TIME}
+        return schema
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        codes = _ANY + (_WITH_BODY if self.method in ("POST", "PUT", "PATCH") else ())
+        for code in codes:
+            if code not in responses:
+                responses[code] = self._get_response_for_code(
+                    ErrorSerializer, code, ["application/json"], direction
+                )
+        return responses
