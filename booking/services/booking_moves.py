@@ -29,6 +29,7 @@ from booking.models import Booking, BookingMove
 from booking.services import booking_rules as rules
 from booking.services import bookings
 from booking.services.waitlist import waitlist_offer
+from booking.services.waitlist_hold import check_offer_hold
 from config.errors import Invalid, InvalidTransition, NotFound
 from config.text import SHORT_TEXT, check_text
 from facilities.models import Instrument
@@ -117,6 +118,8 @@ def _check_target(actor, who, booking, target, start_at, end_at) -> None:
     ).exclude(pk=booking.pk)
     if clash.exists():
         raise bookings.slot_taken()
+    check_offer_hold(instrument_id=target.pk, firm_id=booking.firm_id, start_at=start_at,
+                     end_at=end_at, now=timezone.now())  # fmt: skip
 
 
 def _move_locked(actor, who, booking, target_id, start_at, end_at, reason) -> Booking:
