@@ -26,6 +26,8 @@ from accounts.models import User
 from accounts.scoping import Scope
 from booking import transitions
 from booking.models import Booking, BookingMove
+from booking.order_events import OrderKind
+from booking.payments import payment_move_check
 from booking.services import booking_rules as rules
 from booking.services import bookings
 from booking.services.waitlist import waitlist_offer
@@ -128,6 +130,11 @@ def _move_locked(actor, who, booking, target_id, start_at, end_at, reason) -> Bo
     _check_target(actor, who, booking, target, start_at, end_at)
     rate = rules.rate_for(target, booking.client_group, rates)
     minutes = int((end_at - start_at).total_seconds() // 60)
+    if target.pk != booking.instrument_id:
+        # The voucher hold moves with the booking: the vouchers app says whether it still
+        # pays on the new instrument (its category, its provider's eligibility).
+        payment_move_check(OrderKind.BOOKING, booking, item_id=target.pk,
+                           fee_fen=rules.charge_fen(minutes, rate))  # fmt: skip
     changes = {
         "instrument_id": target.pk, "start_at": start_at, "end_at": end_at,
         "rate_per_hour_fen": rate, "quote_fen": rules.charge_fen(minutes, rate),
