@@ -44,6 +44,10 @@ class OnBehalfSerializer(_Range):
         required=False, min_value=1,
         help_text="The firm's member who will use the instrument (needed if it requires training).",
     )  # fmt: skip
+    vouchers = serializers.ListField(
+        child=StrictIntegerField(min_value=1), required=False, default=list, max_length=20,
+        help_text="Vouchers of the firm's own wallet the firm asked to pay with (in its order).",
+    )  # fmt: skip
 
 
 class LabReasonSerializer(serializers.Serializer):
@@ -100,7 +104,7 @@ class LabActions:
         booking = lab_actions.booking_create_for_firm(
             actor=request.user, firm=data["firm"], instrument=data["instrument"],
             start_at=data["start"], end_at=data["end"], purpose=data["purpose"],
-            member=data.get("member"),
+            member=data.get("member"), voucher_ids=data["vouchers"],
         )  # fmt: skip
         return Response(represent(self.serializer_class, booking), status=status.HTTP_201_CREATED)
 
