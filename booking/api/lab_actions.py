@@ -10,6 +10,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from booking.order_events import OrderKind
+from booking.payments import payment_quote
 from booking.selectors import bookings as selectors
 from booking.services import booking_moves, lab_actions
 from config.bounds import BoundedDateTimeField
@@ -63,6 +65,18 @@ class BlackoutOverSerializer(_Range):
     )
 
 
+_ON_BEHALF_QUOTE = inline_serializer(
+    "OnBehalfQuote",
+    {
+        "minutes": StrictIntegerField(),
+        "client_group": serializers.CharField(),
+        "rate_per_hour_fen": StrictIntegerField(),
+        "quote_fen": StrictIntegerField(),
+        "payment": serializers.DictField(),
+    },
+)
+
+
 class LabActions:
     """Mixed into BookingViewSet (``serializer_class`` renders the booking)."""
 
@@ -107,6 +121,22 @@ class LabActions:
             member=data.get("member"), voucher_ids=data["vouchers"],
         )  # fmt: skip
         return Response(represent(self.serializer_class, booking), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=OnBehalfSerializer, responses=_ON_BEHALF_QUOTE)
+    @action(detail=False, methods=["post"], url_path="on-behalf/quote")
+    def on_behalf_quote(self, request):
+        """Before booking for a firm: the price at the firm's rate and what the named vouchers
+        of the firm's wallet would pay of it (nothing is booked or held)."""
+        data = validated(OnBehalfSerializer, request.data)
+        quote = lab_actions.booking_quote_for_firm(
+            actor=request.user, firm=data["firm"], instrument=data["instrument"],
+            start_at=data["start"], end_at=data["end"], member=data.get("member"),
+        )  # fmt: skip
+        payment = payment_quote(
+            actor=request.user, firm_id=data["firm"], voucher_ids=data["vouchers"],
+            order_kind=OrderKind.BOOKING, item_id=data["instrument"], fee_fen=quote["quote_fen"],
+        )  # fmt: skip
+        return Response({**quote, "payment": payment})
 
 
 _AFFECTED = inline_serializer(

@@ -87,3 +87,23 @@ def test_the_page_shows_the_split_then_books_with_the_ticked_voucher(wallet, man
     booking = Booking.objects.get()
     assert r.status_code == 302 and booking.firm_id == firm_a.pk
     assert OrderVoucherHold.objects.get(order_id=booking.pk).held_fen == 400_00
+
+
+def test_the_api_quotes_the_split_before_booking(wallet, manager, firm_a, bob, instrument):
+    own, other = wallet
+    client = APIClient()
+    client.force_authenticate(manager)
+    body = {"firm": firm_a.pk, "instrument": instrument.pk, "start": at(tuesday(1), 9).isoformat(),
+            "end": at(tuesday(1), 11).isoformat(), "purpose": "phone", "vouchers": [own.pk]}  # fmt: skip
+    r = client.post("/api/v1/bookings/on-behalf/quote/", body, format="json")
+    assert r.status_code == 200, r.json()
+    assert r.json()["quote_fen"] == 400_00
+    assert r.json()["payment"]["voucher_fen"] == 400_00 and r.json()["payment"]["firm_fen"] == 0
+    assert not Booking.objects.exists()
+    r = client.post("/api/v1/bookings/on-behalf/quote/", {**body, "vouchers": [other.pk]},
+                    format="json")  # fmt: skip
+    assert r.status_code == 404 and r.json()["code"] == "voucher_not_found"
+    firm_member = APIClient()
+    firm_member.force_authenticate(bob)  # not the instrument's lab
+    assert firm_member.post("/api/v1/bookings/on-behalf/quote/", body,
+                            format="json").status_code == 404  # fmt: skip
