@@ -29,6 +29,7 @@ from booking.services import bookings, lab_actions
 from booking.services.booking_insert import bookings_insert_many
 from booking.services.series_rules import SeriesRule, occurrences, rrule_text
 from booking.services.waitlist_hold import held_error, held_until, open_offers
+from booking.training import training_refusals
 from config.errors import Conflict, DomainError, Invalid, NotFound
 from config.text import SHORT_TEXT, check_text
 from facilities.calendars import blackout_windows, local_tz, merge
@@ -111,12 +112,14 @@ def series_preview(*, actor: User, instrument: Instrument, rule: SeriesRule) -> 
     rate = rules.rate_for(instrument, rules.client_group(instrument, actor))
     now = timezone.now()
     offers = open_offers(instrument.pk, lo, hi, now)
+    untrained = training_refusals(instrument, actor, ranges)  # one query for all
     out = []
-    for start, end in ranges:
+    for i, (start, end) in enumerate(ranges):
         occ = Occurrence(start, end, rules.charge_fen(rule.minutes, rate))
         try:
             rules.check_rules(instrument, start, end, now=now)
-            rules.check_training(instrument, actor, start, end)
+            if i in untrained:
+                raise untrained[i]
             dark = _overlaps(blackouts, start, end)
             rules.check_open(instrument, start, end, hours=hours, blacked_out=dark)
         except Invalid as exc:
