@@ -60,8 +60,28 @@ def check_training_occurrences(
             raise _refusal(instrument, rows, day)
 
 
-def _refusal(instrument: Instrument, rows: list[Qualification], day: dt.date) -> Invalid:
-    contact = instrument_contact(instrument)
+def training_refusals(
+    instrument: Instrument, user, occurrences: Iterable[tuple[dt.datetime, dt.datetime]]
+) -> dict[int, Invalid]:
+    """``{index: the Invalid check_training_occurrences would raise}`` for every occurrence
+    no qualification of ``user`` covers (the series preview marks them all), from one
+    query; empty when the instrument needs no training."""
+    if not instrument.requires_training:
+        return {}
+    rows = qualifications_of(instrument.pk, user)
+    refused, contact = {}, None
+    for i, (start_at, end_at) in enumerate(occurrences):
+        day = session_day(start_at, end_at)
+        if not covers(rows, day):
+            contact = instrument_contact(instrument) if contact is None else contact
+            refused[i] = _refusal(instrument, rows, day, contact)
+    return refused
+
+
+def _refusal(
+    instrument: Instrument, rows: list[Qualification], day: dt.date, contact: str | None = None
+) -> Invalid:
+    contact = contact if contact is not None else instrument_contact(instrument)
     today = timezone.localdate()
     live = [q for q in rows if q.revoked_at is None]
     if live:  # none covers the day, so each has an expiry before it

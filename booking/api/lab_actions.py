@@ -10,6 +10,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from booking.order_events import OrderKind
+from booking.payments import payment_quote
 from booking.selectors import bookings as selectors
 from booking.services import booking_moves, lab_actions
 from config.bounds import BoundedDateTimeField
@@ -44,6 +46,10 @@ class OnBehalfSerializer(_Range):
         required=False, min_value=1,
         help_text="The firm's member who will use the instrument (needed if it requires training).",
     )  # fmt: skip
+    vouchers = serializers.ListField(
+        child=StrictIntegerField(min_value=1), required=False, default=list, max_length=20,
+        help_text="Vouchers of the firm's own wallet the firm asked to pay with (in its order).",
+    )  # fmt: skip
 
 
 class LabReasonSerializer(serializers.Serializer):
@@ -57,6 +63,18 @@ class BlackoutOverSerializer(_Range):
         default=False,
         help_text="false: list the bookings it would cancel; true: add it and cancel them.",
     )
+
+
+_ON_BEHALF_QUOTE = inline_serializer(
+    "OnBehalfQuote",
+    {
+        "minutes": StrictIntegerField(),
+        "client_group": serializers.CharField(),
+        "rate_per_hour_fen": StrictIntegerField(),
+        "quote_fen": StrictIntegerField(),
+        "payment": serializers.DictField(),
+    },
+)
 
 
 class LabActions:
@@ -100,9 +118,25 @@ class LabActions:
         booking = lab_actions.booking_create_for_firm(
             actor=request.user, firm=data["firm"], instrument=data["instrument"],
             start_at=data["start"], end_at=data["end"], purpose=data["purpose"],
-            member=data.get("member"),
+            member=data.get("member"), voucher_ids=data["vouchers"],
         )  # fmt: skip
         return Response(represent(self.serializer_class, booking), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=OnBehalfSerializer, responses=_ON_BEHALF_QUOTE)
+    @action(detail=False, methods=["post"], url_path="on-behalf/quote")
+    def on_behalf_quote(self, request):
+        """Before booking for a firm: the price at the firm's rate and what the named vouchers
+        of the firm's wallet would pay of it (nothing is booked or held)."""
+        data = validated(OnBehalfSerializer, request.data)
+        quote = lab_actions.booking_quote_for_firm(
+            actor=request.user, firm=data["firm"], instrument=data["instrument"],
+            start_at=data["start"], end_at=data["end"], member=data.get("member"),
+        )  # fmt: skip
+        payment = payment_quote(
+            actor=request.user, firm_id=data["firm"], voucher_ids=data["vouchers"],
+            order_kind=OrderKind.BOOKING, item_id=data["instrument"], fee_fen=quote["quote_fen"],
+        )  # fmt: skip
+        return Response({**quote, "payment": payment})
 
 
 _AFFECTED = inline_serializer(

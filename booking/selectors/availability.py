@@ -16,7 +16,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from booking.models import Booking
+from booking.models import Booking, WaitlistEntry
 from facilities.calendars import Interval, local_tz, merge, open_intervals, subtract
 from facilities.models import Blackout, Instrument, OpeningException, OpeningHours
 
@@ -120,17 +120,35 @@ class SlotReads:
     hours: list[tuple]  # opening_rows of the days the range spans
     blacked_out: bool  # a blackout overlaps the range
     taken: bool  # a live booking overlaps the range
+    held: bool = False  # an open waitlist offer overlaps the range (``waitlist_hold``)
 
 
-_BLACKOUT_ROW, _CLASH_ROW = -2, -3  # markers of the two flags among the opening rows
+# Markers of the three flags among the opening rows.
+_BLACKOUT_ROW, _CLASH_ROW, _HELD_ROW = -2, -3, -4
+
+
+def _offer_rows(instrument_id, start, end, now) -> tuple[str, list]:
+    """Waitlist offers still open (claim window not passed) overlapping [start, end)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = (
+        f"FROM {WaitlistEntry._meta.db_table} WHERE instrument_id = %s"  # noqa: S608
+        " AND status = %s AND offer_expires_at > %s AND start_at < %s AND end_at > %s"
+    )
+    return sql, [instrument_id, WaitlistEntry.Status.OFFERED, adapt(now), adapt(end), adapt(start)]
 
 
 def slot_reads(
-    instrument_id: int, start: dt.datetime, end: dt.datetime, *, reach_minutes: int
+    instrument_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    reach_minutes: int,
+    now: dt.datetime | None = None,
 ) -> SlotReads:
-    """Opening hours, blackout overlap and live-booking overlap in one round trip (a round
-    trip costs more CPU than these index probes). The overlap conditions are those of
-    ``blocked_intervals``; the flags ride as two marked rows after the opening rows."""
+    """Opening hours, blackout overlap, live-booking overlap and open waitlist offers in one
+    round trip (a round trip costs more CPU than these index probes). The overlap
+    conditions are those of ``blocked_intervals``; the flags ride as marked rows after the
+    opening rows."""
     tz = local_tz()
     hours, hours_params = _opening_rows_sql(
         instrument_id, start.astimezone(tz).date(), end.astimezone(tz).date()
@@ -139,18 +157,22 @@ def slot_reads(
     bookings, booking_params = _live_booking_rows(
         instrument_id, start, end, reach_minutes=reach_minutes
     )
+    offers, offer_params = _offer_rows(instrument_id, start, end, now or timezone.now())
     sql = (
         f"{hours} UNION ALL SELECT {_BLACKOUT_ROW}, NULL, NULL, NULL, EXISTS (SELECT 1 {blackouts})"
         f" UNION ALL SELECT {_CLASH_ROW}, NULL, NULL, NULL, EXISTS (SELECT 1 {bookings})"
+        f" UNION ALL SELECT {_HELD_ROW}, NULL, NULL, NULL, EXISTS (SELECT 1 {offers})"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*hours_params, *blackout_params, *booking_params])
+        cursor.execute(sql, [*hours_params, *blackout_params, *booking_params, *offer_params])
         rows = cursor.fetchall()
-    flags = {row[0]: bool(row[4]) for row in rows if row[0] in (_BLACKOUT_ROW, _CLASH_ROW)}
+    markers = (_BLACKOUT_ROW, _CLASH_ROW, _HELD_ROW)
+    flags = {row[0]: bool(row[4]) for row in rows if row[0] in markers}
     return SlotReads(
         hours=_typed_opening_rows(r for r in rows if r[0] not in flags),
         blacked_out=flags[_BLACKOUT_ROW],
         taken=flags[_CLASH_ROW],
+        held=flags[_HELD_ROW],
     )
 
 

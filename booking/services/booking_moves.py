@@ -26,9 +26,12 @@ from accounts.models import User
 from accounts.scoping import Scope
 from booking import transitions
 from booking.models import Booking, BookingMove
+from booking.order_events import OrderKind
+from booking.payments import payment_move_check
 from booking.services import booking_rules as rules
 from booking.services import bookings
 from booking.services.waitlist import waitlist_offer
+from booking.services.waitlist_hold import check_offer_hold
 from config.errors import Invalid, InvalidTransition, NotFound
 from config.text import SHORT_TEXT, check_text
 from facilities.models import Instrument
@@ -117,6 +120,8 @@ def _check_target(actor, who, booking, target, start_at, end_at) -> None:
     ).exclude(pk=booking.pk)
     if clash.exists():
         raise bookings.slot_taken()
+    check_offer_hold(instrument_id=target.pk, firm_id=booking.firm_id, start_at=start_at,
+                     end_at=end_at, now=timezone.now())  # fmt: skip
 
 
 def _move_locked(actor, who, booking, target_id, start_at, end_at, reason) -> Booking:
@@ -125,6 +130,11 @@ def _move_locked(actor, who, booking, target_id, start_at, end_at, reason) -> Bo
     _check_target(actor, who, booking, target, start_at, end_at)
     rate = rules.rate_for(target, booking.client_group, rates)
     minutes = int((end_at - start_at).total_seconds() // 60)
+    if target.pk != booking.instrument_id:
+        # The voucher hold moves with the booking: the vouchers app says whether it still
+        # pays on the new instrument (its category, its provider's eligibility).
+        payment_move_check(OrderKind.BOOKING, booking, item_id=target.pk,
+                           fee_fen=rules.charge_fen(minutes, rate))  # fmt: skip
     changes = {
         "instrument_id": target.pk, "start_at": start_at, "end_at": end_at,
         "rate_per_hour_fen": rate, "quote_fen": rules.charge_fen(minutes, rate),

@@ -30,6 +30,7 @@ from booking.services import booking_rules as rules
 from booking.services import session_log, session_moves
 from booking.services.announcements import announcement_queue
 from booking.services.booking_insert import booking_insert
+from booking.services.waitlist_hold import check_offer_hold
 from config.errors import Conflict, Forbidden, Invalid, NotFound
 from config.text import SHORT_TEXT, check_text
 from facilities.models import Instrument, Price
@@ -190,6 +191,7 @@ def create_under_lock(
     trained=None,
     event: str = "created",
     reads: SlotReads | None = None,
+    offers=None,
 ) -> Booking:
     """The create path once the instrument is locked (``lock_instrument_for_booking``):
     ``build_under_lock`` (every check, the price), then the insert and its creation event.
@@ -197,6 +199,7 @@ def create_under_lock(
     booking = build_under_lock(
         locked, actor=actor, firm_id=firm_id, start_at=start_at, end_at=end_at,
         purpose=purpose, series_id=series_id, group=group, trained=trained, reads=reads,
+        offers=offers,
     )  # fmt: skip
     booking_insert(booking, actor=actor, event=event, voucher_ids=voucher_ids)
     return booking
@@ -214,6 +217,7 @@ def build_under_lock(
     group: str | None = None,
     trained=None,
     reads: SlotReads | None = None,
+    offers=None,
 ) -> Booking:
     """The new booking, checked and priced but not saved: rules, training, opening hours,
     blackouts, overlap probe (``check_under_lock``), client group and quote. A lab manager
@@ -223,7 +227,7 @@ def build_under_lock(
     locked, rates, firm_name = locked
     now = timezone.now()
     check_under_lock(locked, actor=trained or actor, start_at=start_at, end_at=end_at,
-                     reads=reads, now=now)  # fmt: skip
+                     reads=reads, now=now, firm_id=firm_id, offers=offers)  # fmt: skip
     group = group or rules.client_group(locked, actor)
     rate = rules.rate_for(locked, group, rates)
     minutes = int((end_at - start_at).total_seconds() // 60)
@@ -248,20 +252,33 @@ def build_under_lock(
 
 
 def check_under_lock(
-    locked: Instrument, *, actor, start_at, end_at, reads: SlotReads | None = None, now
+    locked: Instrument,
+    *,
+    actor,
+    start_at,
+    end_at,
+    reads: SlotReads | None = None,
+    now,
+    firm_id: int | None = None,
+    offers=None,
 ) -> None:
     """Every check of the create path, in its order, on the locked instrument: rules,
-    training (of ``actor``), opening hours, blackouts, overlap. Reads the range
-    (``slot_reads``) unless ``reads`` are given. Raises the create path's errors; writes
+    training (of ``actor``), opening hours, blackouts, overlap, and a waitlist offer
+    holding the time for another firm than ``firm_id`` (``held_for_waitlist``,
+    booking.services.waitlist_hold). Reads the range (``slot_reads``) unless ``reads``
+    (and the span's ``offers``) are given. Raises the create path's errors; writes
     nothing, so a caller may run it to decide whether to book."""
     rules.check_rules(locked, start_at, end_at, now=now)
     rules.check_training(locked, actor, start_at, end_at)
     if reads is None:
         reach = max(locked.max_minutes, 24 * 60)
-        reads = slot_reads(locked.pk, start_at, end_at, reach_minutes=reach)
+        reads = slot_reads(locked.pk, start_at, end_at, reach_minutes=reach, now=now)
     rules.check_open(locked, start_at, end_at, hours=reads.hours, blacked_out=reads.blacked_out)
     if reads.taken:
         raise slot_taken()
+    if reads.held:
+        check_offer_hold(instrument_id=locked.pk, firm_id=firm_id, start_at=start_at,
+                         end_at=end_at, now=now, offers=offers)  # fmt: skip
 
 
 def booking_quote(*, actor, instrument: Instrument, start_at, end_at) -> dict:

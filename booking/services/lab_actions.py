@@ -68,15 +68,18 @@ def booking_create_for_firm(
     end_at: dt.datetime,
     purpose: str,
     member: User | int | None = None,
+    voucher_ids=(),
 ) -> Booking:
     """A lab manager books the instrument for ``firm`` (a phone or walk-in request).
 
     The booking is the firm's, at the outside-firm rate (the manager's own internal rate
     does not apply); ``member`` (a member of the firm) is who will use the instrument, and
-    the training rule checks that person. Vouchers are the firm's own choice, so none are
-    applied here. Errors: NotFound (instrument not the actor's provider's, firm unknown),
-    Invalid ``member_not_in_firm`` and every code of ``booking_create``, Conflict
-    ``slot_taken``."""
+    the training rule checks that person. ``voucher_ids`` are vouchers of the firm's own
+    wallet the firm asked to pay with: they ride on the creation event exactly as on the
+    firm's own booking (the vouchers app holds their part or refuses the booking; a
+    voucher of another firm is ``voucher_not_found``). Errors: NotFound (instrument not
+    the actor's provider's, firm unknown), Invalid ``member_not_in_firm`` and every code
+    of ``booking_create`` and of the voucher hold, Conflict ``slot_taken``."""
     if not Scope.for_user(actor).can_manage_provider(_provider_of(instrument)):
         raise NotFound(gettext_lazy("Instrument not found."), code="instrument_not_found")
     if not Organisation.objects.filter(pk=firm, kind=Organisation.Kind.FIRM).exists():
@@ -96,11 +99,43 @@ def booking_create_for_firm(
             return bookings.create_under_lock(
                 locked, actor=actor, firm_id=firm, start_at=start_at, end_at=end_at,
                 purpose=purpose, group=Price.ClientGroup.EXTERNAL_FIRM, trained=trained,
+                voucher_ids=tuple(voucher_ids),
             )  # fmt: skip
     except IntegrityError as exc:
         if "booking_no_overlap" in str(exc):
             raise bookings.slot_taken() from exc
         raise
+
+
+def booking_quote_for_firm(
+    *,
+    actor: User,
+    firm: int,
+    instrument: int,
+    start_at: dt.datetime,
+    end_at: dt.datetime,
+    member: User | int | None = None,
+) -> dict:
+    """What ``booking_create_for_firm`` would charge the firm (the outside-firm rate), with
+    the same rule checks except the overlap: the step before confirming, where the page
+    shows what the firm's vouchers would pay of it. Errors: as ``booking_create_for_firm``
+    without ``slot_taken``."""
+    if not Scope.for_user(actor).can_manage_provider(_provider_of(instrument)):
+        raise NotFound(gettext_lazy("Instrument not found."), code="instrument_not_found")
+    if not Organisation.objects.filter(pk=firm, kind=Organisation.Kind.FIRM).exists():
+        raise NotFound(gettext_lazy("Firm not found."), code="firm_not_found")
+    trained = _firm_member(firm, member)
+    found = Instrument.objects.get(pk=instrument)
+    bookings.rules.check_range(start_at, end_at)
+    bookings.rules.check_rules(found, start_at, end_at, now=timezone.now())
+    if trained is not None:
+        bookings.rules.check_training(found, trained, start_at, end_at)
+    bookings.rules.check_open(found, start_at, end_at)
+    group = Price.ClientGroup.EXTERNAL_FIRM
+    rate = bookings.rules.rate_for(found, group)
+    minutes = int((end_at - start_at).total_seconds() // 60)
+    return {"minutes": minutes, "client_group": group, "rate_per_hour_fen": rate,
+            "quote_fen": bookings.rules.charge_fen(minutes, rate)}  # fmt: skip
 
 
 @transaction.atomic

@@ -28,6 +28,8 @@ from booking.services import booking_rules as rules
 from booking.services import bookings, lab_actions
 from booking.services.booking_insert import bookings_insert_many
 from booking.services.series_rules import SeriesRule, occurrences, rrule_text
+from booking.services.waitlist_hold import held_error, held_until, open_offers
+from booking.training import training_refusals
 from config.errors import Conflict, DomainError, Invalid, NotFound
 from config.text import SHORT_TEXT, check_text
 from facilities.calendars import blackout_windows, local_tz, merge
@@ -99,7 +101,7 @@ def _overlaps(ranges: list[tuple], start: dt.datetime, end: dt.datetime) -> bool
 def series_preview(*, actor: User, instrument: Instrument, rule: SeriesRule) -> SeriesPreview:
     """Every occurrence with its price, marking those a live booking takes ("clash") and
     those a rule refuses ("rule", with the rule's code and message). Reads the span's
-    opening hours, blackouts and live bookings once each (≤ 200 ms for a year, bench/).
+    opening hours, blackouts, live bookings and open waitlist offers once each (≤ 200 ms for a year, bench/).
     Errors: Invalid for a malformed rule."""
     ranges = occurrences(rule)
     lo, hi = ranges[0][0], ranges[-1][1]
@@ -109,12 +111,15 @@ def series_preview(*, actor: User, instrument: Instrument, rule: SeriesRule) -> 
     taken = merge(_live_ranges(instrument.pk, lo, hi))
     rate = rules.rate_for(instrument, rules.client_group(instrument, actor))
     now = timezone.now()
+    offers = open_offers(instrument.pk, lo, hi, now)
+    untrained = training_refusals(instrument, actor, ranges)  # one query for all
     out = []
-    for start, end in ranges:
+    for i, (start, end) in enumerate(ranges):
         occ = Occurrence(start, end, rules.charge_fen(rule.minutes, rate))
         try:
             rules.check_rules(instrument, start, end, now=now)
-            rules.check_training(instrument, actor, start, end)
+            if i in untrained:
+                raise untrained[i]
             dark = _overlaps(blackouts, start, end)
             rules.check_open(instrument, start, end, hours=hours, blacked_out=dark)
         except Invalid as exc:
@@ -123,6 +128,9 @@ def series_preview(*, actor: User, instrument: Instrument, rule: SeriesRule) -> 
             if _overlaps(taken, start, end):
                 occ.problem, occ.code = "clash", "slot_taken"
                 occ.message = str(bookings.slot_taken().message)
+            elif until := held_until(offers, firm_id=None, start_at=start, end_at=end):
+                occ.problem, occ.code = "clash", "held_for_waitlist"
+                occ.message = str(held_error(until).message)
         out.append(occ)
     return SeriesPreview(out, rate, rrule_text(rule))
 
@@ -161,10 +169,10 @@ def series_create(
         raise
 
 
-def _span_reads(instrument_id: int, ranges) -> tuple[list, list, list]:
-    """The span's opening rows, blackouts and live bookings, read once under the lock (so
-    nothing can change them before the commit): what ``slot_reads`` would read per
-    occurrence, in three statements instead of one per occurrence."""
+def _span_reads(instrument_id: int, ranges) -> tuple[list, list, list, list]:
+    """The span's opening rows, blackouts, live bookings and open waitlist offers, read once
+    under the lock (so nothing can change them before the commit): what ``slot_reads``
+    would read per occurrence, in four statements instead of one per occurrence."""
     lo, hi = ranges[0][0], ranges[-1][1]
     tz = local_tz()
     hours = opening_rows(instrument_id, lo.astimezone(tz).date(), hi.astimezone(tz).date())
@@ -172,6 +180,7 @@ def _span_reads(instrument_id: int, ranges) -> tuple[list, list, list]:
         hours,
         merge(blackout_windows(instrument_id, lo, hi)),
         _live_ranges(instrument_id, lo, hi),
+        open_offers(instrument_id, lo, hi, timezone.now()),
     )
 
 
@@ -181,14 +190,13 @@ def _create_locked(actor, firm_id, instrument_id, rule, ranges, purpose, mode, v
         instrument_id=instrument_id, firm_id=firm_id, booked_by=actor, rrule=rrule_text(rule),
         first_start_at=ranges[0][0], minutes=rule.minutes, purpose=purpose, mode=mode,
     )  # fmt: skip
-    hours, blackouts, taken = _span_reads(instrument_id, ranges)
+    span = _span_reads(instrument_id, ranges)
     result = SeriesResult(series)
     if voucher_ids:
         _book_paying(locked, actor, firm_id, series, ranges, purpose, mode, voucher_ids,
-                     (hours, blackouts, taken), result)  # fmt: skip
+                     span, result)  # fmt: skip
     else:
-        _book_at_once(locked, actor, firm_id, series, ranges, purpose, mode,
-                      (hours, blackouts, taken), result)  # fmt: skip
+        _book_at_once(locked, actor, firm_id, series, ranges, purpose, mode, span, result)
     if not result.booked:
         raise Conflict(
             _("None of the series' dates is free: nothing was booked."),
@@ -202,10 +210,11 @@ def _reads(span, start, end, last_end) -> SlotReads:
     """One occurrence's ``SlotReads`` from the span's. Occurrences come in time order and
     last alike, so one overlaps an earlier one of the series exactly when it starts before
     the last booked one ends (``last_end``)."""
-    hours, blackouts, taken = span
+    hours, blackouts, taken, offers = span
     own = last_end is not None and last_end > start
+    held = any(s < end and start < e for _f, s, e, _x in offers)
     return SlotReads(hours=hours, blacked_out=_overlaps(blackouts, start, end),
-                     taken=own or _overlaps(taken, start, end))  # fmt: skip
+                     taken=own or _overlaps(taken, start, end), held=held)  # fmt: skip
 
 
 def _book_at_once(locked, actor, firm_id, series, ranges, purpose, mode, span, result) -> None:
@@ -219,6 +228,7 @@ def _book_at_once(locked, actor, firm_id, series, ranges, purpose, mode, span, r
                 locked, actor=actor, firm_id=firm_id, start_at=start, end_at=end,
                 purpose=purpose, series_id=series.pk,
                 reads=_reads(span, start, end, built[-1].end_at if built else None),
+                offers=span[3],
             )  # fmt: skip
         except DomainError as exc:
             if mode == M.ALL_OR_NOTHING:
@@ -247,7 +257,7 @@ def _book_paying(locked, actor, firm_id, series, ranges, purpose, mode, voucher_
                     locked, actor=actor, firm_id=firm_id, start_at=start, end_at=end,
                     purpose=purpose, voucher_ids=voucher_ids, series_id=series.pk,
                     event="in_series" if result.booked else "created",
-                    reads=_reads(span, start, end, last_end),
+                    reads=_reads(span, start, end, last_end), offers=span[3],
                 )  # fmt: skip
         except DomainError as exc:
             if mode == M.ALL_OR_NOTHING:

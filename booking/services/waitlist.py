@@ -11,6 +11,10 @@ Claiming books through ``booking_create`` (its instrument lock, rules and exclus
 constraint), so of two firms claiming one range exactly one gets the booking; the others'
 offers go back to waiting (they keep their place) and they are told. Locks: the
 instrument (booking_create) before any entry; entries of one pass in ascending id.
+
+While its claim window is open, offered time is held for the offered firms: anyone else
+booking over it directly is refused with ``held_for_waitlist``
+(``booking.services.waitlist_hold``, checked by the create path under the instrument lock).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -239,18 +244,30 @@ def waitlist_offer(
 
 
 def waitlist_expire_offers(*, now: dt.datetime | None = None) -> int:
-    """The beat task's work: offers whose claim window passed → expired, firms told."""
+    """The beat task's work: offers whose claim window passed, and waiting entries whose
+    time has begun (nothing can be offered any more), → expired. The firms of lapsed
+    offers are told; a waiting entry closes quietly (its firm sees it expired on its
+    waitlist page). Returns how many entries were closed; a second run finds none."""
     now = now or timezone.now()
     with transaction.atomic():
         due = list(
             WaitlistEntry.objects.select_for_update(skip_locked=True)
-            .filter(status=W.OFFERED, offer_expires_at__lte=now)
+            .filter(
+                Q(status=W.OFFERED, offer_expires_at__lte=now)
+                | Q(status=W.WAITING, start_at__lte=now)
+            )
             .order_by("pk")[:500]
         )
         if not due:
             return 0
-        WaitlistEntry.objects.filter(pk__in=[e.pk for e in due], status=W.OFFERED).update(
-            status=W.EXPIRED, updated_at=now
-        )
-        notices.waitlist_notify(due, "expired")
+        # Compare-and-set on the status read (the rows are locked, so it holds).
+        for status in (W.OFFERED, W.WAITING):
+            ids = [e.pk for e in due if e.status == status]
+            if ids:
+                WaitlistEntry.objects.filter(pk__in=ids, status=status).update(
+                    status=W.EXPIRED, updated_at=now
+                )
+        offers = [e for e in due if e.status == W.OFFERED]
+        if offers:
+            notices.waitlist_notify(offers, "expired")
     return len(due)

@@ -11,4 +11,6 @@ urlpatterns = [
     path("lab/kiosks/", kiosk.token_list, name="lab-kiosks"),
     path("lab/kiosks/tokens/<int:pk>/revoke/", kiosk.token_revoke, name="lab-kiosk-token-revoke"),
     path("lab/kiosks/<int:pk>/", kiosk.kiosk_page, name="lab-kiosk"),
+    path("lab/kiosks/<int:pk>/start/", kiosk.kiosk_start, name="lab-kiosk-start"),
+    path("kiosk/station/<int:pk>/", kiosk.kiosk_station, name="kiosk-station"),
 ]

@@ -20,6 +20,7 @@ from frontend.forms.booking_series import MoveForm, OnBehalfForm
 from frontend.forms.bookings import ReasonForm
 from frontend.http import error_status
 from frontend.views.bookings import render_detail
+from frontend.views.vouchers_pay import chosen_voucher_ids, voucher_context
 
 
 def _booking_or_404(request, pk: int):
@@ -79,30 +80,52 @@ def booking_lab_cancel(request, pk: int):
 
 @login_required
 def book_for_firm(request):
+    """The lab books for a firm in two steps: "Show the price" checks the rules, prices the
+    range at the firm's rate and lists the firm's vouchers with what each would pay (and
+    the split of the ticked ones); "Book for the firm" books with the ticked vouchers
+    through the same hold as the firm's own booking."""
     provider_id = acting_organisation_id(request, kind=Organisation.Kind.PROVIDER)
     instruments = list(
         Instrument.objects.filter(provider_id=provider_id or 0).order_by("name").only("pk", "name")
     )
     form = OnBehalfForm(request.POST or None, instruments=instruments)
-    error, status = None, 200
+    context = {"form": form, "error": None, "has_instruments": bool(instruments)}
+    status = 200
     if request.method == "POST":
         try:
             if not form.is_valid():
                 raise Invalid(_("Please correct the marked fields."))
-            data = form.cleaned_data
-            firm_id = lab_actions.firm_id_for_code(data["firm_code"])
-            start, end = form.instants()
-            booking = lab_actions.booking_create_for_firm(
-                actor=request.user, firm=firm_id, instrument=data["instrument"], start_at=start,
-                end_at=end, purpose=data["purpose"],
-                member=lab_actions.member_id_for_email(firm_id, data["member_email"]),
-            )  # fmt: skip
+            booking = _book_or_quote(request, form, context)
         except DomainError as exc:
-            error, status = exc, error_status(exc)
+            context["error"], status = exc, error_status(exc)
             _show(form, exc)
         else:
-            messages.success(request, _("Booked for %(firm)s.") % {"firm": booking.firm.name})
-            return redirect("frontend:booking-detail", pk=booking.pk)
-    return render(request, "frontend/bookings/book_for_firm.html",
-                  {"form": form, "error": error, "has_instruments": bool(instruments)},
-                  status=status)  # fmt: skip
+            if booking is not None:
+                messages.success(request, _("Booked for %(firm)s.") % {"firm": booking.firm.name})
+                return redirect("frontend:booking-detail", pk=booking.pk)
+    return render(request, "frontend/bookings/book_for_firm.html", context, status=status)
+
+
+def _book_or_quote(request, form, context):
+    """The booking (step "book"), or None with the quote and the firm's vouchers put in
+    ``context`` (step "quote")."""
+    data = form.cleaned_data
+    firm_id = lab_actions.firm_id_for_code(data["firm_code"])
+    member = lab_actions.member_id_for_email(firm_id, data["member_email"])
+    start, end = form.instants()
+    chosen = chosen_voucher_ids(request.POST)
+    if request.POST.get("step") == "book":
+        return lab_actions.booking_create_for_firm(
+            actor=request.user, firm=firm_id, instrument=data["instrument"], start_at=start,
+            end_at=end, purpose=data["purpose"], member=member, voucher_ids=chosen,
+        )  # fmt: skip
+    quote = lab_actions.booking_quote_for_firm(
+        actor=request.user, firm=firm_id, instrument=data["instrument"], start_at=start,
+        end_at=end, member=member,
+    )  # fmt: skip
+    context["quote"] = quote
+    context |= voucher_context(
+        actor=request.user, firm_id=firm_id, order_kind="booking", item_id=data["instrument"],
+        fee_fen=quote["quote_fen"], chosen=chosen,
+    )  # fmt: skip
+    return None

@@ -133,20 +133,85 @@ def test_a_claim_after_the_window_is_refused_and_beat_expires_the_offer(
     assert not Booking.objects.filter(firm_id=entry.firm_id).exists()
 
 
-def test_time_booked_directly_meanwhile_sends_the_offer_back_to_waiting(
-    taken, alice, bob, carol, instrument
+def test_offered_time_is_held_against_direct_booking_until_the_window_closes(
+    frozen, taken, alice, bob, carol, instrument, settings
 ):
     entry = join(bob, instrument)
     booking_services.booking_cancel(actor=alice, booking=taken, reason="plans changed")
-    booking_services.booking_create(
+    entry.refresh_from_db()
+    carol_firm = carol.memberships.get().organisation
+    direct = {"actor": carol, "firm": carol_firm, "instrument": instrument,
+              "start_at": at(DAY, 9), "end_at": at(DAY, 10), "purpose": "walk-in"}  # fmt: skip
+    with pytest.raises(Conflict) as caught:
+        booking_services.booking_create(**direct)
+    assert caught.value.code == "held_for_waitlist"
+    assert caught.value.data["held_until"] == entry.offer_expires_at.isoformat()
+    assert "12-01" in str(caught.value.message) or "2026" in str(caught.value.message)
+    # Time next to the offer is not held.
+    booking_services.booking_create(**{**direct, "start_at": at(DAY, 11), "end_at": at(DAY, 12)})
+    # The offered firm claims normally.
+    booking = services.waitlist_claim(actor=bob, entry=entry)
+    assert booking.firm_id == entry.firm_id
+
+
+def test_held_time_frees_when_the_window_passes(frozen, taken, alice, bob, carol, instrument,
+                                                settings):  # fmt: skip
+    entry = join(bob, instrument)
+    booking_services.booking_cancel(actor=alice, booking=taken, reason="plans changed")
+    frozen.shift(dt.timedelta(minutes=settings.BOOKING_WAITLIST_CLAIM_MINUTES, seconds=1))
+    booking = booking_services.booking_create(
         actor=carol, firm=carol.memberships.get().organisation, instrument=instrument,
         start_at=at(DAY, 9), end_at=at(DAY, 10), purpose="walk-in",
     )  # fmt: skip
+    assert booking.status == B.APPROVED
     entry.refresh_from_db()
-    conflict("slot_taken", services.waitlist_claim, actor=bob, entry=entry)
+    conflict("offer_expired", services.waitlist_claim, actor=bob, entry=entry)
+
+
+def test_two_firms_offered_overlapping_time_may_each_claim_it(taken, alice, bob, carol,
+                                                              instrument):  # fmt: skip
+    b, c = join(bob, instrument), join(carol, instrument, start=10, end=11)
+    booking_services.booking_cancel(actor=alice, booking=taken, reason="plans changed")
+    c.refresh_from_db()
+    booking = services.waitlist_claim(actor=carol, entry=c)  # not refused by bob's offer
+    assert booking.firm_id == c.firm_id
+    b.refresh_from_db()
+    assert b.status == W.WAITING
+    conflict("offer_not_open", services.waitlist_claim, actor=bob, entry=b)
+
+
+def test_a_move_onto_held_time_is_refused(taken, alice, bob, carol, instrument):
+    from booking.services.booking_moves import booking_move
+
+    join(bob, instrument)
+    other = booking_services.booking_create(
+        actor=carol, firm=carol.memberships.get().organisation, instrument=instrument,
+        start_at=at(DAY, 14), end_at=at(DAY, 15), purpose="XRD",
+    )  # fmt: skip
+    booking_services.booking_cancel(actor=alice, booking=taken, reason="plans changed")
+    conflict("held_for_waitlist", booking_move, actor=carol, booking=other,
+             start_at=at(DAY, 9), end_at=at(DAY, 10))  # fmt: skip
+
+
+def test_beat_closes_waiting_entries_whose_time_has_passed(frozen, taken, bob, carol,
+                                                           instrument):  # fmt: skip
+    entry = join(bob, instrument)
+    later = join(carol, instrument, start=10, end=11)
+    frozen.move_to(at(DAY, 10, 1))
+    assert expire_waitlist_offers() == 2
+    assert expire_waitlist_offers() == 0
     entry.refresh_from_db()
-    assert entry.status == W.WAITING
-    assert Notification.objects.filter(user=bob, kind="waitlist_taken").exists()
+    later.refresh_from_db()
+    assert (entry.status, later.status) == (W.EXPIRED, W.EXPIRED)
+    assert not Notification.objects.filter(kind="waitlist_expired").exists()
+
+
+def test_the_waitlist_page_shows_a_passed_entry_as_expired(frozen, taken, bob, instrument):
+    join(bob, instrument)
+    frozen.move_to(at(DAY, 9, 1))
+    expire_waitlist_offers()
+    body = client_for(bob).get("/waitlist/").content.decode()
+    assert "Expired: the time has passed" in body
 
 
 def test_rejection_and_no_show_free_the_range(frozen, alice, bob, manager, instrument):

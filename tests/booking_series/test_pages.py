@@ -94,7 +94,7 @@ def test_lab_cancel_and_book_for_firm_pages(frozen, manager, alice, firm_a, inst
     assert client.get("/lab/book-for-firm/").status_code == 200
     data = {"instrument": instrument.pk, "firm_code": firm_a.firm.uscc,
             "member_email": alice.email, "day": tuesday(1).isoformat(), "start_time": "09:00",
-            "end_time": "10:00", "purpose": "walk-in"}  # fmt: skip
+            "end_time": "10:00", "purpose": "walk-in", "step": "book"}  # fmt: skip
     r = client.post("/lab/book-for-firm/", data)
     booking = Booking.objects.get(firm=firm_a)
     assert r.status_code == 302 and booking.booked_by == manager

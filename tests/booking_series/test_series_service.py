@@ -10,7 +10,7 @@ from booking.services.series import series_cancel, series_create, series_preview
 from booking.services.series_rules import SeriesRule, occurrences, rrule_text
 from config.errors import Conflict, Invalid, NotFound
 from facilities.models import Blackout
-from tests.booking_series.conftest import DAY, tuesday
+from tests.booking_series.conftest import DAY, NOW, tuesday
 from tests.factories.booking import BookingFactory, at
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +68,32 @@ def test_preview_prices_each_and_marks_clashes_and_rule_breaks(frozen, alice, in
     assert all(o.quote_fen == 400_00 for o in preview.occurrences)
     assert preview.total_fen == 800_00
     assert Booking.objects.count() == 1  # a preview books nothing
+
+
+def test_preview_marks_every_untrained_date_from_one_qualification_read(
+    frozen, alice, instrument, django_assert_max_num_queries
+):
+    from tests.factories.booking import qualify
+
+    instrument.requires_training = True
+    instrument.save(update_fields=["requires_training"])
+    qualify(alice, instrument, expires_on=tuesday(1))  # covers the first two dates only
+    with django_assert_max_num_queries(10):  # not one per date (12 dates)
+        preview = series_preview(actor=alice, instrument=instrument, rule=weekly(count=12))
+    assert [o.problem for o in preview.occurrences] == ["", ""] + ["rule"] * 10
+    assert {o.code for o in preview.occurrences[2:]} == {"qualification_ends_before"}
+
+
+def test_preview_marks_time_held_for_a_waitlist_offer(frozen, alice, bob, instrument):
+    from booking.models import WaitlistEntry
+
+    WaitlistEntry.objects.create(
+        instrument=instrument, firm=bob.memberships.get().organisation, joined_by=bob,
+        start_at=at(tuesday(1), 9), end_at=at(tuesday(1), 11), purpose="x", status="offered",
+        offered_at=NOW, offer_expires_at=NOW + dt.timedelta(hours=1),
+    )  # fmt: skip
+    preview = series_preview(actor=alice, instrument=instrument, rule=weekly(count=3))
+    assert [o.code for o in preview.occurrences] == ["", "held_for_waitlist", ""]
 
 
 def test_all_or_nothing_refuses_the_whole_series_on_one_clash(frozen, alice, firm_a, instrument):

@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.scoping import Scope
+from booking.order_events import OrderKind
 from config.errors import DomainError, NotFound
+from facilities.models import Instrument
 from vouchers.models import OrderVoucherHold, Voucher
 from vouchers.pricing import price_order
 from vouchers.rules import trace_text
@@ -20,15 +22,28 @@ def trace_out(trace: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**step, "text": trace_text(step)} for step in trace]
 
 
+def _require_may_quote(actor: User, firm_id: int, order_kind: str, item_id: int) -> None:
+    """The firm's own members, or a lab manager of the booked instrument's provider booking
+    on the firm's behalf (booking.services.lab_actions); NotFound otherwise."""
+    scope = Scope.for_user(actor)
+    if scope.can_act_for_firm(firm_id):
+        return
+    if order_kind == OrderKind.BOOKING and scope.can_manage_provider(
+        Instrument.objects.filter(pk=item_id).values_list("provider_id", flat=True).first() or 0
+    ):
+        return
+    raise NotFound(code="firm_not_found")
+
+
 def order_quote(
     *, actor: User, firm_id: int, voucher_ids: list[int], order_kind: str, item_id: int,
     fee_fen: int,
 ) -> dict[str, Any]:  # fmt: skip
     """What ``voucher_ids`` would pay of an order of ``fee_fen`` (nothing is held): the
     split, its lines with their traces, and each refusal with its reason. Raises
-    NotFound when the firm is not the actor's or a voucher is not the firm's."""
-    if not Scope.for_user(actor).can_act_for_firm(firm_id):
-        raise NotFound(code="firm_not_found")
+    NotFound when the firm is not the actor's (nor booked for by the instrument's lab
+    manager) or a voucher is not the firm's."""
+    _require_may_quote(actor, firm_id, order_kind, item_id)
     lines, refusals, voucher_fen = [], [], 0
     if voucher_ids:
         result, _ = price_order(voucher_ids=voucher_ids, order_kind=order_kind, item_id=item_id,
@@ -46,9 +61,8 @@ def voucher_options(
     *, actor: User, firm_id: int, order_kind: str, item_id: int, fee_fen: int
 ) -> list[dict[str, Any]]:
     """Each live voucher of the firm with what it alone would pay of this order and why,
-    or why it cannot (for the booking page's picker)."""
-    if not Scope.for_user(actor).can_act_for_firm(firm_id):
-        raise NotFound(code="firm_not_found")
+    or why it cannot (for the booking page's picker, and the lab's booking for a firm)."""
+    _require_may_quote(actor, firm_id, order_kind, item_id)
     options = []
     live = Voucher.objects.filter(
         firm_id=firm_id, expires_at__gt=timezone.now(), available_fen__gt=0

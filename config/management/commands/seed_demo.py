@@ -40,9 +40,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             accounts_demo.seed()
             facilities_demo.seed()
-            booking_demo.seed()
+            notes = booking_demo.seed() or []
             for seeder in _optional_seeders():
                 seeder()
+        for note in notes:
+            self.stdout.write(note)
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data ready. Sign in with firm@ / lab@ / dept@ / admin@demo.labshare.cn, "
