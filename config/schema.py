@@ -54,11 +54,24 @@ _WALL_CLOCK_TIME = {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?
                     "example": "08:30:00"}  # fmt: skip
 
 
+_BLANKABLE_FORMATS = {"email", "uri"}
+_FORMAT_KEYS = {"type", "format", "maxLength", "minLength", "pattern"}
+
+
 class AutoSchema(openapi.AutoSchema):
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if schema.get("format") == "time":
             schema = {**{k: v for k, v in schema.items() if k != "format"}, **_WALL_CLOCK_TIME}
+        elif schema.get("format") in _BLANKABLE_FORMATS and (
+            getattr(field, "allow_blank", False) or field.read_only
+        ):
+            # A blank e-mail or address (a model's blank=True; a read-only field says nothing
+            # of it, so it is assumed) is sent as "", which no
+            # "email"/"uri" format accepts: say that either one is sent.
+            blank = {"type": "string", "maxLength": 0}
+            schema = {"anyOf": [{k: v for k, v in schema.items() if k in _FORMAT_KEYS}, blank],
+                      **{k: v for k, v in schema.items() if k not in _FORMAT_KEYS}}  # fmt: skip
         return schema
 
     def _get_response_bodies(self, direction="response"):

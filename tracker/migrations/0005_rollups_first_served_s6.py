@@ -27,12 +27,12 @@ def fill_from_events(apps, schema_editor):
         cursor.execute(
             f"INSERT INTO tracker_providermonthlyusage (month, kind, county, provider_id,"
             f" {_MEASURES}) SELECT month, kind, provider_county, provider_id, {_SUMS}"
-            " FROM tracker_usageevent GROUP BY month, kind, provider_county, provider_id"
+            " FROM tracker_usageevent GROUP BY month, kind, provider_county, provider_id ORDER BY 1"
         )
         cursor.execute(
             f"INSERT INTO tracker_categorymonthlyusage (month, kind, county, category_id,"
             f" {_MEASURES}) SELECT month, kind, provider_county, category_id, {_SUMS}"
-            " FROM tracker_usageevent GROUP BY month, kind, provider_county, category_id"
+            " FROM tracker_usageevent GROUP BY month, kind, provider_county, category_id ORDER BY 1"
         )
         per_kind = _FIRST.format(kind="kind", part=", kind")
         either = _FIRST.format(kind="''", part="")

@@ -380,6 +380,11 @@ def _rebuild(spec, period_from, period_to, periods=None) -> None:
         sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in spec.cols[2:])
         conflict = f" ON CONFLICT (firm_id, kind) DO UPDATE SET {sets}"
         recount = f"SELECT * FROM ({recount}) r WHERE 1 = 1"  # noqa: S608 - SQLite upsert needs a WHERE
+    else:
+        # Rows go in in period order, as months and days accrue in production: a year's
+        # rows then sit on a year's pages, not scattered over the whole table by the
+        # hash aggregate's order (a year of providers read 15,000 pages instead of 1,500).
+        recount = f"{recount} ORDER BY 1"
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Blocks the completions' upserts (not reads) until the rebuild commits; a
