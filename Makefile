@@ -51,7 +51,7 @@ lint: setup
 test: setup services
 	$(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		$(VENV)/bin/pytest --create-db -n $(TEST_WORKERS) --durations=25 $(PYTEST_ARGS)
+		$(VENV)/bin/pytest --create-db -n $(TEST_WORKERS) --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 # bench/run.py picks labshare_bench (national) or labshare_bench_<scale> unless DATABASE_URL is set.
 bench: setup services

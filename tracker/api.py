@@ -23,6 +23,7 @@ from config.fields import StrictIntegerField, StrictModelSerializer
 from tracker import exports
 from tracker.models import Target, UsageKind
 from tracker.selectors.filters import parse_day, usage_filters_parse
+from tracker.selectors.plans import custom_plans
 from tracker.selectors.progress import target_list, target_progress_list
 from tracker.selectors.providers import provider_statistics
 from tracker.selectors.public import public_summary
@@ -132,6 +133,7 @@ class SeriesPointSerializer(serializers.Serializer):
 
 class ProgressView(APIView):
     @extend_schema(parameters=[*FILTERS, EXPORT], responses=ProgressResponseSerializer)
+    @custom_plans()
     def get(self, request):
         """Each target in your region: achieved, period, pace needed, projection."""
         filters = usage_filters_parse(actor=request.user, params=request.query_params)
@@ -154,6 +156,7 @@ class UsageView(APIView):
         parameters=[*FILTERS, EXPORT, OpenApiParameter("by", OpenApiTypes.STR, enum=USAGE_BY)],
         responses=UsageResponseSerializer,
     )
+    @custom_plans()
     def get(self, request):
         """Counts, hours, samples, fees and voucher part by one breakdown (default city);
         ``by=instrument`` / ``service`` gives the top 100."""
@@ -181,6 +184,7 @@ class UsageView(APIView):
 
 class UsageSeriesView(APIView):
     @extend_schema(parameters=FILTERS, responses=SeriesPointSerializer(many=True))
+    @custom_plans()
     def get(self, request):
         """Month by month with running totals, for the cumulative line."""
         filters = usage_filters_parse(actor=request.user, params=request.query_params)
@@ -193,6 +197,7 @@ class ProviderStatisticsView(APIView):
                     OpenApiParameter("table", OpenApiTypes.STR, enum=["instruments", "services"])],
         responses=OpenApiTypes.OBJECT,
     )  # fmt: skip
+    @custom_plans()
     def get(self, request, pk: int):
         """Sharing figures per instrument and per testing service (lab managers of the
         provider, reviewers of its region)."""
@@ -281,6 +286,7 @@ class PublicSummaryView(APIView):
     authentication_classes: list = []
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
+    @custom_plans()
     def get(self, request):
         """The province's progress towards each target, by city (no personal data;
         refreshed every few minutes)."""

@@ -21,6 +21,7 @@ from frontend.views import tracker_filters as bar
 from frontend.views.tracker_dashboard import SECTIONS, Ctx, dashboard_sections
 from frontend.views.tracker_tables import CONTENT_TYPES, export_response
 from tracker.selectors.filters import today, tracker_access
+from tracker.selectors.plans import custom_plans
 from tracker.selectors.public import public_summary
 from tracker.services.reconciliation import reconciliation_last
 
@@ -76,6 +77,7 @@ def _scope_label(scope) -> str:
 
 
 @login_required
+@custom_plans()
 def dashboard(request):
     scope = _reader(request)
     on = today()
@@ -98,6 +100,7 @@ def dashboard(request):
 
 
 @login_required
+@custom_plans()
 def dashboard_export(request):
     _reader(request)
     slug = request.GET.get("table", "")
@@ -121,6 +124,7 @@ def dashboard_export(request):
     return export_response(section.table, fmt, filename=f"labshare-{slug}-{ctx.today:%Y%m%d}")
 
 
+@custom_plans()
 def public_summary_page(request):
     """No sign-in: the province's progress per target, by city (cached by the tracker)."""
     return render(request, "frontend/tracker/public.html", {"summary": public_summary()})

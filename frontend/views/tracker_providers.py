@@ -19,6 +19,7 @@ from frontend.views.tracker_filters import FIRST_YEAR, period_dates, provider_ch
 from frontend.views.tracker_tables import CONTENT_TYPES, Column, Table, export_response
 from tracker.models import UsageKind
 from tracker.selectors.filters import today, tracker_access, usage_filters_for
+from tracker.selectors.plans import custom_plans
 from tracker.selectors.providers import provider_statistics
 from tracker.selectors.usage import usage_breakdown
 
@@ -102,6 +103,7 @@ def _period_choices(on: dt.date) -> list[tuple[str, str]]:
 
 
 @login_required
+@custom_plans()
 def provider_statistics_page(request, pk: int):
     on = today()
     try:
@@ -136,6 +138,7 @@ def _basis_hours() -> int:
 
 
 @login_required
+@custom_plans()
 def my_statistics(request):
     """A lab manager's own provider (the one the navbar says they act for)."""
     acting = request.acting

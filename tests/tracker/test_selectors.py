@@ -168,3 +168,51 @@ def test_achieved_adds_whole_months_and_partial_edges_exactly(history):
     later = Target(kind="use", region_id="330000", starts_on=today + dt.timedelta(days=1),
                    ends_on=today + dt.timedelta(days=90), target_count=1)  # fmt: skip
     assert achieved_count(later, until=today + dt.timedelta(days=90)) == 0
+
+
+def _counted(day: dt.date, n: int, county: str = "330106") -> None:
+    """``n`` uses on ``day`` in both counters the progress reads (as events would leave them)."""
+    from tracker.models import DailyUsage, RegionMonthlyUsage
+
+    DailyUsage.objects.create(day=day, kind="use", county=county, count=n)
+    month, _ = RegionMonthlyUsage.objects.get_or_create(
+        month=day.replace(day=1), kind="use", county=county, firm_size="small"
+    )
+    month.count += n
+    month.save()
+
+
+@pytest.mark.parametrize(
+    "target_count, met_on",
+    [
+        (2, dt.date(2025, 1, 20)),  # within the partial first month (its 10th is before the start)
+        (7, dt.date(2025, 2, 14)),  # a whole month, on the day the total is reached
+        (16, dt.date(2025, 3, 3)),  # the partial last month
+        (17, None),  # never: the day after the end does not count
+    ],
+)
+def test_met_on_is_the_first_day_the_running_total_reaches_the_target(target_count, met_on):
+    from tracker.selectors.progress import _met_on
+
+    for day, n in [(dt.date(2025, 1, 10), 5), (dt.date(2025, 1, 18), 1), (dt.date(2025, 1, 20), 1),
+                   (dt.date(2025, 2, 1), 3), (dt.date(2025, 2, 14), 2), (dt.date(2025, 2, 28), 4),
+                   (dt.date(2025, 3, 3), 5), (dt.date(2025, 3, 6), 9)]:  # fmt: skip
+        _counted(day, n, county="330106" if day.day % 2 else "330203")
+    target = Target(kind="use", region_id="330000", starts_on=dt.date(2025, 1, 15),
+                    ends_on=dt.date(2025, 3, 5), target_count=target_count)  # fmt: skip
+    assert _met_on(target) == met_on
+
+
+@pytest.mark.parametrize("by", ["provider", "city", "county", "category", "firm_size"])
+def test_a_limited_breakdown_is_the_head_of_the_whole_one(history, by):
+    filters = usage_filters_for(actor=make_reviewer("330000"))
+    whole = usage_breakdown(filters=filters, by=by)
+    for limit in (1, 2):
+        assert usage_breakdown(filters=filters, by=by, limit=limit) == whole[:limit]
+
+
+def test_top_instruments_are_the_head_of_all_instruments(history):
+    filters = usage_filters_for(actor=make_reviewer("330000"))
+    whole = usage_top_items(filters=filters, kind="use", limit=100)
+    assert len(whole) == 2 and whole[0]["count"] >= whole[1]["count"]
+    assert usage_top_items(filters=filters, kind="use", limit=1) == whole[:1]

@@ -56,7 +56,7 @@ def test_provider_statistics_queries_do_not_grow(province_reviewer, world):
         record_use(instrument=instrument, firm=world["firm_nb"], day=dt.date(2026, 5, 1 + i))
         TestingServiceFactory(provider=world["hz"], category=world["metals"])
     assert _count(client, url) == before
-    assert before <= 15
+    assert before <= 18  # 15 reads, and the savepoint and SET LOCAL of custom plans
 
 
 def test_targets_and_providers_lists_have_fixed_queries(

@@ -174,11 +174,47 @@ def progress_figures(*, achieved: int, target_count: int, total_days: int, elaps
 
 
 def _met_on(target: Target) -> dt.date | None:
-    """The first day the running total reached the target (one row per day of the period)."""
+    """The first day the running total reached the target: the month it was reached from
+    the month × county counter (whole months; the period's partial months at either end
+    from the daily one), then that month's days only — not every day of the period."""
+    months = _month_counts(target)
     running = 0
-    days = _daily(target).values("day").annotate(n=Sum("count")).order_by("day")
-    for row in days:
-        running += row["n"]
-        if running >= target.target_count:
-            return row["day"]
+    for month, n in months:
+        if running + n >= target.target_count:
+            days = (
+                _daily(target)
+                .filter(day__gte=month, day__lt=_next_month(month))
+                .values("day")
+                .annotate(n=Sum("count"))
+                .order_by("day")
+            )
+            for row in days:
+                running += row["n"]
+                if running >= target.target_count:
+                    return row["day"]
+            return None  # pragma: no cover - the month's days add up to its count
+        running += n
     return None
+
+
+def _month_counts(target: Target) -> list[tuple[dt.date, int]]:
+    """(month, completions in the target's region and period that month), in order."""
+    start, end = target.starts_on, target.ends_on
+    counts: dict[dt.date, int] = {}
+    whole = RegionMonthlyUsage.objects.using(replica_alias()).filter(
+        prefix_q(region_prefix(target.region_id), "county"),
+        kind=target.kind,
+        month__gte=start if start.day == 1 else _next_month(start),
+        month__lt=_next_month(end) if _next_month(end) - dt.timedelta(days=1) == end
+        else end.replace(day=1),
+    )  # fmt: skip
+    for row in whole.order_by().values("month").annotate(n=Sum("count")):
+        counts[row["month"]] = row["n"]
+    # The partial months at either end, from the daily counter within the period.
+    edges = _daily(target).exclude(
+        day__gte=min(counts, default=end), day__lt=_next_month(max(counts, default=start))
+    ) if counts else _daily(target)  # fmt: skip
+    for row in edges.order_by().values("day").annotate(n=Sum("count")):
+        month = row["day"].replace(day=1)
+        counts[month] = counts.get(month, 0) + row["n"]
+    return sorted(counts.items())

@@ -1,0 +1,52 @@
+"""The tracker's pages and API read with plans made for their own parameters
+(tracker/selectors/plans.py); transactional tests, so that SET LOCAL ends where it should."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from config.db_router import replica_alias
+from tests.factories.accounts import make_reviewer
+from tracker.selectors.filters import usage_filters_for
+from tracker.selectors.plans import custom_plans
+from tracker.selectors.usage import usage_totals
+
+custom_usage_totals = custom_plans()(usage_totals)
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+
+
+def _plan_cache_mode() -> str:
+    with connections[replica_alias()].cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+def test_inside_a_dashboard_read_plans_are_custom_and_outside_they_are_not():
+    before = _plan_cache_mode()
+    with custom_plans():
+        assert _plan_cache_mode() == "force_custom_plan"
+    assert _plan_cache_mode() == before == "auto"
+
+
+def test_a_decorated_read_runs_at_once_in_many_threads():
+    """One decorated function, a fresh context per call: threads do not share one."""
+    filters = usage_filters_for(actor=make_reviewer("330000"))
+    errors = []
+
+    def read():
+        try:
+            custom_usage_totals(filters=filters)
+        except Exception as exc:  # pragma: no cover - the failure this test looks for
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
