@@ -78,6 +78,8 @@ def test_the_page_shows_the_split_then_books_with_the_ticked_voucher(wallet, man
     assert r.status_code == 200 and 'data-testid="on-behalf-quote"' in body
     assert f'data-testid="voucher-{own.pk}"' in body  # the firm's wallet only
     assert f'data-testid="voucher-{other.pk}"' not in body
+    # what the voucher would pay of this order, but not the wallet's balance
+    assert 'data-testid="voucher-available"' not in body and "¥1,000.00" not in body
     assert not Booking.objects.exists()
     r = client.post("/lab/book-for-firm/", {**data, "vouchers": [own.pk]})
     body = r.content.decode()

@@ -24,6 +24,7 @@ def test_the_quote_lists_the_firms_vouchers_and_splits_the_fee_with_reasons(
     url = f"/instruments/{instrument.pk}/book/quote/"
     html = client.post(url, _range()).content.decode()
     assert 'data-testid="voucher-picker"' in html and voucher.code in html
+    assert 'data-testid="voucher-available"' in html  # the firm sees its own balance
     assert "Would pay ¥550.00 of this order" in html  # ¥500 at 100% + ¥100 at 50%
     assert 'data-testid="payment-split"' not in html  # nothing ticked yet
     html = client.post(url, {**_range(), "vouchers": [voucher.pk]}).content.decode()
