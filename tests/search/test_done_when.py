@@ -41,6 +41,12 @@ def test_query_finds_every_instrument_of_its_kind_first_and_marks_the_words(cata
 def test_synonym_used_is_explained(catalogue):
     html = Client().get("/instruments/", {"q": "SEM"}).content.decode()
     assert "扫描电子显微镜" in html and 'data-testid="why-matched"' in html
+    assert "“SEM”" in html and "“sem”" not in html  # quoted as typed, not as folded
+
+
+def test_a_full_width_query_is_quoted_in_its_half_width_spelling(catalogue):
+    html = Client().get("/instruments/", {"q": "ＸＲＤ"}).content.decode()
+    assert "“XRD”" in html
 
 
 def test_ph_finds_no_instrument_and_points_to_the_ph_testing_service(catalogue):
