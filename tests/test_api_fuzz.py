@@ -23,7 +23,7 @@ import pytest
 import schemathesis
 from django.core import signals
 from django.core.management import call_command
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -60,6 +60,11 @@ def demo_tokens(django_db_setup, django_db_blocker):
     at the end (each test's own transaction is a savepoint inside it)."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        # The seed's foreign keys are checked at commit (DEFERRABLE INITIALLY DEFERRED), and
+        # every test's teardown asks for that check (check_constraints) inside its own
+        # savepoint, whose rollback puts the checks back in the queue: without this, each of
+        # the 522 tests re-checked the seed's tens of thousands of rows (~1 s a test).
+        connection.check_constraints()
         tokens = {
             role: api_token_create(actor=User.objects.get(email=email), name="fuzz")[1]
             for role, email in ROLES.items()
