@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.acting import ACTING_PARAMETER
@@ -21,6 +22,11 @@ from facilities.api.common import (
 )
 from facilities.api.pagination import CappedPagination
 from facilities.models import Blackout, BlackoutCalendar, Qualification
+
+# A manager's lists of an instrument's rules (exceptions, blackouts, calendars, trainees):
+# answered as plain arrays, capped at 500, so not paginated (the schema said paginated);
+# they are not the public catalogue, so a caller who is not signed in gets 401, not 404.
+_MANAGER_LIST = {"pagination_class": None, "permission_classes": [IsAuthenticated]}
 
 
 @extend_schema_view(
@@ -109,7 +115,7 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         request=s.OpeningExceptionSerializer,
         responses={201: s.OpeningExceptionSerializer},
     )
-    @action(detail=True, methods=["get", "post"], url_path="opening-exceptions")
+    @action(detail=True, methods=["get", "post"], url_path="opening-exceptions", **_MANAGER_LIST)
     def opening_exceptions(self, request, pk=None):
         """Dated exceptions to the weekly hours (holidays, special hours); POST replaces
         the exception of that date."""
@@ -128,7 +134,7 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(
         methods=["post"], request=s.BlackoutSerializer, responses={201: s.BlackoutSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], **_MANAGER_LIST)
     def blackouts(self, request, pk=None):
         instrument = self._managed(pk)
         if request.method == "GET":
@@ -177,7 +183,7 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(services.calendar_sync(**args))
 
     @extend_schema(responses=s.BlackoutCalendarSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], **_MANAGER_LIST)
     def calendars(self, request, pk=None):
         """The instrument's imported .ics calendars, with how many windows each has."""
         instrument = self._managed(pk)
@@ -199,7 +205,7 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         request=s.QualificationSerializer,
         responses={201: s.QualificationSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], **_MANAGER_LIST)
     def qualifications(self, request, pk=None):
         instrument = self._managed(pk)
         if request.method == "GET":

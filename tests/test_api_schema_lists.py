@@ -1,0 +1,81 @@
+"""Lists answer what the schema says: paginated where documented so, plain arrays where
+answered so (the fuzz probe found an instrument's rule lists documented as paginated and
+answered as arrays: ST108)."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from django.test import Client
+from drf_spectacular.generators import SchemaGenerator
+
+from tests.conftest import client_for
+from tests.factories.facilities import InstrumentFactory
+
+# What a handler's source calls when it answers a page (a list override may defer to the
+# mixin's).
+_PAGINATES = ("paginate_queryset", "get_paginated_response", "super().list(")
+RULE_LISTS = ("opening-exceptions", "blackouts", "calendars", "qualifications")
+
+
+@pytest.fixture(scope="module")
+def generated():
+    generator = SchemaGenerator()
+    return generator, generator.get_schema(request=None, public=True)
+
+
+def _ok_schema(operation: dict) -> dict:
+    content = operation.get("responses", {}).get("200", {}).get("content", {})
+    return content.get("application/json", {}).get("schema", {})
+
+
+def test_every_operation_documented_as_paginated_paginates(generated):
+    """A view documented as answering a page must make one: the list of a viewset with a
+    paginator does; any other action must call the paginator itself."""
+    generator, schema = generated
+    views = {
+        (path, method.lower()): view
+        for path, _, method, view in generator._get_paths_and_endpoints()
+    }
+    unpaginated = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            ref = _ok_schema(operation).get("$ref", "")
+            if not ref.split("/")[-1].startswith("Paginated"):
+                continue
+            view = views[(path, method)]
+            action = getattr(view, "action", None) or method
+            handler = getattr(view, action)
+            if action == "list" and handler.__qualname__.startswith("ListModelMixin"):
+                continue
+            source = inspect.getsource(handler)
+            if not any(call in source for call in _PAGINATES):
+                unpaginated.append(f"{method.upper()} {path}")
+    assert unpaginated == []
+
+
+def test_an_instruments_rule_lists_are_documented_as_arrays(generated):
+    _, schema = generated
+    for name in RULE_LISTS:
+        operation = schema["paths"][f"/api/v1/instruments/{{id}}/{name}/"]["get"]
+        assert _ok_schema(operation).get("type") == "array", name
+
+
+@pytest.mark.django_db
+def test_an_instruments_rule_lists_answer_arrays(manager, provider):
+    instrument = InstrumentFactory(provider=provider)
+    client = client_for(manager)
+    for name in RULE_LISTS:
+        response = client.get(f"/api/v1/instruments/{instrument.pk}/{name}/")
+        assert response.status_code == 200, name
+        assert isinstance(response.json(), list), name
+
+
+@pytest.mark.django_db
+def test_anonymous_gets_401_on_an_instruments_rule_lists(provider):
+    instrument = InstrumentFactory(provider=provider)
+    for name in RULE_LISTS:
+        response = Client().get(f"/api/v1/instruments/{instrument.pk}/{name}/")
+        assert response.status_code == 401, name
+        assert response.json()["code"] == "not_authenticated", name
