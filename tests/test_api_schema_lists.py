@@ -79,3 +79,11 @@ def test_anonymous_gets_401_on_an_instruments_rule_lists(provider):
         response = Client().get(f"/api/v1/instruments/{instrument.pk}/{name}/")
         assert response.status_code == 401, name
         assert response.json()["code"] == "not_authenticated", name
+
+
+def test_a_query_parameters_bounds_are_documented(generated):
+    """``?instrument=0`` is a 400 (ids start at 1), so the schema says so (ST202)."""
+    _, schema = generated
+    (parameter,) = schema["paths"]["/api/v1/uncovered-bookings/"]["get"]["parameters"]
+    assert parameter["name"] == "instrument" and parameter["required"]
+    assert parameter["schema"]["minimum"] == 1
