@@ -107,3 +107,24 @@ def test_every_export_documents_the_files_it_answers(generated):
                         sent = {**CATALOGUE_FILES, **VOUCHER_FILES}[fmt].split(";")[0]
                         assert sent in content, (method, path, fmt)
     assert "/api/v1/tracker/usage/" in exporting and "/api/v1/claims/" in exporting
+
+
+def test_lists_of_prices_and_hours_take_json_only(generated):
+    """A nested list has no form encoding, so the schema offers JSON only (ST202: a form
+    body the schema called valid was a 400)."""
+    _, schema = generated
+    for name in ("prices", "opening-hours"):
+        body = schema["paths"][f"/api/v1/instruments/{{id}}/{name}/"]["put"]["requestBody"]
+        assert list(body["content"]) == ["application/json"], name
+
+
+@pytest.mark.django_db
+def test_a_form_encoded_price_list_is_415(manager, provider):
+    instrument = InstrumentFactory(provider=provider)
+    response = client_for(manager).put(
+        f"/api/v1/instruments/{instrument.pk}/prices/",
+        "prices=1",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"

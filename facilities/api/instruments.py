@@ -27,6 +27,9 @@ from facilities.models import Blackout, BlackoutCalendar, Qualification
 # answered as plain arrays, capped at 500, so not paginated (the schema said paginated);
 # they are not the public catalogue, so a caller who is not signed in gets 401, not 404.
 _MANAGER_LIST = {"pagination_class": None, "permission_classes": [IsAuthenticated]}
+# A list of prices or of weekly hours has no form encoding: JSON only (a form was a 400
+# for a body the schema, offering forms, called valid; now it is a 415).
+_JSON_ONLY = [LimitedJSONParser]
 
 
 @extend_schema_view(
@@ -87,7 +90,7 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return self._detail(instrument)
 
     @extend_schema(request=s.PricesWriteSerializer, responses=s.InstrumentDetailSerializer)
-    @action(detail=True, methods=["put"])
+    @action(detail=True, methods=["put"], parser_classes=_JSON_ONLY)
     def prices(self, request, pk=None):
         body = s.PricesWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -98,7 +101,7 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return self._detail(instrument)
 
     @extend_schema(request=s.OpeningHoursWriteSerializer, responses=s.InstrumentDetailSerializer)
-    @action(detail=True, methods=["put"], url_path="opening-hours")
+    @action(detail=True, methods=["put"], url_path="opening-hours", parser_classes=_JSON_ONLY)
     def opening_hours(self, request, pk=None):
         body = s.OpeningHoursWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
