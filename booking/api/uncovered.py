@@ -4,7 +4,7 @@ instrument's lab managers: ``GET /api/v1/uncovered-bookings/?instrument=ID`` lis
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -25,7 +25,7 @@ class InstrumentQuery(serializers.Serializer):
 
 class UncoveredBookingViewSet(viewsets.ViewSet):
     @extend_schema(
-        parameters=[OpenApiParameter("instrument", int, required=True)],
+        parameters=[InstrumentQuery],  # documented with its bounds (an id from 1)
         responses=BookingSerializer(many=True),
     )
     def list(self, request):

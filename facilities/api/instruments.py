@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.acting import ACTING_PARAMETER
@@ -21,6 +22,14 @@ from facilities.api.common import (
 )
 from facilities.api.pagination import CappedPagination
 from facilities.models import Blackout, BlackoutCalendar, Qualification
+
+# A manager's lists of an instrument's rules (exceptions, blackouts, calendars, trainees):
+# answered as plain arrays, capped at 500, so not paginated (the schema said paginated);
+# they are not the public catalogue, so a caller who is not signed in gets 401, not 404.
+_MANAGER_LIST = {"pagination_class": None, "permission_classes": [IsAuthenticated]}
+# A list of prices or of weekly hours has no form encoding: JSON only (a form was a 400
+# for a body the schema, offering forms, called valid; now it is a 415).
+_JSON_ONLY = [LimitedJSONParser]
 
 
 @extend_schema_view(
@@ -81,7 +90,7 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return self._detail(instrument)
 
     @extend_schema(request=s.PricesWriteSerializer, responses=s.InstrumentDetailSerializer)
-    @action(detail=True, methods=["put"])
+    @action(detail=True, methods=["put"], parser_classes=_JSON_ONLY)
     def prices(self, request, pk=None):
         body = s.PricesWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -92,7 +101,7 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return self._detail(instrument)
 
     @extend_schema(request=s.OpeningHoursWriteSerializer, responses=s.InstrumentDetailSerializer)
-    @action(detail=True, methods=["put"], url_path="opening-hours")
+    @action(detail=True, methods=["put"], url_path="opening-hours", parser_classes=_JSON_ONLY)
     def opening_hours(self, request, pk=None):
         body = s.OpeningHoursWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -109,7 +118,7 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         request=s.OpeningExceptionSerializer,
         responses={201: s.OpeningExceptionSerializer},
     )
-    @action(detail=True, methods=["get", "post"], url_path="opening-exceptions")
+    @action(detail=True, methods=["get", "post"], url_path="opening-exceptions", **_MANAGER_LIST)
     def opening_exceptions(self, request, pk=None):
         """Dated exceptions to the weekly hours (holidays, special hours); POST replaces
         the exception of that date."""
@@ -128,7 +137,7 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(
         methods=["post"], request=s.BlackoutSerializer, responses={201: s.BlackoutSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], **_MANAGER_LIST)
     def blackouts(self, request, pk=None):
         instrument = self._managed(pk)
         if request.method == "GET":
@@ -177,7 +186,7 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(services.calendar_sync(**args))
 
     @extend_schema(responses=s.BlackoutCalendarSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], **_MANAGER_LIST)
     def calendars(self, request, pk=None):
         """The instrument's imported .ics calendars, with how many windows each has."""
         instrument = self._managed(pk)
@@ -199,7 +208,7 @@ class InstrumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         request=s.QualificationSerializer,
         responses={201: s.QualificationSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], **_MANAGER_LIST)
     def qualifications(self, request, pk=None):
         instrument = self._managed(pk)
         if request.method == "GET":
