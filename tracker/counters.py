@@ -18,11 +18,15 @@ from django.db import connection
 from tracker.models import (
     CategoryMonthlyUsage,
     DailyUsage,
+    FirmCityYear,
     FirmMonth,
+    FirmYear,
     FirstServed,
     ItemMonthlyUsage,
+    ItemYearlyUsage,
     MonthlyUsage,
     ProviderMonthlyUsage,
+    ProviderYearlyUsage,
     RegionMonthlyUsage,  # fmt: skip
     UsageEvent,
 )
@@ -42,7 +46,17 @@ _SUMS: dict[str, tuple[str, object]] = {
     "samples": ("samples", lambda e: e["samples"]),
     "fee_fen": ("fee_fen", lambda e: e["fee_fen"]),
     "voucher_fen": ("voucher_fen", lambda e: e["voucher_fen"]),
+    # The firm tables count a firm's completions of each kind apart (FirmYear).
+    "use_count": ("CASE WHEN kind = 'use' THEN 1 ELSE 0 END", lambda e: int(e["kind"] == "use")),
+    "batch_count": (
+        "CASE WHEN kind = 'batch' THEN 1 ELSE 0 END",
+        lambda e: int(e["kind"] == "batch"),
+    ),
 }
+# What the usage counters sum (the firm tables sum counts only).
+USAGE_SUMS = ("count", "minutes", "outside_count", "outside_minutes", "samples", "fee_fen",
+              "voucher_fen")  # fmt: skip
+FIRM_SUMS = ("count", "use_count", "batch_count")
 
 
 # A key column as a number, for reconciliation's per-month checksums (a count moved from
@@ -53,6 +67,7 @@ _CHECKSUMS: dict[str, str] = {
     "category_id": "{c}",
     "item_id": "{c}",
     "firm_id": "{c}",
+    "city": "CAST(NULLIF({c}, '') AS BIGINT)",
     "firm_size": "CASE {c} WHEN 'small' THEN 1 WHEN 'micro' THEN 2 ELSE 0 END",
 }
 
@@ -60,9 +75,12 @@ _CHECKSUMS: dict[str, str] = {
 @dataclass(eq=False)
 class CounterSpec:
     model: type
-    period: str  # "day" or "month": how a reconciliation period widens for this table
+    period: str  # "day", "month" or "year": how a reconciliation period widens for it
     keys: dict[str, tuple[str, object]]  # column -> (SQL over events, Python over values)
     sums: tuple[str, ...]
+    # False for the firm tables, which have no kind column (they count kinds as sums):
+    # reconciliation then compares them per period, both kinds together.
+    kinded: bool = True
 
     @property
     def checksum_keys(self) -> tuple[str, ...]:
@@ -82,7 +100,12 @@ class CounterSpec:
 
     @property
     def period_column(self) -> str:
-        return "day" if self.period == "day" else "month"
+        return self.period
+
+    @property
+    def event_period_sql(self) -> str:
+        """The event's column (or expression) that this table's period is made of."""
+        return {"day": "completed_on", "month": "month"}.get(self.period) or self.keys["year"][0]
 
     def row(self, event: dict) -> list:
         return [get(event) for _, get in self.keys.values()] + [
@@ -130,11 +153,21 @@ def _col(name: str):
     return (name, lambda e, n=name: e[n])
 
 
+def _year_sql() -> str:
+    """1 January of the event's year, as a date, in the database's own words."""
+    if connection.vendor == "sqlite":
+        return "date(month, 'start of year')"
+    return "CAST(date_trunc('year', month) AS date)"
+
+
+_YEAR = (_year_sql(), lambda e: e["month"].replace(month=1))
+
+
 DAILY = CounterSpec(
     DailyUsage,
     "day",
     {"day": _col("completed_on"), "kind": _col("kind"), "county": _col("provider_county")},
-    tuple(_SUMS),
+    USAGE_SUMS,
 )
 REGION_MONTHLY = CounterSpec(
     RegionMonthlyUsage,
@@ -145,7 +178,7 @@ REGION_MONTHLY = CounterSpec(
         "county": _col("provider_county"),
         "firm_size": _col("firm_size"),
     },
-    tuple(_SUMS),
+    USAGE_SUMS,
 )
 PROVIDER_MONTHLY = CounterSpec(
     ProviderMonthlyUsage,
@@ -156,7 +189,7 @@ PROVIDER_MONTHLY = CounterSpec(
         "county": _col("provider_county"),
         "provider_id": _col("provider_id"),
     },
-    tuple(_SUMS),
+    USAGE_SUMS,
 )
 CATEGORY_MONTHLY = CounterSpec(
     CategoryMonthlyUsage,
@@ -167,7 +200,7 @@ CATEGORY_MONTHLY = CounterSpec(
         "county": _col("provider_county"),
         "category_id": _col("category_id"),
     },
-    tuple(_SUMS),
+    USAGE_SUMS,
 )
 MONTHLY = CounterSpec(
     MonthlyUsage,
@@ -180,7 +213,7 @@ MONTHLY = CounterSpec(
         "category_id": _col("category_id"),
         "firm_size": _col("firm_size"),
     },
-    tuple(_SUMS),
+    USAGE_SUMS,
 )
 ITEM_MONTHLY = CounterSpec(
     ItemMonthlyUsage,
@@ -196,7 +229,41 @@ ITEM_MONTHLY = CounterSpec(
         "provider_id": _col("provider_id"),
         "category_id": _col("category_id"),
     },
-    tuple(_SUMS),
+    USAGE_SUMS,
+)
+PROVIDER_YEARLY = CounterSpec(
+    ProviderYearlyUsage,
+    "year",
+    {
+        "year": _YEAR,
+        "kind": _col("kind"),
+        "county": _col("provider_county"),
+        "provider_id": _col("provider_id"),
+    },
+    USAGE_SUMS,
+)
+ITEM_YEARLY = CounterSpec(
+    ItemYearlyUsage,
+    "year",
+    {
+        "year": _YEAR,
+        "kind": _col("kind"),
+        "item_id": ITEM_MONTHLY.keys["item_id"],
+        "county": _col("provider_county"),
+        "provider_id": _col("provider_id"),
+        "category_id": _col("category_id"),
+    },
+    USAGE_SUMS,
+)
+FIRM_YEAR = CounterSpec(
+    FirmYear, "year", {"year": _YEAR, "firm_id": _col("firm_id")}, FIRM_SUMS, kinded=False
+)
+FIRM_CITY_YEAR = CounterSpec(
+    FirmCityYear,
+    "year",
+    {"year": _YEAR, "city": _col("provider_city"), "firm_id": _col("firm_id")},
+    FIRM_SUMS,
+    kinded=False,
 )
 FIRM_MONTH = CounterSpec(
     FirmMonth,
@@ -224,6 +291,8 @@ class FirstServedSpec:
     model = FirstServed
     period = "month"
     period_column = "month"
+    event_period_sql = "month"
+    kinded = True
     cols = ("firm_id", "kind", "first_at", "event_id", "month", "county", "provider_id",
             "category_id")  # fmt: skip
     keys = {"firm_id": None, "kind": None}
@@ -300,6 +369,7 @@ FIRST_SERVED = FirstServedSpec()
 # completions can wait on each other but never deadlock.
 SUM_COUNTERS: tuple[CounterSpec, ...] = (
     DAILY, REGION_MONTHLY, PROVIDER_MONTHLY, CATEGORY_MONTHLY, MONTHLY, ITEM_MONTHLY, FIRM_MONTH,
+    PROVIDER_YEARLY, ITEM_YEARLY, FIRM_YEAR, FIRM_CITY_YEAR,
 )  # fmt: skip
 COUNTERS: tuple = (*SUM_COUNTERS, FIRST_SERVED)
 

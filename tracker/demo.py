@@ -5,9 +5,10 @@ smaller, a dip in 2020 and every Spring Festival), so the dashboard is alive on 
 start. Call it after the other demo seeds (the lead wires it into ``seed_demo``).
 
 Orders are written as rows (bookings with their session logs, testing requests with
-their reports, the creation and completion StateChange rows) and then counted through
-``usage_record``, the subscriber's own path, so the counters come from the events
-exactly as a live completion's do. Idempotent: a second run adds nothing.
+their reports, the creation and completion StateChange rows) and then counted by
+``usage_record_many``: the events the subscriber would write (its own facts and values),
+inserted in bulk, and the counters rebuilt from the events by reconciliation's rebuild,
+so they equal a recount. Idempotent: a second run adds nothing.
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ from booking.order_events import OrderKind
 from facilities.demo_data import CATEGORIES
 from facilities.models import Category, Instrument, Price, TestingService
 from tracker.models import Target, UsageKind
+from tracker.services.backfill import Completion, usage_record_many
 from tracker.services.reconciliation import usage_events_backfill
 from tracker.services.targets import plan_targets_ensure
-from tracker.services.usage import usage_record
 
 MARK = "[演示历史]"  # in every generated order's purpose / description: found again by it
 HZ_DEPT_EMAIL = accounts_demo.HZ_DEPT_EMAIL
@@ -283,12 +284,13 @@ def _write(bookings: list[dict], requests: list[dict]) -> None:
     history = [h for row, b in zip(rows, bookings, strict=True) for h in _booking_history(row, b)]
     history += [h for sr, r in zip(srs, requests, strict=True) for h in _request_history(sr, r)]
     StateChange.objects.bulk_create(history, batch_size=1000)
-    for row in rows:
-        usage_record(order_kind=OrderKind.BOOKING, order_id=row.pk, completed_at=row.end_at,
-                     fee_fen=row.fee_fen, voucher_fen=0)  # fmt: skip
-    for sr in srs:
-        usage_record(order_kind=OrderKind.SERVICE_REQUEST, order_id=sr.pk,
-                     completed_at=sr.updated_at, fee_fen=sr.fee_fen, voucher_fen=0)  # fmt: skip
+    # Counted as the subscriber would (the same facts and values), in bulk: the events
+    # set-based, then the counters rebuilt from them (a call per order took most of
+    # seed_demo's time).
+    usage_record_many(
+        [Completion(OrderKind.BOOKING, row.pk, row.end_at, row.fee_fen) for row in rows]
+        + [Completion(OrderKind.SERVICE_REQUEST, sr.pk, sr.updated_at, sr.fee_fen) for sr in srs]
+    )
 
 
 def _booking_row(b: dict) -> Booking:

@@ -141,10 +141,14 @@ class MonthlyUsage(_Sums):
     kind = models.CharField(max_length=5, choices=UsageKind.choices)
     county = models.CharField(max_length=6)
     provider = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="+", db_index=False
+        Category, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
     firm_size = models.CharField(max_length=10, blank=True)
 
@@ -169,10 +173,14 @@ class ItemMonthlyUsage(_Sums):
     item_id = models.BigIntegerField()  # an Instrument's id (uses) or a TestingService's
     county = models.CharField(max_length=6)
     provider = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="+", db_index=False
+        Category, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
 
     class Meta:
@@ -191,14 +199,22 @@ class FirmMonth(models.Model):
     month = models.DateField()
     kind = models.CharField(max_length=5, choices=UsageKind.choices)
     firm = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     county = models.CharField(max_length=6)
     provider = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="+", db_index=False
+        Category, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
     firm_size = models.CharField(max_length=10, blank=True)
     count = models.BigIntegerField(default=0)
@@ -210,7 +226,12 @@ class FirmMonth(models.Model):
                 name="firm_month_key",
             )
         ]
-        indexes = [models.Index(fields=["firm", "month"], name="firm_month_by_firm")]
+        indexes = [
+            models.Index(fields=["firm", "month"], name="firm_month_by_firm"),
+            # Firms served under a provider or category filter (distinct over these rows).
+            models.Index(fields=["provider", "month"], name="firm_month_by_provider"),
+            models.Index(fields=["category", "month"], name="firm_month_by_category"),
+        ]
 
 
 class ProviderMonthlyUsage(_Sums):
@@ -222,7 +243,11 @@ class ProviderMonthlyUsage(_Sums):
     kind = models.CharField(max_length=5, choices=UsageKind.choices)
     county = models.CharField(max_length=6)
     provider = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
@@ -242,7 +267,7 @@ class CategoryMonthlyUsage(_Sums):
     kind = models.CharField(max_length=5, choices=UsageKind.choices)
     county = models.CharField(max_length=6)
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="+", db_index=False
+        Category, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
 
     class Meta:
@@ -262,7 +287,11 @@ class FirstServed(models.Model):
     ties go to the lower event id."""
 
     firm = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     kind = models.CharField(max_length=5, blank=True)  # "use", "batch" or "" (either)
     first_at = models.DateTimeField()
@@ -270,15 +299,126 @@ class FirstServed(models.Model):
     month = models.DateField()
     county = models.CharField(max_length=6)
     provider = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="+", db_index=False
+        Category, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["firm", "kind"], name="first_served_key")]
         indexes = [models.Index(fields=["kind", "month", "county"], name="first_served_by_month")]
+
+
+# Counters are derived data, rebuilt by reconciliation: their foreign keys are not
+# enforced by the database (``db_constraint=False``; Django still PROTECTs the rows they
+# name). Enforced, they cost three checks per row at a rebuild's COMMIT (FirmMonth's
+# rebuild at 15 M events: most of 681 s).
+
+
+class ProviderYearlyUsage(_Sums):
+    """Year × provider (and its county) × kind: top providers of a period made of whole
+    years (its edge months from ProviderMonthlyUsage). ~10,000 rows a year at 5,000
+    providers, where a year of ProviderMonthlyUsage is ~120,000."""
+
+    year = models.DateField()  # 1 January
+    kind = models.CharField(max_length=5, choices=UsageKind.choices)
+    county = models.CharField(max_length=6)
+    provider = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "kind", "county", "provider"], name="provider_yearly_usage_key"
+            )
+        ]
+
+
+class ItemYearlyUsage(_Sums):
+    """Year × instrument or testing service (with its county, provider, category) × kind:
+    top items of whole years (edge months from ItemMonthlyUsage): one row per item and
+    year, where ItemMonthlyUsage has one per month."""
+
+    year = models.DateField()  # 1 January
+    kind = models.CharField(max_length=5, choices=UsageKind.choices)
+    item_id = models.BigIntegerField()
+    county = models.CharField(max_length=6)
+    provider = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "kind", "item_id", "county", "provider", "category"],
+                name="item_yearly_usage_key",
+            )
+        ]
+
+
+class _FirmCounts(models.Model):
+    """How many of a firm's completions fell in the row, in all and per kind: a firm
+    served (of a kind) is a row (with that kind's count above 0)."""
+
+    count = models.BigIntegerField(default=0)
+    use_count = models.BigIntegerField(default=0)
+    batch_count = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class FirmYear(_FirmCounts):
+    """Year × firm: firms served in a calendar year (anywhere) is a row count."""
+
+    year = models.DateField()  # 1 January
+    firm = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "firm"], name="firm_year_key")]
+
+
+class FirmCityYear(_FirmCounts):
+    """Year × the provider's city × firm: firms served in a calendar year in one city is
+    a row count (a firm served in three cities has three rows)."""
+
+    year = models.DateField()  # 1 January
+    city = models.CharField(max_length=6)
+    firm = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "city", "firm"], name="firm_city_year_key")
+        ]
 
 
 class Target(models.Model):

@@ -59,7 +59,9 @@ def _bar_context(request, scope, on, *, error: Invalid | None = None) -> dict:
         "kind_choices": bar.kind_choices(),
         "region_choices": bar.region_choices(scope),
         "category_choices": bar.category_choices(),
-        "provider_choices": bar.provider_choices(scope),
+        "provider_options": bar.options_html(
+            bar.provider_choices(scope), request.GET.get("provider", "")
+        ),
         "chosen": {
             k: request.GET.get(k, "")
             for k in ("region", "kind", "category", "provider", "from", "to")

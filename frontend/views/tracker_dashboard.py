@@ -372,7 +372,7 @@ def _bars(table: Table, name: str, value_column: int = 1) -> dict:
 
 
 def providers_section(ctx: Ctx) -> Section:
-    grouped = _by_key(usage_top_providers(filters=ctx.filters, limit=None))
+    grouped = _by_key(usage_top_providers(filters=ctx.filters, limit=10))
     top = sorted(grouped.items(), key=lambda kv: (-kv[1]["total"], str(kv[0])))[:10]
     table = Table(
         "providers",

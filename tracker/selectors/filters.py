@@ -66,12 +66,16 @@ class UsageFilters:
             q |= prefix_q(region_prefix(code), field)
         return q
 
-    def q(self, *, period: str = "month", county: str = "county") -> Q:
-        """Every filter as one Q over a counter (``period``: its date column)."""
+    def q(self, *, period: str = "month", county: str = "county", bounds: tuple | None = None) -> Q:
+        """Every filter as one Q over a counter (``period``: its date column; ``bounds``:
+        that column's first and last value instead of the filters' period)."""
         q = self.region_q(county)
-        start, end = (
-            (self.month_start, self.month_end) if period == "month" else (self.start, self.end)
-        )
+        if bounds is not None:
+            start, end = bounds
+        elif period == "month":
+            start, end = self.month_start, self.month_end
+        else:
+            start, end = self.start, self.end
         if start:
             q &= Q(**{f"{period}__gte": start})
         if end:

@@ -198,22 +198,33 @@ def _met_on(target: Target) -> dt.date | None:
 
 
 def _month_counts(target: Target) -> list[tuple[dt.date, int]]:
-    """(month, completions in the target's region and period that month), in order."""
+    """(month, completions in the target's region and period that month), in order: the
+    whole months from the month × county counter, the days of the partial months at
+    either end (only those: an exclusion of the whole months read every day of the
+    period, ~100,000 rows for a three-year province target) from the daily one."""
     start, end = target.starts_on, target.ends_on
-    counts: dict[dt.date, int] = {}
-    whole = RegionMonthlyUsage.objects.using(replica_alias()).filter(
-        prefix_q(region_prefix(target.region_id), "county"),
-        kind=target.kind,
-        month__gte=start if start.day == 1 else _next_month(start),
-        month__lt=_next_month(end) if _next_month(end) - dt.timedelta(days=1) == end
-        else end.replace(day=1),
+    first_full = start if start.day == 1 else _next_month(start)
+    after_full = _next_month(end) if _next_month(end) - dt.timedelta(days=1) == end else (
+        end.replace(day=1)
     )  # fmt: skip
-    for row in whole.order_by().values("month").annotate(n=Sum("count")):
-        counts[row["month"]] = row["n"]
-    # The partial months at either end, from the daily counter within the period.
-    edges = _daily(target).exclude(
-        day__gte=min(counts, default=end), day__lt=_next_month(max(counts, default=start))
-    ) if counts else _daily(target)  # fmt: skip
+    counts: dict[dt.date, int] = {}
+    if first_full >= after_full:  # no whole month: every day from the daily counter
+        edges = _daily(target)
+    else:
+        whole = RegionMonthlyUsage.objects.using(replica_alias()).filter(
+            prefix_q(region_prefix(target.region_id), "county"),
+            kind=target.kind,
+            month__gte=first_full,
+            month__lt=after_full,
+        )
+        for row in whole.order_by().values("month").annotate(n=Sum("count")):
+            counts[row["month"]] = row["n"]
+        edge_days = Q(pk__in=[])
+        if start < first_full:
+            edge_days |= Q(day__lt=first_full)
+        if after_full <= end:
+            edge_days |= Q(day__gte=after_full)
+        edges = _daily(target).filter(edge_days)
     for row in edges.order_by().values("day").annotate(n=Sum("count")):
         month = row["day"].replace(day=1)
         counts[month] = counts.get(month, 0) + row["n"]

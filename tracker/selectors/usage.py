@@ -20,7 +20,9 @@ from config.db_router import replica_alias
 from facilities.models import Category, Instrument, TestingService
 from tracker.models import (
     CategoryMonthlyUsage,
+    FirmCityYear,
     FirmMonth,
+    FirmYear,
     FirstServed,
     ItemMonthlyUsage,
     MonthlyUsage,
@@ -29,6 +31,7 @@ from tracker.models import (
     UsageKind,  # fmt: skip
 )
 from tracker.selectors.filters import PROVINCE, UsageFilters
+from tracker.selectors.yearly import grouped, period_parts, year_parts
 
 MEASURES = ("count", "minutes", "outside_count", "outside_minutes", "samples", "fee_fen",
             "voucher_fen")  # fmt: skip
@@ -87,6 +90,8 @@ def usage_breakdown(*, filters: UsageFilters, by: str, limit: int | None = None)
     each row with ``key`` and ``label``; largest count first except for time breakdowns."""
     if by not in BREAKDOWNS:
         raise ValueError(by)
+    if by == "provider":
+        return _provider_breakdown(filters, limit)
     rows = _monthly(filters, by)
     if by == "city":
         rows = rows.annotate(key=Concat(Substr("county", 1, 4), Value("00")))
@@ -95,12 +100,6 @@ def usage_breakdown(*, filters: UsageFilters, by: str, limit: int | None = None)
     else:
         rows = rows.annotate(key=_key_field(by))
     groups = ["key"] if by == "kind" else ["key", "kind"]
-    if limit and by == "provider":
-        # Rank by the count alone, then sum every measure of the winners only (through the
-        # provider index): a year of providers is ~120,000 rows, and seven sums over all
-        # of them cost twice one.
-        ranked = rows.values(*groups).annotate(n=Sum("count")).order_by("-n", "key", "kind")
-        rows = rows.filter(provider_id__in={r["key"] for r in ranked[:limit]})
     rows = rows.values(*groups).annotate(**_sums())
     if by in ("month", "year"):
         rows = rows.order_by("key", "kind")
@@ -109,10 +108,30 @@ def usage_breakdown(*, filters: UsageFilters, by: str, limit: int | None = None)
     if limit:
         rows = rows[:limit]
     result = [{"key": r["key"], "kind": r.get("kind", r["key"]), **_row(r)} for r in rows]
+    return _labelled(by, result)
+
+
+def _labelled(by: str, result: list[dict]) -> list[dict]:
     labels = breakdown_labels(by, [r["key"] for r in result])
     for r in result:
         r["label"] = labels.get(r["key"], str(r["key"]))
     return result
+
+
+def _provider_breakdown(filters: UsageFilters, limit: int | None) -> list[dict]:
+    """By provider and kind: the period's whole years from ProviderYearlyUsage, its edge
+    months from ProviderMonthlyUsage (a category or firm-size need reads MonthlyUsage).
+    With ``limit``: the ``limit`` providers with most completions (of the kinds shown),
+    each with a row per kind, in that order."""
+    model = rollup_for(filters, "provider")
+    if model is not ProviderMonthlyUsage:
+        parts = [model.objects.using(replica_alias()).filter(filters.q())]
+    else:
+        parts = year_parts(filters, ProviderMonthlyUsage)
+    rows = grouped(parts, keys=("provider_id", "kind"), sums=MEASURES,
+                   order="count DESC, provider_id, kind", limit=limit, rank_by="provider_id")  # fmt: skip
+    result = [{"key": r["provider_id"], "kind": r["kind"], **_row(r)} for r in rows]
+    return _labelled("provider", result)
 
 
 def _key_field(by: str):
@@ -189,10 +208,11 @@ def usage_headline(*, filters: UsageFilters, on: dt.date) -> dict[str, dict[str,
 
 
 def usage_top_items(*, filters: UsageFilters, kind: str, limit: int = 10) -> list[dict]:
-    """The most used instruments (kind ``use``) or testing services (``batch``)."""
-    rows = ItemMonthlyUsage.objects.using(replica_alias()).filter(replace(filters, kind=kind).q())
-    rows = rows.values("item_id", "provider_id").annotate(**_sums())
-    rows = list(rows.order_by("-count", "item_id")[:limit])
+    """The most used instruments (kind ``use``) or testing services (``batch``): whole
+    years from ItemYearlyUsage, the edge months from ItemMonthlyUsage."""
+    parts = year_parts(replace(filters, kind=kind), ItemMonthlyUsage)
+    rows = grouped(parts, keys=("item_id", "provider_id"), sums=MEASURES,
+                   order="count DESC, item_id, provider_id", limit=limit)  # fmt: skip
     model = Instrument if kind == UsageKind.USE else TestingService
     names = dict(
         model.objects.using(replica_alias())
@@ -213,7 +233,8 @@ def usage_top_items(*, filters: UsageFilters, kind: str, limit: int = 10) -> lis
     ]
 
 
-def usage_top_providers(*, filters: UsageFilters, limit: int = 10) -> list[dict]:
+def usage_top_providers(*, filters: UsageFilters, limit: int | None = 10) -> list[dict]:
+    """The ``limit`` providers with most completions, a row per provider and kind."""
     return usage_breakdown(filters=filters, by="provider", limit=limit)
 
 
@@ -227,9 +248,44 @@ def firms_served(*, filters: UsageFilters) -> dict[str, int]:
     if _whole_platform(filters):
         # All time, everywhere: every firm ever served has exactly one first-served row.
         return {"served": firsts.count(), "new": new}
-    rows = FirmMonth.objects.using(replica_alias())
-    served = rows.filter(filters.q()).aggregate(n=Count("firm_id", distinct=True))["n"]
-    return {"served": served or 0, "new": new}
+    return {"served": _served(filters), "new": new}
+
+
+def _served(filters: UsageFilters) -> int:
+    """Distinct firms served: a row count of FirmYear (anywhere) or FirmCityYear (one
+    city) for one calendar year, distinct firms over their rows for several; FirmMonth
+    (distinct over its rows) for anything else: a county, a provider or category, a
+    period that is not made of whole years."""
+    years = _whole_years(filters)
+    codes = (filters.region,) if filters.region else filters.regions
+    db = replica_alias()
+    if years is not None and not filters.has_item_filters:
+        if all(code == PROVINCE for code in codes):
+            rows = FirmYear.objects.using(db).all()
+        elif len(codes) == 1 and codes[0].endswith("00") and not codes[0].endswith("0000"):
+            rows = FirmCityYear.objects.using(db).filter(city=codes[0])
+        else:
+            rows = None
+        if rows is not None:
+            if filters.kind:
+                rows = rows.filter(**{f"{filters.kind}_count__gt": 0})
+            first, last = years
+            if first is not None:
+                rows = rows.filter(year__gte=first)
+            if last is not None:
+                rows = rows.filter(year__lte=last)
+            if first is not None and first == last:
+                return rows.count()  # one row per firm served that year
+            return rows.aggregate(n=Count("firm_id", distinct=True))["n"] or 0
+    rows = FirmMonth.objects.using(db).filter(filters.q())
+    return rows.aggregate(n=Count("firm_id", distinct=True))["n"] or 0
+
+
+def _whole_years(filters: UsageFilters) -> tuple[dt.date | None, dt.date | None] | None:
+    """(first, last) 1 January when the period is made of whole calendar years (None:
+    open), else None."""
+    years, edges = period_parts(filters.month_start, filters.month_end)
+    return None if edges else years
 
 
 def _whole_platform(filters: UsageFilters) -> bool:

@@ -124,26 +124,29 @@ def _checksum_columns() -> dict[str, CounterSpec]:
     return out
 
 
-_MEASURES = ("count", "minutes", "outside_count", "outside_minutes", "samples", "fee_fen",
-             "voucher_fen")  # fmt: skip
+def _measures() -> tuple[str, ...]:
+    from tracker.counters import _SUMS
+
+    return tuple(_SUMS)
 
 
 def _event_buckets(period_from, period_to, db) -> list[tuple]:
     """[(day, month, kind, {figure: value})]: every measure and key checksum of the
-    events, by completion day and kind, over whole months of the period."""
+    events, by completion day and kind, over the whole years of the period (the year
+    tables are compared over whole years; the others pick their own buckets)."""
     from tracker.counters import _SUMS
 
     checks = _checksum_columns()
-    figures = [f"SUM({_SUMS[m][0]})" for m in _MEASURES]
+    figures = [f"SUM({_SUMS[m][0]})" for m in _measures()]
     figures += [spec.checksum_sql(key, stored=False) for key, spec in checks.items()]
-    start = period_from.replace(day=1) if period_from else None
-    end = _month_end(period_to) if period_to else None
+    start = period_from.replace(month=1, day=1) if period_from else None
+    end = period_to.replace(month=12, day=31) if period_to else None
     where, params = _where("completed_on", start, end)
     sql = (
         f"SELECT completed_on, month, kind, {', '.join(figures)}"  # noqa: S608
         f" FROM {UsageEvent._meta.db_table} WHERE {where} GROUP BY completed_on, month, kind"
     )
-    names = [*_MEASURES, *checks]
+    names = [*_measures(), *checks]
     with connections[db].cursor() as cursor:
         cursor.execute(sql, params)
         return [
@@ -155,10 +158,6 @@ def _event_buckets(period_from, period_to, db) -> list[tuple]:
             )
             for day, month, kind, *values in cursor.fetchall()
         ]
-
-
-def _month_end(day: dt.date) -> dt.date:
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
 def _date(value) -> dt.date:
@@ -174,10 +173,10 @@ def _expected(spec: CounterSpec, events, start, end) -> dict[tuple, tuple]:
     out: dict[tuple, list] = {}
     names = _figures(spec)
     for day, month, kind, values in events:
-        bucket = day if spec.period == "day" else month
+        bucket = {"day": day, "month": month}.get(spec.period) or month.replace(month=1)
         if (start and bucket < start) or (end and bucket > end):
             continue
-        sums = out.setdefault((bucket, kind), [0] * len(names))
+        sums = out.setdefault((bucket, kind if spec.kinded else ""), [0] * len(names))
         for i, name in enumerate(names):
             sums[i] += values[name]
     return {b: tuple(v) for b, v in out.items()}
@@ -191,9 +190,10 @@ def _stored_buckets(spec, start, end, db) -> dict[tuple, tuple]:
         figures += [spec.checksum_sql(key, stored=True) for key in spec.checksum_keys]
     col = spec.period_column
     where, params = _where(col, start, end)
+    kind = "kind" if spec.kinded else "''"
     sql = (
-        f"SELECT {col}, kind, {', '.join(figures)} FROM {spec.table}"  # noqa: S608
-        f" WHERE {where} GROUP BY {col}, kind"
+        f"SELECT {col}, {kind}, {', '.join(figures)} FROM {spec.table}"  # noqa: S608
+        f" WHERE {where} GROUP BY {col}{', kind' if kind == 'kind' else ''}"
     )
     with connections[db].cursor() as cursor:
         cursor.execute(sql, params)
@@ -247,11 +247,13 @@ def _orphans(model, kind, period_from, period_to, db):
 
 
 def _bounds(spec: CounterSpec, period_from, period_to) -> tuple[dt.date | None, dt.date | None]:
-    """A month-grain table is compared over whole months."""
-    if spec.period == "month":
+    """A month-grain table is compared over whole months, a year-grain one over whole
+    years (its rows are keyed by the 1st of the month, or 1 January)."""
+    if spec.period in ("month", "year"):
+        first = {"day": 1} if spec.period == "month" else {"month": 1, "day": 1}
         return (
-            period_from.replace(day=1) if period_from else None,
-            period_to.replace(day=1) if period_to else None,
+            period_from.replace(**first) if period_from else None,
+            period_to.replace(**first) if period_to else None,
         )
     return period_from, period_to
 
@@ -276,7 +278,7 @@ def _in(column: str, periods) -> tuple[str, list]:
 
 
 def _recount(spec, start, end, periods=None) -> tuple[str, list]:
-    event_col = "completed_on" if spec.period == "day" else "month"
+    event_col = spec.event_period_sql
     where, params = _where(event_col, start, end)
     among, more = _in(event_col, periods)
     if spec is FIRST_SERVED:
@@ -364,6 +366,14 @@ def _insert_missing(model, kind, period_from, period_to) -> int:
                 voucher_fen=voucher_part_fen(order_kind=kind, order_id=order.pk),
             )
     return added
+
+
+def counters_rebuild(period_from: dt.date | None, period_to: dt.date | None) -> None:
+    """Every counter table rebuilt from the events over the period (widened to each
+    table's months or years), in the subscribers' table order. For events inserted in
+    bulk (``usage_record_many``); a live completion adds to the counters itself."""
+    for spec in COUNTERS:
+        _rebuild(spec, period_from, period_to)
 
 
 def _rebuild(spec, period_from, period_to, periods=None) -> None:

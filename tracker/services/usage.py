@@ -57,15 +57,10 @@ def usage_record_folded(
     """PostgreSQL: ``usage_record`` with the facts SELECT and the voucher part folded
     into the event's INSERT … SELECT, so a completion costs the tracker one round trip.
     The same values as ``order_facts`` computes in Python (tests compare the two)."""
-    day = timezone.localtime(completed_at).date()
     params = {
-        "order_kind": order_kind,
-        "order_id": order_id,
-        "completed_at": completed_at,
-        "completed_on": day,
-        "month": day.replace(day=1),
-        "fee_fen": fee_fen,
-        "recorded_at": timezone.now(),
+        **completion_values(
+            order_kind=order_kind, order_id=order_id, completed_at=completed_at, fee_fen=fee_fen
+        ),
         "tz": str(timezone.get_default_timezone()),
         "captured": OrderVoucherHold.State.CAPTURED.value,
     }
@@ -182,19 +177,44 @@ def usage_record(
     facts = order_facts(order_kind, order_id)
     if facts is None:
         return False
-    day = timezone.localtime(completed_at).date()
-    values = {
+    values = usage_values(
+        facts=facts, order_kind=order_kind, order_id=order_id, completed_at=completed_at,
+        fee_fen=fee_fen, voucher_fen=voucher_fen,
+    )  # fmt: skip
+    return _insert_and_count(values)
+
+
+def usage_values(
+    *, facts: dict, order_kind: str, order_id: int, completed_at: dt.datetime, fee_fen: int,
+    voucher_fen: int,
+) -> dict:  # fmt: skip
+    """Every column of the usage event: the order's facts (``order_facts``) and the
+    completion's values."""
+    return {
         **facts,
+        **completion_values(
+            order_kind=order_kind, order_id=order_id, completed_at=completed_at, fee_fen=fee_fen
+        ),
+        "voucher_fen": min(voucher_fen, fee_fen),
+    }
+
+
+def completion_values(
+    *, order_kind: str, order_id: int, completed_at: dt.datetime, fee_fen: int | None
+) -> dict:
+    """The event's values that come from the completion rather than the order's rows
+    (the same for the one-statement path and the Python one): the order, when (and its
+    day and month in Asia/Shanghai), the fee, and when it was recorded."""
+    day = timezone.localtime(completed_at).date()
+    return {
         "order_kind": order_kind,
         "order_id": order_id,
         "completed_at": completed_at,
         "completed_on": day,
         "month": day.replace(day=1),
         "fee_fen": fee_fen,
-        "voucher_fen": min(voucher_fen, fee_fen),
         "recorded_at": timezone.now(),
     }
-    return _insert_and_count(values)
 
 
 _BOOKING_FACTS = (
@@ -211,11 +231,20 @@ _REQUEST_FACTS = (
 
 def order_facts(order_kind: str, order_id: int) -> dict | None:
     """What the event copies from the order, read in one query (None if it is gone)."""
+    return order_facts_many(order_kind, [order_id]).get(order_id)
+
+
+def order_facts_many(order_kind: str, order_ids: list[int]) -> dict[int, dict]:
+    """``order_facts`` of many orders of one kind, a query per 500: {order id: facts}."""
     if order_kind == OrderKind.BOOKING:
-        row = Booking.objects.filter(pk=order_id).values_list(*_BOOKING_FACTS).first()
-        return None if row is None else _booking_facts(*row)
-    row = ServiceRequest.objects.filter(pk=order_id).values_list(*_REQUEST_FACTS).first()
-    return None if row is None else _request_facts(*row)
+        model, names, build = Booking, _BOOKING_FACTS, _booking_facts
+    else:
+        model, names, build = ServiceRequest, _REQUEST_FACTS, _request_facts
+    out = {}
+    for i in range(0, len(order_ids), 500):
+        rows = model.objects.filter(pk__in=order_ids[i : i + 500]).values_list("pk", *names)
+        out.update({pk: build(*row) for pk, *row in rows})
+    return out
 
 
 def _where(provider_id, provider_region, firm_id, firm_region, size) -> dict:

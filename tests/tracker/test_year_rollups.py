@@ -1,0 +1,257 @@
+"""The year tables (year × provider, year × item, firms per year and per city): counted
+exactly once with the others, reconciled and repaired per year, and the selectors that
+read them (whole years from them, the edge months from the month tables) give the same
+numbers as a recount of the events. And the demo's bulk counting equals the
+subscriber's, call by call."""
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from accounts.models import Region
+from booking.models import ServiceRequest
+from booking.order_events import OrderKind
+from tests.factories.accounts import make_firm, make_provider, make_reviewer, member_of
+from tests.factories.booking import BookingFactory
+from tests.factories.facilities import InstrumentFactory, TestingServiceFactory
+from tracker.counters import COUNTERS
+from tracker.models import (
+    FirmCityYear,
+    FirmYear,
+    ItemYearlyUsage,
+    ProviderYearlyUsage,
+    UsageEvent,
+)
+from tracker.selectors.filters import usage_filters_for
+from tracker.selectors.usage import firms_served, usage_top_items, usage_top_providers
+from tracker.selectors.yearly import period_parts
+from tracker.services.backfill import Completion, usage_record_many
+from tracker.services.reconciliation import reconciliation_run
+from tracker.services.usage import usage_record
+
+pytestmark = pytest.mark.django_db
+
+YEAR_TABLES = (ProviderYearlyUsage, ItemYearlyUsage, FirmYear, FirmCityYear)
+
+
+def _shanghai(y, m, d, h=10):
+    return timezone.make_aware(dt.datetime(y, m, d, h), timezone.get_default_timezone())
+
+
+def _booking(inst, firm, i):
+    start = timezone.now() + dt.timedelta(days=30, hours=2 * i)
+    return BookingFactory(instrument=inst, firm=firm, booked_by=member_of(firm), start_at=start,
+                          end_at=start + dt.timedelta(hours=1))  # fmt: skip
+
+
+def _request(service, firm):
+    return ServiceRequest.objects.create(
+        service=service, firm=firm, requested_by=member_of(firm), sample_count=3,
+        sample_description="样品", status=ServiceRequest.Status.COMPLETED, quote_fen=900_00,
+        fee_fen=900_00,
+    )  # fmt: skip
+
+
+# (item: 0/1 Hangzhou/Ningbo instrument, 2 Ningbo service; firm; when): across three years
+PLAN = [
+    (0, 0, (2024, 11, 5)), (1, 1, (2024, 12, 9)), (0, 0, (2025, 1, 20)), (1, 2, (2025, 3, 1)),
+    (2, 0, (2025, 4, 15)), (1, 0, (2025, 5, 3)), (0, 1, (2025, 8, 30)), (2, 2, (2025, 12, 31)),
+    (0, 2, (2026, 2, 3)), (1, 1, (2026, 3, 3)),
+]  # fmt: skip
+
+
+@pytest.fixture
+def items(instrument):
+    ningbo = make_provider(organisation__region=Region.objects.get(code="330203"))
+    return [instrument, InstrumentFactory(provider=ningbo), TestingServiceFactory(provider=ningbo)]
+
+
+@pytest.fixture
+def firms(firm_a):
+    return [firm_a, make_firm(), make_firm()]
+
+
+def _completions(items, firms) -> list[Completion]:
+    out = []
+    for i, (item, firm, day) in enumerate(PLAN):
+        if item == 2:
+            order, kind = _request(items[2], firms[firm]), OrderKind.SERVICE_REQUEST
+        else:
+            order, kind = _booking(items[item], firms[firm], i), OrderKind.BOOKING
+        out.append(Completion(kind, order.pk, _shanghai(*day), 1000 + 10 * i))
+    return out
+
+
+@pytest.fixture
+def years(items, firms):
+    """PLAN counted one completion at a time through the subscriber's ``usage_record``."""
+    for c in _completions(items, firms):
+        with transaction.atomic():
+            assert usage_record(order_kind=c.order_kind, order_id=c.order_id,
+                                completed_at=c.completed_at, fee_fen=c.fee_fen, voucher_fen=0)  # fmt: skip
+    return {"items": items, "firms": firms}
+
+
+def test_period_parts_split_whole_years_from_edge_months():
+    d = dt.date
+    assert period_parts(None, None) == ((None, None), [])
+    assert period_parts(d(2025, 1, 1), d(2025, 12, 1)) == ((d(2025, 1, 1), d(2025, 1, 1)), [])
+    assert period_parts(d(2024, 11, 1), d(2026, 2, 1)) == (
+        (d(2025, 1, 1), d(2025, 1, 1)), [(d(2024, 11, 1), d(2024, 12, 1)), (d(2026, 1, 1), d(2026, 2, 1))]
+    )  # fmt: skip
+    assert period_parts(d(2025, 3, 1), d(2026, 5, 1)) == (None, [(d(2025, 3, 1), d(2026, 5, 1))])
+    assert period_parts(d(2025, 3, 1), None) == ((d(2026, 1, 1), None), [(d(2025, 3, 1), d(2025, 12, 1))])  # fmt: skip
+    # A period running to the current month covers the rest of its year (nothing later).
+    this_month = timezone.localdate().replace(day=1)
+    first = this_month.replace(month=1)
+    assert period_parts(first, this_month) == ((first, first), [])
+
+
+def test_a_completion_counts_once_in_every_year_table(complete_booking, firm_a, instrument):
+    booking = complete_booking()
+    year = timezone.localdate().replace(month=1, day=1)
+    assert ProviderYearlyUsage.objects.get().count == 1
+    assert ItemYearlyUsage.objects.get().item_id == instrument.pk
+    row = FirmYear.objects.get()
+    assert (row.year, row.firm_id, row.count, row.use_count, row.batch_count) == (
+        year, firm_a.pk, 1, 1, 0
+    )  # fmt: skip
+    assert FirmCityYear.objects.get().city == UsageEvent.objects.get().provider_city
+    event = UsageEvent.objects.get()
+    with transaction.atomic():  # a replayed completion adds nothing anywhere
+        assert not usage_record(
+            order_kind=OrderKind.BOOKING, order_id=booking.pk, completed_at=event.completed_at,
+            fee_fen=event.fee_fen, voucher_fen=0,
+        )  # fmt: skip
+    assert [m.objects.get().count for m in YEAR_TABLES] == [1, 1, 1, 1]
+    assert reconciliation_run().differences == 0
+
+
+def test_a_rolled_back_completion_leaves_no_row_in_the_year_tables(complete_booking):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        complete_booking()
+        assert all(model.objects.exists() for model in YEAR_TABLES)
+        raise RuntimeError("the request dies before commit")
+    assert not any(model.objects.exists() for model in YEAR_TABLES)
+
+
+def _filters(**values):
+    return usage_filters_for(actor=make_reviewer("330000"), **values)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(None, None), ((2025, 1, 1), (2025, 12, 31)), ((2024, 12, 1), (2026, 2, 28)),
+     ((2025, 3, 1), (2025, 5, 31)), ((2024, 11, 1), (2025, 12, 31))],
+)  # fmt: skip
+def test_top_providers_and_items_over_years_and_edges_equal_a_recount(years, start, end):
+    f = _filters(start=dt.date(*start) if start else None, end=dt.date(*end) if end else None)
+    events = UsageEvent.objects.all()
+    if start:
+        events = events.filter(completed_on__gte=dt.date(*start))
+    if end:
+        events = events.filter(completed_on__lte=dt.date(*end))
+    got = {
+        (r["key"], r["kind"]): (r["count"], r["fee_fen"]) for r in usage_top_providers(filters=f)
+    }
+    expected = events.values("provider_id", "kind").annotate(n=Count("id"), fee=Sum("fee_fen"))
+    assert got == {(r["provider_id"], r["kind"]): (r["n"], r["fee"]) for r in expected}
+    for kind, column in (("use", "instrument_id"), ("batch", "service_id")):
+        top = [(r["key"], r["count"]) for r in usage_top_items(filters=f, kind=kind)]
+        counts = events.filter(kind=kind).values(column).annotate(n=Count("id"))
+        assert top == [(r[column], r["n"]) for r in counts.order_by("-n", column)]
+
+
+def test_top_providers_rank_providers_by_both_kinds_together(years):
+    # 2025: Ningbo has 2 uses and 2 batches, Hangzhou 2 uses: Ningbo first, with both rows.
+    top = usage_top_providers(filters=_filters(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31)), limit=1)  # fmt: skip
+    ningbo = years["items"][1].provider_id
+    assert {(r["key"], r["kind"], r["count"]) for r in top} == {(ningbo, "use", 2), (ningbo, "batch", 2)}  # fmt: skip
+
+
+@pytest.mark.parametrize("region", [None, "330200", "330100", "330203"])
+@pytest.mark.parametrize("kind", [None, "use", "batch"])
+@pytest.mark.parametrize("period", ["2025", "2024-2026", "2025-03..2025-05"])
+def test_firms_served_equals_distinct_firms_of_the_events(years, region, kind, period):
+    start, end = {
+        "2025": (dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+        "2024-2026": (dt.date(2024, 1, 1), dt.date(2026, 12, 31)),
+        "2025-03..2025-05": (dt.date(2025, 3, 1), dt.date(2025, 5, 31)),
+    }[period]
+    f = _filters(start=start, end=end, region=region, kind=kind)
+    events = UsageEvent.objects.filter(completed_on__gte=start, completed_on__lte=end)
+    if region:
+        events = events.filter(provider_county__startswith=region[:4] if region.endswith("00") else region)  # fmt: skip
+    if kind:
+        events = events.filter(kind=kind)
+    assert firms_served(filters=f)["served"] == events.values("firm_id").distinct().count()
+
+
+@pytest.mark.parametrize(
+    ("table", "drift"),
+    [
+        (ProviderYearlyUsage, lambda: ProviderYearlyUsage.objects.filter(year=dt.date(2025, 1, 1)).update(count=9)),
+        (ItemYearlyUsage, lambda: ItemYearlyUsage.objects.filter(year=dt.date(2025, 1, 1)).delete()),
+        (FirmYear, lambda: FirmYear.objects.filter(year=dt.date(2025, 1, 1)).update(use_count=0)),
+        # A firm's count moved from one city to the other keeps the year's totals: the
+        # per-year checksum of cities still sees it.
+        (FirmCityYear, lambda: _move_city(dt.date(2025, 1, 1))),
+    ],
+)  # fmt: skip
+def test_a_difference_in_a_year_table_is_found_in_its_year_and_only_that_year_rebuilt(
+    years, table, drift
+):
+    untouched = set(table.objects.exclude(year=dt.date(2025, 1, 1)).values_list("pk", flat=True))
+    drift()
+    run = reconciliation_run(period_from=dt.date(2025, 6, 1), period_to=dt.date(2025, 6, 30))
+    name = table._meta.db_table
+    assert run.details["counters"][name] >= 1
+    assert run.details["buckets"][name] == ["2025-01-01"]
+    assert sum(n for t, n in run.details["counters"].items() if t != name) == 0
+    repaired = reconciliation_run(period_from=dt.date(2025, 6, 1), repair=True)
+    assert sum(repaired.details["after_repair"]["counters"].values()) == 0
+    assert untouched <= set(table.objects.values_list("pk", flat=True))  # not rebuilt
+    # (The fixture's bookings are left open: events without a completed order, orphans.)
+    assert sum(reconciliation_run().details["counters"].values()) == 0
+
+
+def _move_city(year):
+    """A firm served in Ningbo only that year, moved to Hangzhou."""
+    rows = FirmCityYear.objects.filter(year=year)
+    cities = {}
+    for row in rows:
+        cities.setdefault(row.firm_id, []).append(row)
+    row = next(r[0] for r in cities.values() if len(r) == 1 and r[0].city == "330200")
+    FirmCityYear.objects.filter(pk=row.pk).update(city="330100")
+
+
+def _counters() -> dict[str, set]:
+    out = {}
+    for spec in COUNTERS:
+        cols = list(spec.cols) if hasattr(spec, "cols") else [*spec.keys, *spec.sums]
+        cols = [c for c in cols if c != "event_id"]  # event ids differ between two runs
+        out[spec.table] = set(spec.model.objects.values_list(*cols))
+    return out
+
+
+def test_bulk_counting_equals_the_subscriber_one_completion_at_a_time(items, firms):
+    completions = _completions(items, firms)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        for c in completions:
+            usage_record(order_kind=c.order_kind, order_id=c.order_id,
+                         completed_at=c.completed_at, fee_fen=c.fee_fen, voucher_fen=0)  # fmt: skip
+        one_by_one = _counters()
+        events = set(UsageEvent.objects.values_list("order_kind", "order_id", "completed_on",
+                                                    "provider_city", "firm_size", "fee_fen"))  # fmt: skip
+        raise RuntimeError("roll back, then count the same orders in bulk")
+    assert not UsageEvent.objects.exists()
+    assert usage_record_many(completions) == len(PLAN)
+    assert _counters() == one_by_one
+    assert events == set(UsageEvent.objects.values_list("order_kind", "order_id", "completed_on",
+                                                        "provider_city", "firm_size", "fee_fen"))  # fmt: skip
+    assert usage_record_many(completions) == 0  # counted once
+    assert _counters() == one_by_one
+    assert sum(reconciliation_run().details["counters"].values()) == 0
