@@ -5,8 +5,10 @@ gunicorn thread would, with the SQL of every request timed.
     DATABASE_URL=postgres://…/labshare_bench_search .venv/bin/python bench/profile_search.py \
         [--mix words|terms|all] [--rounds 4] [--api|--page] [--top 15] [--sql]
 
-Prints, per path, the median and worst wall time over the rounds and the SQL time of the
-slowest round; then the slowest paths' statements. Read-only.
+Prints the wall-clock and CPU (this process plus its PostgreSQL backend: the steadier figure
+on a shared machine) percentiles, then per path the median and worst wall time over the
+rounds, its median CPU and the SQL time of the slowest round; with ``--sql`` the slowest
+paths' statements. Read-only.
 """
 
 from __future__ import annotations
@@ -31,9 +33,14 @@ def _paths(mix: str, prefix: str, param: str) -> list[str]:
 
     fixed, terms = _search_paths(prefix, param)
     words = _thesaurus_paths(prefix, param)
-    return {"words": words, "terms": terms, "fixed": [fixed], "all": [fixed, *terms, *words]}[
-        mix
-    ]
+    return {"words": words, "terms": terms, "fixed": [fixed], "all": [fixed, *terms, *words]}[mix]
+
+
+def _cpu_ms(backend_pid: int) -> float:
+    """CPU of this process and of its database backend, in ms (``bench.cpu``)."""
+    from bench.cpu import _cpu_seconds
+
+    return (time.process_time() + _cpu_seconds(backend_pid)) * 1000
 
 
 class SqlTimer:
@@ -67,29 +74,36 @@ def main() -> None:
     paths = _paths(args.mix, prefix, param)
     client = Client()
     client.get(paths[0])  # warm: imports, thesaurus, vocabulary
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
     times: dict[str, list[float]] = {p: [] for p in paths}
+    cpus: dict[str, list[float]] = {p: [] for p in paths}
     worst_sql: dict[str, list[tuple[float, str]]] = {}
     for _ in range(args.rounds):
         for path in paths:
             timer = SqlTimer()
             with connection.execute_wrapper(timer):
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), _cpu_ms(backend)
                 r = client.get(path)
                 ms = (time.perf_counter() - start) * 1000
+                cpus[path].append(_cpu_ms(backend) - cpu)
             assert r.status_code == 200, (path, r.status_code)
             if not times[path] or ms > max(times[path]):
                 worst_sql[path] = timer.rows
             times[path].append(ms)
-    every = sorted(t for ts in times.values() for t in ts)
-    n = len(every)
-    print(f"{n} requests: p50 {every[n // 2]:.1f} · p95 {every[int(n * 0.95)]:.1f} "
-          f"· p99 {every[min(n - 1, int(n * 0.99))]:.1f} ms · load {os.getloadavg()[0]:.1f}")  # fmt: skip
+    for label, series in (("wall", times), ("CPU", cpus)):
+        every = sorted(t for ts in series.values() for t in ts)
+        n = len(every)
+        print(f"{n} requests, {label}: p50 {every[n // 2]:.1f} · p95 {every[int(n * 0.95)]:.1f}"
+              f" · p99 {every[min(n - 1, int(n * 0.99))]:.1f} ms · load {os.getloadavg()[0]:.1f}")  # fmt: skip
     ranked = sorted(paths, key=lambda p: max(times[p]), reverse=True)
     for path in ranked[: args.top]:
         sql_ms = sum(t for t, _ in worst_sql[path])
         from urllib.parse import unquote
 
         print(f"  median {statistics.median(times[path]):6.1f} · worst {max(times[path]):6.1f} ms"
+              f" · CPU {statistics.median(cpus[path]):5.1f}"
               f" · its SQL {sql_ms:5.1f} ms in {len(worst_sql[path])} · {unquote(path)}")  # fmt: skip
         if args.sql:
             for t, sql in sorted(worst_sql[path], reverse=True)[:4]:

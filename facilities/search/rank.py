@@ -37,17 +37,17 @@ from facilities.search.text import CJK_RUN
 FIELDS = ("pk", "name", "name_en", "model_number", "manufacturer", "category_id")
 
 
-def field_pattern(forms: Iterable[str]) -> re.Pattern | None:
+def field_pattern(forms: Iterable[str], *, ignore_case: bool = True) -> re.Pattern | None:
     """One pattern for any of ``forms`` in a field as stored: a Chinese form anywhere, a
-    Latin one as a whole word (no letter or digit either side); case folded. None when
-    there is no form."""
+    Latin one as a whole word (no letter or digit either side); case folded unless the
+    text is folded already. None when there is no form."""
     parts = []
     for form in sorted(set(forms), key=len, reverse=True):
         piece = re.escape(form)
         if not CJK_RUN.search(form):
             piece = rf"(?<![0-9a-z]){piece}(?![0-9a-z])"
         parts.append(piece)
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+    return re.compile("|".join(parts), re.IGNORECASE if ignore_case else 0) if parts else None
 
 
 @dataclass(frozen=True)
@@ -67,11 +67,12 @@ class TermRule:
             category_ids=frozenset(category_ids(term.forms)),
         )
 
-    def score(self, name: str, name_en: str, model: str, maker: str, category_id) -> int:
-        """Where this term matches best in the row; 0 when only the body may hold it."""
-        if self.canonical and (self.canonical.search(name) or self.canonical.search(name_en)):
+    def score(self, names: str, model: str, maker: str, category_id) -> int:
+        """Where this term matches best in the row (``names``: the Chinese and English
+        names on two lines, so no form spans them); 0 when only the body may hold it."""
+        if self.canonical and self.canonical.search(names):
             return NAME_CANONICAL
-        if self.forms and (self.forms.search(name) or self.forms.search(name_en)):
+        if self.forms and self.forms.search(names):
             return NAME
         if (self.latin_forms and self.latin_forms.search(model)) or (
             self.forms and self.forms.search(maker)
@@ -96,9 +97,10 @@ def scores(
     for row in rows:
         pk, name, name_en, model, maker, category_id = row[:6]
         flags = row[6:]
+        names = f"{name or ''}\n{name_en or ''}"
         total = 0
         for i, rule in enumerate(rules):
-            best = rule.score(name or "", name_en or "", model or "", maker or "", category_id)
+            best = rule.score(names, model or "", maker or "", category_id)
             if not best and (mode == "all" or flags[i]):
                 best = BODY
             total += best
