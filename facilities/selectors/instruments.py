@@ -38,6 +38,7 @@ from facilities.models import (
 from facilities.occupancy import free_intervals, unbooked_q
 from facilities.pagination import capped_count
 from facilities.search import rank, text_filter
+from facilities.search.plans import unprepared
 from facilities.search.query import term_q
 from facilities.selectors.filters import (
     CatalogueFilters,
@@ -189,7 +190,8 @@ def instrument_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[Inst
     # The capped count (the paginator needs it anyway) also picks the query plan; for the
     # relevance order it fetches the matches it counts, to rank them without a second pass.
     candidates = _Candidates() if f.sort == "relevance" else None
-    qs, matches, outcome = text_search(qs, f.q, count_cap=RANK_LIMIT, counter=candidates)
+    with unprepared():  # planned for this word, city and category (facilities.search.plans)
+        qs, matches, outcome = text_search(qs, f.q, count_cap=RANK_LIMIT, counter=candidates)
     if matches is None and _is_filtered(f):
         matches = capped_count(qs, RANK_LIMIT)
     fetched = candidates.for_rows(qs) if candidates and outcome.parsed else None

@@ -90,3 +90,18 @@ def test_beyond_the_rank_limit_the_order_is_by_name(monkeypatch):
     assert [r.name for r in rows] == list(
         Instrument.objects.order_by("name", "id").values_list("name", flat=True)
     )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+def test_the_counting_query_is_planned_for_its_values_however_often_it_runs(settings):
+    InstrumentFactory(name="差示扫描量热仪")
+    for _ in range(8):  # past the connection's prepare threshold (config/settings.py)
+        instrument_search(filters=CatalogueFilters(q="热分析"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%search_tokens%"],
+        )
+        assert cursor.fetchone()[0] == 0
+    threshold = settings.DATABASES["default"].get("OPTIONS", {}).get("prepare_threshold")
+    assert connection.connection.prepare_threshold == threshold  # restored for the rest
