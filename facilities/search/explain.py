@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from facilities.search.query import ParsedQuery, Term
 from facilities.search.text import CJK_RUN, normalise
@@ -25,6 +26,7 @@ def _fold(text: str) -> str:
     return text.lower()  # spaces were folded or characters expanded: keep places
 
 
+@lru_cache(maxsize=4096)
 def _pattern(form: str) -> re.Pattern:
     if CJK_RUN.search(form):
         return re.compile(re.escape(form))

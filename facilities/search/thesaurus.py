@@ -44,6 +44,7 @@ class Thesaurus:
     concepts: list[Concept]
     by_word: dict[str, list[Concept]] = field(default_factory=dict)
     pattern: re.Pattern | None = None
+    parsed: dict = field(default_factory=dict)  # query text → ParsedQuery (query.parse)
 
     @classmethod
     def compile(cls, rows) -> Thesaurus:

@@ -19,7 +19,7 @@ from facilities.calendars import local_tz
 from facilities.models import Category
 from facilities.regions import region_code_q
 from facilities.search import normalise, text_filter
-from facilities.search.explain import form_in
+from facilities.search.rank import field_pattern
 
 SORTS = ("relevance", "name", "price", "-price", "newest")
 
@@ -65,11 +65,10 @@ def category_names(*, fresh: bool = False) -> dict[int, tuple[str, str]]:
 def category_ids_naming(forms) -> list[int]:
     """Categories whose Chinese or English name holds one of ``forms`` (a Latin form as a
     whole word): a search word that names the category ranks its items above mere mentions."""
-    found = []
-    for pk, names in category_names().items():
-        if any(form_in(form, name) for form in forms for name in names):
-            found.append(pk)
-    return found
+    pattern = field_pattern(forms, ignore_case=False)  # the names are folded like the forms
+    if pattern is None:
+        return []
+    return [pk for pk, names in category_names().items() if any(map(pattern.search, names))]
 
 
 def category_q(category_id: int | None, field: str = "category") -> Q:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import (
+    BooleanField,
     Case,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -35,8 +37,9 @@ from facilities.models import (
 )
 from facilities.occupancy import free_intervals, unbooked_q
 from facilities.pagination import capped_count
-from facilities.search import text_filter
-from facilities.search.query import score_expression
+from facilities.search import rank, text_filter
+from facilities.search.plans import unprepared
+from facilities.search.query import term_q
 from facilities.selectors.filters import (
     CatalogueFilters,
     accredited_exists,
@@ -78,6 +81,7 @@ def _free_between_q(start: dt.datetime, end: dt.datetime) -> Q:
 
 
 RANK_LIMIT = 1000
+Instrument._meta.pk.register_lookup(rank.AnyOf)  # pk__any_of: ranked ids as one parameter
 
 
 def _key(name: str, few: bool):
@@ -87,12 +91,11 @@ def _key(name: str, few: bool):
     return Coalesce(F(name), F(name)) if few else F(name)
 
 
-def _sorted(qs: QuerySet, f: CatalogueFilters, *, matches: int | None,
-            outcome: SearchOutcome) -> QuerySet:  # fmt: skip
+def _sorted(qs: QuerySet, f: CatalogueFilters, *, matches: int | None) -> QuerySet:
     """Many matches: an ordered index scan (one index per order) stops after one page.
     Few matches (<= RANK_LIMIT, counted first): fetch them by the filter's index and sort.
-    Relevance needs every match scored, so it is used only when there are few matches;
-    beyond that, name order."""
+    Relevance needs every match scored, so it is ranked only when there are few matches
+    (``_ranked``); beyond that, and without words, name order."""
     few = matches is not None and matches <= RANK_LIMIT
     if f.sort == "price":
         return qs.order_by(_key("external_price_fen", few).asc(nulls_last=True), "id")
@@ -100,19 +103,13 @@ def _sorted(qs: QuerySet, f: CatalogueFilters, *, matches: int | None,
         return qs.order_by(_key("external_price_fen", few).desc(nulls_last=True), "id")
     if f.sort == "newest":
         return qs.order_by(_key("created_at", few).desc(), "-id")
-    if f.sort == "relevance" and outcome.parsed and few:
-        return _by_relevance(qs, f, outcome)
     return qs.order_by(_key("name", few).asc(), "id")
 
 
-def _by_relevance(qs: QuerySet, f: CatalogueFilters, outcome: SearchOutcome) -> QuerySet:
-    """Where the words match (name or English name, model or maker, category, the rest)
-    and how many of them; then what the firm can use: not under maintenance, free time in
-    the next 7 days, nearby, voucher-eligible. (Every listed instrument is shared.)"""
-    score = score_expression(
-        outcome.parsed, category_ids=category_ids_naming, name_fields=("name", "name_en"),
-        mode="any" if outcome.mode == ANY else "all",
-    )  # fmt: skip
+def _order_keys(f: CatalogueFilters) -> dict:
+    """What comes after the words' score: what the firm can use — not under maintenance,
+    free time in the next 7 days, nearby, voucher-eligible — then name order. (Every
+    listed instrument is shared.)"""
     usable = Case(When(status=Instrument.Status.ACTIVE, then=Value(1)), default=Value(0),
                   output_field=IntegerField())  # fmt: skip
     near = Value(0)
@@ -122,9 +119,55 @@ def _by_relevance(qs: QuerySet, f: CatalogueFilters, outcome: SearchOutcome) -> 
     # Precomputed by facilities.services.free_time (a beat task), never per result here.
     free_soon = Case(When(free_minutes_7d__gte=Instrument.FREE_SOON_MINUTES, then=Value(1)), default=Value(0),
                      output_field=IntegerField())  # fmt: skip
-    qs = qs.annotate(score=score, usable=usable, free_soon=free_soon, near=near)
-    return qs.order_by("-score", "-usable", "-free_soon", "-near", "-voucher_eligible", "name",
-                       "id")  # fmt: skip
+    return {"usable": usable, "free_soon": free_soon, "near": near}
+
+
+RELEVANCE_ORDER = ("-score", "-usable", "-free_soon", "-near", "-voucher_eligible", "name", "id")
+
+
+class _Candidates:
+    """A text search's counter (``text_search(counter=...)``) that fetches what it counts:
+    up to RANK_LIMIT + 1 matches with the short columns relevance reads
+    (``facilities.search.rank.FIELDS``; in ``any`` mode also whether each term is held).
+    The text filter then runs once per search, not once for the count and again, with a
+    per-row score, for the order."""
+
+    def __init__(self) -> None:
+        self.rows: QuerySet | None = None
+        self.fetched: list[tuple] = []
+
+    def __call__(self, rows: QuerySet, outcome: SearchOutcome) -> int:
+        qs = rows.order_by()
+        flags: list[str] = []
+        if outcome.mode == ANY:
+            held = {f"held_{i}": ExpressionWrapper(term_q(t), output_field=BooleanField())
+                    for i, t in enumerate(outcome.parsed.terms)}  # fmt: skip
+            qs, flags = qs.annotate(**held), list(held)
+        self.rows = rows
+        self.fetched = list(qs.values_list(*rank.FIELDS, *flags)[: RANK_LIMIT + 1])
+        return len(self.fetched)
+
+    def for_rows(self, rows: QuerySet) -> list[tuple] | None:
+        """The fetched matches of ``rows`` when they are few enough to rank, else None."""
+        if self.rows is not rows or not self.fetched or len(self.fetched) > RANK_LIMIT:
+            return None
+        return self.fetched
+
+
+def _ranked(fetched: list[tuple], f: CatalogueFilters, outcome: SearchOutcome) -> QuerySet:
+    """The fetched matches in relevance order: the words' score computed in Python
+    (``facilities.search.rank``) and handed to SQL as a CASE on id lists, so the rest of
+    the order, name order in the database's collation included, stays the database's.
+    The rows are read by id: the text filter has done its work."""
+    mode = "any" if outcome.mode == ANY else "all"
+    by_pk = rank.scores(outcome.parsed, fetched, category_ids=category_ids_naming, mode=mode)
+    by_score: dict[int, list[int]] = {}
+    for pk, value in by_pk.items():
+        by_score.setdefault(value, []).append(pk)
+    score = Case(*(When(pk__any_of=pks, then=Value(value)) for value, pks in by_score.items()),
+                 default=Value(0), output_field=IntegerField())  # fmt: skip
+    qs = Instrument.objects.filter(pk__any_of=list(by_pk))
+    return qs.annotate(score=score, **_order_keys(f)).order_by(*RELEVANCE_ORDER)
 
 
 def _is_filtered(f: CatalogueFilters) -> bool:
@@ -144,11 +187,18 @@ def instrument_search(*, actor=None, filters: CatalogueFilters) -> QuerySet[Inst
         qs = qs.filter(accredited_exists())
     if f.free_from and f.free_to:
         qs = qs.filter(_free_between_q(f.free_from, f.free_to))
-    # The capped count (the paginator needs it anyway) also picks the query plan.
-    qs, matches, outcome = text_search(qs, f.q, count_cap=RANK_LIMIT)
+    # The capped count (the paginator needs it anyway) also picks the query plan; for the
+    # relevance order it fetches the matches it counts, to rank them without a second pass.
+    candidates = _Candidates() if f.sort == "relevance" else None
+    with unprepared():  # planned for this word, city and category (facilities.search.plans)
+        qs, matches, outcome = text_search(qs, f.q, count_cap=RANK_LIMIT, counter=candidates)
     if matches is None and _is_filtered(f):
         matches = capped_count(qs, RANK_LIMIT)
-    ordered = _sorted(qs, f, matches=matches, outcome=outcome)
+    fetched = candidates.for_rows(qs) if candidates and outcome.parsed else None
+    if fetched is not None:
+        ordered = _ranked(fetched, f, outcome)
+    else:
+        ordered = _sorted(qs, f, matches=matches)
     rows = _with_list_fields(ordered, text=bool(outcome.parsed))
     rows.id_query = ordered
     # The page's rows by id need none of the filters (a long OR when the thesaurus expands).

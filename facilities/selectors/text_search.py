@@ -23,32 +23,42 @@ class SearchOutcome:
 
 
 def text_search(
-    base: QuerySet, query: str, *, count_cap: int, vocab=None
+    base: QuerySet, query: str, *, count_cap: int, vocab=None, counter=None
 ) -> tuple[QuerySet, int | None, SearchOutcome]:
     """``base`` narrowed by ``query``: ``(rows, capped count or None, outcome)``.
 
-    The count (``capped_count``) is taken only when there is text; the fallbacks run only
-    when every word together found nothing, so the common case costs one count."""
+    The count (``capped_count``, or ``counter(rows, outcome)`` when given: a caller that
+    fetches the matches it counts) is taken only when there is text; the fallbacks run
+    only when every word together found nothing, so the common case costs one count."""
     parsed = parse(query)
     if not parsed:
         return base, None, SearchOutcome(parsed)
+
+    def count(rows: QuerySet, outcome: SearchOutcome) -> int:
+        if counter is not None:
+            return counter(rows, outcome)
+        return capped_count(rows, count_cap)
+
     rows = base.filter(query_q(parsed))
-    matches = capped_count(rows, count_cap)
+    outcome = SearchOutcome(parsed)
+    matches = count(rows, outcome)
     if matches:
-        return rows, matches, SearchOutcome(parsed)
+        return rows, matches, outcome
     corrected = suggest.corrected_query(parsed, vocab=vocab)
     if corrected:
         better = parse(corrected)
         fixed = base.filter(query_q(better))
-        found = capped_count(fixed, count_cap)
+        fixed_outcome = SearchOutcome(better, CORRECTED, typed=parsed.text)
+        found = count(fixed, fixed_outcome)
         if found:
-            return fixed, found, SearchOutcome(better, CORRECTED, typed=parsed.text)
+            return fixed, found, fixed_outcome
     if len(parsed.terms) > 1:
         some = base.filter(query_q(parsed, mode=ANY))
-        found = capped_count(some, count_cap)
+        some_outcome = SearchOutcome(parsed, ANY)
+        found = count(some, some_outcome)
         if found:
-            return some, found, SearchOutcome(parsed, ANY)
-    return rows, 0, SearchOutcome(parsed)
+            return some, found, some_outcome
+    return rows, 0, outcome
 
 
 @dataclass(frozen=True)
