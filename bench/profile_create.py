@@ -52,6 +52,24 @@ def _environ(path: str, body: bytes, token: str) -> dict:
     }
 
 
+def _own_vouchers(users) -> dict[int, int]:
+    """{firm id: its first bulk voucher} (bench/vouchers_bench.py's setup gives each
+    generated firm five)."""
+    from bench.sqlutil import rows
+
+    found = dict(
+        rows(
+            "SELECT firm_id, min(id) FROM vouchers_voucher WHERE firm_id = ANY(%s)"
+            " AND code LIKE 'BK-%%' GROUP BY firm_id",
+            [[u.firm_id for u in users]],
+        )
+    )
+    missing = [u.firm_id for u in users if u.firm_id not in found]
+    if missing:
+        raise SystemExit(f"firms without a bench voucher: {missing[:5]}; run the voucher setup")
+    return found
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", default="small", choices=["small", "zhejiang", "national"])
@@ -59,6 +77,10 @@ def main(argv=None) -> int:
     parser.add_argument("--path", default="/api/v1/bookings/")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top entries")
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument(
+        "--vouchers", action="store_true",
+        help="pay with each firm's own voucher (bench/vouchers_bench.py --phase setup first)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
     url = os.environ.get("DATABASE_URL") or default_url(args.scale)
@@ -76,6 +98,7 @@ def main(argv=None) -> int:
     slots = _candidate_slots(
         fixtures.random_instruments(200, bookable_only=True, seed=time.time_ns())
     )
+    paying = _own_vouchers(users) if args.vouchers else {}
     app = WSGIHandler()
     statuses: dict[str, int] = {}
 
@@ -84,7 +107,8 @@ def main(argv=None) -> int:
         u = users[i % len(users)]
         body = json.dumps(
             {"instrument": pk, "start": s.isoformat(), "end": e.isoformat(),
-             "purpose": "bench load", "firm": u.firm_id}
+             "purpose": "bench load", "firm": u.firm_id,
+             **({"vouchers": [paying[u.firm_id]]} if paying else {})}
         ).encode()  # fmt: skip
         response = app(_environ(args.path, body, u.token), lambda status, headers: None)
         b"".join(response)
