@@ -52,24 +52,6 @@ def _environ(path: str, body: bytes, token: str) -> dict:
     }
 
 
-def _own_vouchers(users) -> dict[int, int]:
-    """{firm id: its first bulk voucher} (bench/vouchers_bench.py's setup gives each
-    generated firm five)."""
-    from bench.sqlutil import rows
-
-    found = dict(
-        rows(
-            "SELECT firm_id, min(id) FROM vouchers_voucher WHERE firm_id = ANY(%s)"
-            " AND code LIKE 'BK-%%' GROUP BY firm_id",
-            [[u.firm_id for u in users]],
-        )
-    )
-    missing = [u.firm_id for u in users if u.firm_id not in found]
-    if missing:
-        raise SystemExit(f"firms without a bench voucher: {missing[:5]}; run the voucher setup")
-    return found
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", default="small", choices=["small", "zhejiang", "national"])
@@ -98,7 +80,7 @@ def main(argv=None) -> int:
     slots = _candidate_slots(
         fixtures.random_instruments(200, bookable_only=True, seed=time.time_ns())
     )
-    paying = _own_vouchers(users) if args.vouchers else {}
+    paying = fixtures.own_vouchers([u.firm_id for u in users]) if args.vouchers else {}
     app = WSGIHandler()
     statuses: dict[str, int] = {}
 
