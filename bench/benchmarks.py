@@ -219,6 +219,12 @@ def bench_booking_create(ctx: Context) -> None:
     booking_create(ctx)
 
 
+def bench_booking_vouchers(ctx: Context) -> None:
+    from bench.vouchers_load import booking_vouchers
+
+    booking_vouchers(ctx)
+
+
 BENCHMARKS = {
     "signin": bench_signin,
     "home": bench_home,
@@ -226,6 +232,7 @@ BENCHMARKS = {
     "instrument_page": bench_instrument_page,
     "availability": bench_availability,
     "booking_create": bench_booking_create,
+    "booking_vouchers": bench_booking_vouchers,
 }
 
 

@@ -82,6 +82,22 @@ def with_tokens(base: str, users: list[FirmUser]) -> tuple[list[FirmUser], str]:
     return out, how
 
 
+def own_vouchers(firm_ids: list[int]) -> dict[int, int]:
+    """{firm id: its first bulk voucher} (bench/vouchers_bench.py's setup gives each
+    generated firm five)."""
+    found = dict(
+        rows(
+            "SELECT firm_id, min(id) FROM vouchers_voucher WHERE firm_id = ANY(%s)"
+            " AND code LIKE 'BK-%%' GROUP BY firm_id",
+            [list(firm_ids)],
+        )
+    )
+    missing = [f for f in firm_ids if f not in found]
+    if missing:
+        raise SystemExit(f"firms without a bench voucher: {missing[:5]}; run the voucher setup")
+    return found
+
+
 def random_instruments(n: int, *, bookable_only: bool = False, seed: int = 7) -> list[int]:
     """Random listed instruments (retired ones are not shown to firms)."""
     where = "AND b.bookable" if bookable_only else ""

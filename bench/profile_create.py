@@ -59,6 +59,10 @@ def main(argv=None) -> int:
     parser.add_argument("--path", default="/api/v1/bookings/")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top entries")
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument(
+        "--vouchers", action="store_true",
+        help="pay with each firm's own voucher (bench/vouchers_bench.py --phase setup first)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
     url = os.environ.get("DATABASE_URL") or default_url(args.scale)
@@ -76,6 +80,7 @@ def main(argv=None) -> int:
     slots = _candidate_slots(
         fixtures.random_instruments(200, bookable_only=True, seed=time.time_ns())
     )
+    paying = fixtures.own_vouchers([u.firm_id for u in users]) if args.vouchers else {}
     app = WSGIHandler()
     statuses: dict[str, int] = {}
 
@@ -84,7 +89,8 @@ def main(argv=None) -> int:
         u = users[i % len(users)]
         body = json.dumps(
             {"instrument": pk, "start": s.isoformat(), "end": e.isoformat(),
-             "purpose": "bench load", "firm": u.firm_id}
+             "purpose": "bench load", "firm": u.firm_id,
+             **({"vouchers": [paying[u.firm_id]]} if paying else {})}
         ).encode()  # fmt: skip
         response = app(_environ(args.path, body, u.token), lambda status, headers: None)
         b"".join(response)

@@ -41,6 +41,18 @@ def markdown(results: dict) -> str:
                 f" {r['bare_per_s']:.0f}, raw SQL {r['raw_per_s']:.0f}; API/bare {r['api/bare']:.2f},"
                 f" API/raw {r['api/raw']:.3f}, bare/raw {r['bare/raw']:.3f}"
             )
+        elif name == "booking_vouchers ratios":
+            extra.append(
+                f"- bookings created per second: no voucher {r['none_per_s']:.0f}, own voucher"
+                f" {r['own_per_s']:.0f} ({r['own/none']:.2f} x), one hot voucher"
+                f" {r['hot_per_s']:.0f} ({r['hot/none']:.2f} x)"
+            )
+        elif name == "booking_vouchers proof":
+            extra.append(
+                f"- after the run: {r['negative']} negative balances, {r['mismatched']} vouchers"
+                f" differing from their ledger, {r['holds_without_entry']} holds without their"
+                f" entry, {r['entries']:,} ledger entries, {r['overlaps']} overlapping bookings"
+            )
         elif name == "booking_create overlaps":
             extra.append(f"- overlapping live bookings after the run (SQL self-join): {r}")
         elif name == "booking_create courier":

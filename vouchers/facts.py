@@ -6,12 +6,14 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Sum, When
+from django.db import connection
+from django.db.models import Case, F, Q, Sum, When
 
 from accounts.models import Organisation
 from booking.order_events import OrderKind
 from facilities.models import Instrument, TestingService
-from vouchers.models import OrderVoucherHold, Programme, ProgrammeBlock, RelatedParty
+from vouchers.facts_sql import facts_sql
+from vouchers.models import OrderVoucherHold, Programme, RelatedParty
 from vouchers.rules import OrderFacts, Rules
 
 
@@ -54,50 +56,34 @@ def order_facts_row(
     path): the item's category and provider, the firm's region, whether firm and provider
     declared a shared party, and, with ``rules`` and ``at``, whether an audit barred firm or
     provider from the programme and what the firm (or its controller group) spent of the
-    programme this year (``year_used_fen``'s sum, read after the hold's locks)."""
-    model = Instrument if order_kind == OrderKind.BOOKING else TestingService
-    firm_parties = RelatedParty.objects.filter(organisation_id=firm_id).values("identifier")
-    extra = {}
-    if rules is not None:
-        extra["blocked"] = Exists(
-            ProgrammeBlock.objects.filter(programme_id=programme.pk).filter(
-                Q(organisation_id=firm_id) | Q(organisation_id=OuterRef("provider_id"))
-            )
-        )
-        if rules.cap_per_year_fen is not None:
-            used = _year_holds(rules, programme.pk, firm_id, at).order_by()
-            used = used.values("voucher__programme_id").annotate(s=Sum(_SPENT)).values("s")[:1]
-            extra["year_used"] = Subquery(used)
-    row = (
-        model.objects.filter(pk=item_id)
-        .annotate(
-            firm_region=Subquery(Organisation.objects.filter(pk=firm_id).values("region_id")[:1]),
-            related=Exists(
-                RelatedParty.objects.filter(
-                    organisation_id=OuterRef("provider_id"), identifier__in=firm_parties
-                )
-            ),
-            **extra,
-        )  # fmt: skip
-        .values(
-            "category__path",
-            "provider_id",
-            "provider__region_id",
-            "firm_region",
-            "related",
-            *extra,
-            *(("statutory_testing", "voucher_eligible") if model is TestingService else ()),
-        )  # fmt: skip
-        .get()
-    )
+    programme this year (``year_used_fen``'s sum, read after the hold's locks).
+
+    Plain SQL built once per shape (``vouchers.facts_sql``): the ORM spent ~1.5 ms of CPU compiling
+    this statement's subqueries on every booking with a voucher, the statement itself runs
+    in ~0.1 ms. Raises the item model's DoesNotExist as ``.get()`` would."""
+    service = order_kind != OrderKind.BOOKING
+    year = None
+    if rules is not None and rules.cap_per_year_fen is not None:
+        year = "group" if rules.cap_per_controller else "firm"
+    params = {"firm": firm_id, "item": item_id, "programme": programme.pk,
+              "held": OrderVoucherHold.State.HELD,
+              "controller": RelatedParty.Role.ACTUAL_CONTROLLER}  # fmt: skip
+    if year:
+        params["since"] = connection.ops.adapt_datetimefield_value(local_year_start(at))
+    with connection.cursor() as cursor:
+        cursor.execute(facts_sql(service, rules is not None, year), params)
+        row = cursor.fetchone()
+    if row is None:
+        raise (TestingService if service else Instrument).DoesNotExist
+    path, provider_id, provider_region, firm_region, related, blocked, used, *item = row
     facts = OrderFacts(
-        kind=order_kind, fee_fen=fee_fen, provider_id=row["provider_id"],
-        provider_region=row["provider__region_id"], firm_region=row["firm_region"],
-        programme_region=programme.region_id, category_path=row["category__path"] or "",
-        statutory=row.get("statutory_testing", False), related_party=row["related"],
-        item_accepts_vouchers=row.get("voucher_eligible", True),
+        kind=order_kind, fee_fen=fee_fen, provider_id=provider_id,
+        provider_region=provider_region, firm_region=firm_region,
+        programme_region=programme.region_id, category_path=path or "",
+        statutory=bool(item[0]) if service else False, related_party=bool(related),
+        item_accepts_vouchers=bool(item[1]) if service else True,
     )  # fmt: skip
-    return facts, bool(row.get("blocked")), row.get("year_used") or 0
+    return facts, bool(blocked), int(used or 0)  # sum() of bigint is numeric in PostgreSQL
 
 
 _SPENT = Case(

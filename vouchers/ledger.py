@@ -16,12 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
+from functools import cache
 
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from vouchers.models import LedgerEntry, Voucher
+from vouchers.models import LedgerEntry, Programme, Voucher
+from vouchers.rules import Rules, rules_parse
 
 # Transaction-scoped advisory locks (pg_advisory_xact_lock(class, id)); the classes are
 # this app's own. PARTY: a firm's declared actual controllers, taken shared by a hold that
@@ -45,18 +47,97 @@ DELTAS: dict[str, dict[str, int]] = {
 def vouchers_lock(voucher_ids: Iterable[int], *, firm_id: int | None = None) -> dict[int, Voucher]:
     """Lock the vouchers' rows in ascending id (the fixed order: two orders spending the
     same two vouchers cannot deadlock) and return them, programme joined, by id; with
-    ``firm_id`` only that firm's (another firm's voucher is neither locked nor returned)."""
+    ``firm_id`` only that firm's (another firm's voucher is neither locked nor returned).
+
+    On PostgreSQL one plain statement built once (``_lock_sql``): the ORM spent ~1 ms of
+    CPU compiling the select_related + FOR UPDATE OF query on every booking with a voucher;
+    the programme's rules come as text and are parsed once per distinct text
+    (``rules_cached``)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Lock vouchers inside a transaction.")
-    rows = (
-        Voucher.objects.select_for_update(of=("self",))
-        .select_related("programme")
-        .filter(pk__in=sorted(set(voucher_ids)))
-        .order_by("pk")
+    ids = sorted(set(voucher_ids))
+    if not _postgres():
+        rows = (
+            Voucher.objects.select_for_update(of=("self",))
+            .select_related("programme")
+            .filter(pk__in=ids)
+            .order_by("pk")
+        )
+        if firm_id is not None:
+            rows = rows.filter(firm_id=firm_id)
+        return {v.pk: v for v in rows}
+    with connection.cursor() as c:
+        c.execute(_lock_sql(firm_id is not None), {"ids": ids, "firm": firm_id})
+        found = c.fetchall()
+    voucher_fields, programme_fields = _lock_columns()
+    n = len(voucher_fields)
+    out, programmes = {}, {}
+    for row in found:
+        voucher = Voucher.from_db(connection.alias, voucher_fields, row[:n])
+        programme = programmes.get(voucher.programme_id)
+        if programme is None:
+            values = list(row[n:])
+            rules_at = programme_fields.index("rules")
+            parsed = rules_cached(values[rules_at])
+            values[rules_at] = parsed[0]
+            programme = Programme.from_db(connection.alias, programme_fields, values)
+            programme.parsed_rules = parsed  # see programme_rules
+            programmes[voucher.programme_id] = programme
+        voucher.programme = programme
+        out[voucher.pk] = voucher
+    return out
+
+
+def programme_rules(programme: Programme) -> Rules:
+    """The programme's parsed rules: the ones ``vouchers_lock`` parsed with it (once per
+    distinct rules text in this process), else parsed now."""
+    parsed = getattr(programme, "parsed_rules", None)
+    if parsed is not None and parsed[0] is programme.rules:
+        return parsed[1]
+    return rules_parse(programme.rules)
+
+
+_RULES_CACHE: dict[str, tuple[dict, Rules]] = {}
+_RULES_CACHE_SIZE = 512
+
+
+def rules_cached(text: str) -> tuple[dict, Rules]:
+    """``(rules JSON as a dict, its Rules)`` for a programme's stored rules text.
+    A published programme's rules change only by a new version, i.e. a new text, so the
+    text itself is the key; the dict is shared between callers and must not be mutated."""
+    hit = _RULES_CACHE.get(text)
+    if hit is None:
+        data = json.loads(text)
+        hit = (data, rules_parse(data))  # raises on broken rules: nothing cached
+        if len(_RULES_CACHE) >= _RULES_CACHE_SIZE:
+            _RULES_CACHE.clear()
+        _RULES_CACHE[text] = hit
+    return hit
+
+
+@cache
+def _lock_columns() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return (
+        tuple(f.attname for f in Voucher._meta.concrete_fields),
+        tuple(f.attname for f in Programme._meta.concrete_fields),
     )
-    if firm_id is not None:
-        rows = rows.filter(firm_id=firm_id)
-    return {v.pk: v for v in rows}
+
+
+@cache
+def _lock_sql(by_firm: bool) -> str:
+    """Only table and column names are interpolated; ids and firm are parameters."""
+    quote = connection.ops.quote_name
+    columns = [f"v.{quote(f.column)}" for f in Voucher._meta.concrete_fields]
+    columns += [
+        f"p.{quote(f.column)}::text" if f.attname == "rules" else f"p.{quote(f.column)}"
+        for f in Programme._meta.concrete_fields
+    ]
+    firm = " AND v.firm_id = %(firm)s" if by_firm else ""
+    return (
+        f"SELECT {', '.join(columns)} FROM {Voucher._meta.db_table} v"  # noqa: S608
+        f" JOIN {Programme._meta.db_table} p ON p.id = v.programme_id"
+        f" WHERE v.id = ANY(%(ids)s::bigint[]){firm} ORDER BY v.id FOR UPDATE OF v"
+    )
 
 
 def ledger_move(

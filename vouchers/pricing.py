@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from config.errors import Conflict, DomainError, Invalid, NotFound
 from vouchers.facts import order_facts_row, spending_group_firm_ids
-from vouchers.ledger import party_lock, spend_lock, vouchers_lock
+from vouchers.ledger import party_lock, programme_rules, spend_lock, vouchers_lock
 from vouchers.models import ProgrammeBlock, Voucher
-from vouchers.rules import Refusal, Split, VoucherFacts, refusal_text, rules_parse, split
+from vouchers.rules import Refusal, Split, VoucherFacts, refusal_text, split
 
 
 def refusal_error(refusal: Refusal) -> DomainError:
@@ -64,7 +64,7 @@ def price_order(
     if len(programmes) > 1:
         raise refusal_error(Refusal(chosen[-1], "voucher_not_applicable", "mixed_programmes"))
     programme = found[chosen[0]].programme
-    rules = rules_parse(programme.rules)
+    rules = programme_rules(programme)
     if lock and rules.cap_per_year_fen is not None:
         if rules.cap_per_controller:
             party_lock(firm_id, shared=True)

@@ -1,6 +1,7 @@
 -- POST distinct bookings: $BENCH_SLOTS holds "instrument<TAB>start<TAB>end" lines, thread t
 -- of n takes lines t+1, t+1+n, … so no two requests ask for the same slot; each request
--- signs with the next token of $BENCH_TOKENS ("token<TAB>firm" lines).
+-- signs with the next token of $BENCH_TOKENS ("token<TAB>firm" lines, or
+-- "token<TAB>firm<TAB>voucher" to pay with that voucher).
 package.path = os.getenv("BENCH_LUA_DIR") .. "/?.lua;" .. package.path
 local common = require("common")
 
@@ -22,9 +23,11 @@ function request()
   cursor = cursor + nthreads
   turn = turn + 1
   local auth = common.split(tokens[turn % #tokens + 1])
+  local vouchers = ""
+  if auth[3] then vouchers = string.format(', "vouchers": [%s]', auth[3]) end
   local body = string.format(
-    '{"instrument": %s, "start": "%s", "end": "%s", "purpose": "bench load", "firm": %s}',
-    slot[1], slot[2], slot[3], auth[2])
+    '{"instrument": %s, "start": "%s", "end": "%s", "purpose": "bench load", "firm": %s%s}',
+    slot[1], slot[2], slot[3], auth[2], vouchers)
   local headers = {
     ["Authorization"] = "Token " .. auth[1],
     ["Content-Type"] = "application/json",

@@ -21,7 +21,11 @@ class LedgerEntry(models.Model):
         EXPIRE = "expire", _("Expired")
         REVERSE = "reverse", _("Reversed")
 
-    voucher = models.ForeignKey("vouchers.Voucher", on_delete=models.PROTECT, related_name="ledger")
+    # No index of its own: (voucher, at) and ledger_once_per_order lead with the voucher and
+    # serve every lookup by it; one index write fewer for each of the booking path's entries.
+    voucher = models.ForeignKey(
+        "vouchers.Voucher", on_delete=models.PROTECT, related_name="ledger", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     amount_fen = models.BigIntegerField(_("amount (fen)"))
     order_kind = models.CharField(_("order kind"), max_length=20, blank=True)
@@ -68,7 +72,10 @@ class OrderVoucherHold(models.Model):
 
     order_kind = models.CharField(_("order kind"), max_length=20)
     order_id = models.BigIntegerField(_("order"))
-    voucher = models.ForeignKey("vouchers.Voucher", on_delete=models.PROTECT, related_name="holds")
+    # No index of its own: (voucher, state) leads with the voucher (see LedgerEntry.voucher).
+    voucher = models.ForeignKey(
+        "vouchers.Voucher", on_delete=models.PROTECT, related_name="holds", db_index=False
+    )
     programme_version = models.ForeignKey(
         "vouchers.ProgrammeVersion", on_delete=models.PROTECT, related_name="+"
     )

@@ -79,23 +79,45 @@ def voucher_options(
     return options
 
 
+# The holds an order's creation just wrote, kept on the order instance by the vouchers
+# subscriber (vouchers.services.order_money) so the creation's response does not read back
+# what the same transaction wrote; dropped on the order's next event (its holds move).
+_KNOWN = "_voucher_payment_lines"
+
+
+def payment_known(order, lines: list[dict[str, Any]]) -> None:
+    """Record on ``order`` (just created) its payment lines, as ``payments_read`` builds
+    them but with the raw trace."""
+    if order is not None:
+        order.__dict__[_KNOWN] = lines
+
+
+def payment_forget(order) -> None:
+    if order is not None:
+        order.__dict__.pop(_KNOWN, None)
+
+
 def payments_read(order_kind: str, orders: list) -> dict[int, dict[str, Any]]:
-    """The payment of each order in one query for the whole page: fee (or quote), the
-    voucher part (held while open, captured once completed), the firm's part, and a line
-    per voucher with its amount and rule trace. Registered as booking's payment reader."""
+    """The payment of each order in one query for the whole page (none for orders whose
+    creation in this request said what they hold): fee (or quote), the voucher part (held
+    while open, captured once completed), the firm's part, and a line per voucher with its
+    amount and rule trace. Registered as booking's payment reader."""
     holds = defaultdict(list)
-    ids = [o.pk for o in orders]
+    ids = [o.pk for o in orders if _KNOWN not in o.__dict__]
     rows = OrderVoucherHold.objects.filter(order_kind=order_kind, order_id__in=ids).select_related(
         "voucher"
-    ).order_by("order_id", "voucher_id")  # fmt: skip
+    ).order_by("order_id", "voucher_id") if ids else ()  # fmt: skip
     for hold in rows:
-        holds[hold.order_id].append(hold)
+        holds[hold.order_id].append({
+            "voucher": hold.voucher_id, "voucher_code": hold.voucher.code, "state": hold.state,
+            "held_fen": hold.held_fen, "amount_fen": hold.spent_fen, "trace": hold.trace,
+        })  # fmt: skip
     result = {}
     for order in orders:
         fee = order.fee_fen if order.fee_fen is not None else order.quote_fen
-        lines = [{"voucher": h.voucher_id, "voucher_code": h.voucher.code, "state": h.state,
-                  "held_fen": h.held_fen, "amount_fen": h.spent_fen, "trace": trace_out(h.trace)}
-                 for h in holds.get(order.pk, [])]  # fmt: skip
+        known = order.__dict__.get(_KNOWN)
+        lines = [{**line, "trace": trace_out(line["trace"])}
+                 for line in (known if known is not None else holds.get(order.pk, []))]  # fmt: skip
         voucher_fen = sum(line["amount_fen"] for line in lines)
         result[order.pk] = {"fee_fen": fee, "voucher_fen": voucher_fen,
                             "firm_fen": fee - voucher_fen, "lines": lines}  # fmt: skip

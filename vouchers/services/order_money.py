@@ -21,6 +21,7 @@ from vouchers.ledger import holds_place, ledger_move, vouchers_lock
 from vouchers.models import LedgerEntry, OrderVoucherHold
 from vouchers.pricing import price_order, refusal_error
 from vouchers.rules import capture_split, rules_parse
+from vouchers.selectors.payments import payment_forget, payment_known
 
 H = OrderVoucherHold.State
 K = LedgerEntry.Kind
@@ -32,7 +33,11 @@ def on_order_event(event: OrderEvent) -> None:
     if event.is_creation:
         if event.voucher_ids:
             order_hold(event)
-    elif event.to_status in RELEASE_ON:
+        else:
+            payment_known(event.order, [])
+        return
+    payment_forget(event.order)
+    if event.to_status in RELEASE_ON:
         order_release(event)
     elif event.to_status in CAPTURE_ON:
         order_capture(event)
@@ -51,6 +56,11 @@ def order_hold(event: OrderEvent) -> None:
     holds_place(vouchers, [(ln.voucher_id, ln.amount_fen, ln.trace) for ln in result.lines],
                 order_kind=event.order_kind, order_id=event.order_id,
                 version_id=programme.current_version_id, actor_id=event.actor_id, at=event.at)  # fmt: skip
+    payment_known(event.order, [
+        {"voucher": ln.voucher_id, "voucher_code": vouchers[ln.voucher_id].code, "state": H.HELD,
+         "held_fen": ln.amount_fen, "amount_fen": ln.amount_fen, "trace": ln.trace}
+        for ln in sorted(result.lines, key=lambda ln: ln.voucher_id)
+    ])  # fmt: skip
 
 
 def _open_holds(event: OrderEvent) -> list[OrderVoucherHold]:
