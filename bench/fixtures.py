@@ -83,12 +83,14 @@ def with_tokens(base: str, users: list[FirmUser]) -> tuple[list[FirmUser], str]:
 
 
 def own_vouchers(firm_ids: list[int]) -> dict[int, int]:
-    """{firm id: its first bulk voucher} (bench/vouchers_bench.py's setup gives each
-    generated firm five)."""
+    """{firm id: its bulk voucher with the most left} (bench/vouchers_bench.py's setup gives
+    each generated firm five; each run's holds spend one down, and a spent voucher would
+    turn the phase into a run of 409 voucher_exhausted)."""
     found = dict(
         rows(
-            "SELECT firm_id, min(id) FROM vouchers_voucher WHERE firm_id = ANY(%s)"
-            " AND code LIKE 'BK-%%' GROUP BY firm_id",
+            "SELECT DISTINCT ON (firm_id) firm_id, id FROM vouchers_voucher"
+            " WHERE firm_id = ANY(%s) AND code LIKE 'BK-%%' AND expires_at > now()"
+            " ORDER BY firm_id, available_fen DESC, id",
             [list(firm_ids)],
         )
     )
