@@ -9,7 +9,8 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from vouchers.selectors import programmes as selectors
 from vouchers.services import applications as application_services
 
 WALLET_PAGE_SIZE = 10
+WALLET_TIMELINE = 10  # movements of each voucher on the wallet; all on its page
 ORDER_PAGES = {
     "booking": "frontend:booking-detail",
     "service_request": "frontend:service-request-detail",
@@ -36,10 +38,21 @@ def _firm_id(request) -> int | None:
 
 
 def _ledger_by_voucher(voucher_ids: list[int]) -> dict[int, list[LedgerEntry]]:
-    """The ledgers of a page of the firm's own vouchers (already scoped), in one query."""
+    """The latest WALLET_TIMELINE movements of each voucher on a page of the firm's own
+    vouchers (already scoped), oldest first, in one query; each entry carries its voucher's
+    whole count (``in_ledger``). A busy voucher's whole ledger is on its own page: the
+    wallet does not grow with it."""
     by_voucher: dict[int, list[LedgerEntry]] = defaultdict(list)
-    entries = LedgerEntry.objects.filter(voucher_id__in=voucher_ids).select_related("actor")
-    for entry in entries.order_by("at", "pk"):
+    latest = Window(RowNumber(), partition_by=[F("voucher_id")],
+                    order_by=[F("at").desc(), F("pk").desc()])  # fmt: skip
+    whole = Window(Count("pk"), partition_by=[F("voucher_id")])
+    entries = (
+        LedgerEntry.objects.filter(voucher_id__in=voucher_ids)
+        .select_related("actor")
+        .annotate(latest=latest, in_ledger=whole)
+        .filter(latest__lte=WALLET_TIMELINE)
+    )
+    for entry in sorted(entries, key=lambda e: (e.voucher_id, e.at, e.pk)):
         entry.order_url = _order_url(entry)
         by_voucher[entry.voucher_id].append(entry)
     return by_voucher
@@ -75,6 +88,7 @@ def wallet(request):
     now = timezone.now()
     for voucher in page.object_list:
         voucher.entries = ledger.get(voucher.pk, [])
+        voucher.entries_total = voucher.entries[0].in_ledger if voucher.entries else 0
         voucher.expired_now = voucher.is_expired(now)
     applications = (
         selectors.application_list(actor=request.user)
@@ -103,6 +117,7 @@ def voucher_detail(request, pk: int):
     for entry in entries:
         entry.order_url = _order_url(entry)
     voucher.entries = entries
+    voucher.entries_total = len(entries)
     voucher.expired_now = voucher.is_expired()
     return render(request, "frontend/vouchers/voucher_detail.html", {"voucher": voucher})
 

@@ -77,3 +77,21 @@ def test_ledger_amounts_on_the_wallet_are_the_ledger_rows(alice, voucher):
     html = client_for(alice).get("/vouchers/").content.decode()
     for entry in LedgerEntry.objects.filter(voucher=voucher):
         assert f"¥{entry.amount_fen // 100:,}.{entry.amount_fen % 100:02d}" in html
+
+
+def test_a_busy_vouchers_wallet_card_shows_its_latest_movements_and_links_the_rest(alice, voucher):
+    """The wallet does not grow with a voucher's ledger: the latest ten movements, the
+    whole count, and a link to the voucher's page, which has them all."""
+    from vouchers.ledger import ledger_move
+
+    for n in range(14):  # 1 issue + 14 moves, alternating hold and release of ¥1
+        ledger_move(voucher, kind="hold" if n % 2 == 0 else "release", amount_fen=100,
+                    note=f"move {n}")  # fmt: skip
+    assert LedgerEntry.objects.filter(voucher=voucher).count() == 15
+    html = client_for(alice).get("/vouchers/").content.decode()
+    assert html.count('data-kind="') == 10
+    assert "move 13" in html and "move 4" in html and "move 3" not in html  # the latest ten
+    assert "Ledger: 15 movements" in html and 'data-testid="ledger-more"' in html
+    assert f'href="/vouchers/{voucher.pk}/">See the whole ledger (15 movements)' in html
+    page = client_for(alice).get(f"/vouchers/{voucher.pk}/").content.decode()
+    assert page.count('data-kind="') == 15 and 'data-testid="ledger-more"' not in page
