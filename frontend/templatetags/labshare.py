@@ -4,6 +4,7 @@ from django import template
 from django.conf import settings
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language
 
 from config.money import format_fen
 
@@ -14,6 +15,16 @@ register = template.Library()
 def yuan(amount_fen):
     """Integer fen shown as ¥ with two decimals."""
     return format_fen(amount_fen)
+
+
+@register.filter
+def in_reader_language(item) -> str:
+    """An instrument's (or anything's) name for the reader: its English name on an English
+    page when it has one, its Chinese name otherwise."""
+    english = getattr(item, "name_en", "")
+    if english and (get_language() or "").startswith("en"):
+        return english
+    return item.name
 
 
 @register.simple_tag

@@ -114,3 +114,16 @@ def test_the_import_sheet_takes_and_exports_the_english_name(manager, provider):
     again = import_preview(actor=manager, provider=provider, kind="instruments",
                            filename="b.xlsx", content=render(data, "xlsx"))  # fmt: skip
     assert again.rows[0]["errors"] == {} and again.rows[0]["action"] == "update"
+
+
+def test_the_booking_pages_name_the_instrument_in_the_readers_language(alice):
+    instrument = InstrumentFactory(name="激光粒度仪", name_en="Laser particle size analyser")
+    client = client_for(alice)
+    for url in (f"/instruments/{instrument.pk}/book/", f"/instruments/{instrument.pk}/series/"):
+        client.cookies["django_language"] = "en"
+        english = client.get(url).content.decode()
+        assert "Laser particle size analyser" in english.split("</title>")[0], url
+        assert '<h1 class="h3 mb-0">激光粒度仪' not in english
+        client.cookies["django_language"] = "zh-hans"
+        html = client.get(url).content.decode()
+        assert "激光粒度仪" in html.split("</title>")[0] and "Laser particle" not in html, url
