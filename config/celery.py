@@ -42,6 +42,12 @@ app.conf.beat_schedule = {
         "task": "booking.tasks.auto_complete_service_requests",
         "schedule": crontab(minute=7),
     },
+    # Usage events queued by completions into the firm, item and wide counters
+    # (tracker.services.fold); completions also schedule it a second after they commit.
+    "tracker-fold-counters": {
+        "task": "tracker.tasks.fold_counters",
+        "schedule": 30.0,
+    },
     # Invariant 4's proof: counters recounted from the events, events from the orders.
     "tracker-reconcile-nightly": {
         "task": "tracker.tasks.reconcile_nightly",

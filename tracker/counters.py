@@ -18,6 +18,7 @@ from django.db import connection
 from tracker.models import (
     CategoryMonthlyUsage,
     DailyUsage,
+    FirmCategoryYear,
     FirmCityYear,
     FirmMonth,
     FirmYear,
@@ -28,6 +29,7 @@ from tracker.models import (
     ProviderMonthlyUsage,
     ProviderYearlyUsage,
     RegionMonthlyUsage,  # fmt: skip
+    UnfoldedEvent,
     UsageEvent,
 )
 
@@ -135,6 +137,19 @@ class CounterSpec:
         return (
             f"INSERT INTO {self.table} ({', '.join(q(c) for c in cols)})"  # noqa: S608
             f" SELECT {keys}, {sums} FROM ev"
+            f" ON CONFLICT ({', '.join(q(c) for c in self.keys)}) DO UPDATE SET {adds}"
+        )
+
+    @cached_property
+    def fold_sql(self) -> str:
+        """This counter's upsert of a batch of queued events (``%(ids)s``, an array of
+        event ids), summed per key first: one row per key, as ON CONFLICT requires."""
+        q = connection.ops.quote_name
+        cols = [*self.keys, *self.sums]
+        adds = ", ".join(f"{q(c)} = {self.table}.{q(c)} + EXCLUDED.{q(c)}" for c in self.sums)
+        return (
+            f"INSERT INTO {self.table} ({', '.join(q(c) for c in cols)})"  # noqa: S608
+            f" {self.recount_select('id = ANY(%(ids)s)')}"
             f" ON CONFLICT ({', '.join(q(c) for c in self.keys)}) DO UPDATE SET {adds}"
         )
 
@@ -265,6 +280,13 @@ FIRM_CITY_YEAR = CounterSpec(
     FIRM_SUMS,
     kinded=False,
 )
+FIRM_CATEGORY_YEAR = CounterSpec(
+    FirmCategoryYear,
+    "year",
+    {"year": _YEAR, "category_id": _col("category_id"), "firm_id": _col("firm_id")},
+    FIRM_SUMS,
+    kinded=False,
+)
 FIRM_MONTH = CounterSpec(
     FirmMonth,
     "month",
@@ -333,6 +355,13 @@ class FirstServedSpec:
         )
         return f"INSERT INTO {self.table} ({', '.join(self.cols)}) {rows}" + self._upsert_tail()  # noqa: S608
 
+    @cached_property
+    def fold_sql(self) -> str:
+        """Each (firm, kind)'s earliest event of a batch (``%(ids)s``), kept only where it
+        is earlier than the row already there."""
+        rows = self.recount_select("1 = 1", "id = ANY(%(ids)s)")
+        return f"INSERT INTO {self.table} ({', '.join(self.cols)}) {rows}" + self._upsert_tail()  # noqa: S608
+
     def recount_select(self, where: str, firms: str = "") -> str:
         """Rows as the events say (``where`` filters the result's month; ``firms``, an
         optional condition on events' firm_id, narrows the partitions read)."""
@@ -349,13 +378,14 @@ class FirstServedSpec:
             f") f WHERE rn = 1 AND {where}"
         )
 
-    def month_firsts_sql(self) -> str:
+    def month_firsts_sql(self, events_where: str = "1 = 1") -> str:
         """Per (month, kind): how many firms were first served, and the sum of their ids,
-        from the events by GROUP BY (no sort of the events)."""
+        from the events (those matching ``events_where``) by GROUP BY (no sort of the
+        events)."""
         ev = UsageEvent._meta.db_table
         return (
             f"WITH fk AS (SELECT firm_id, kind, MIN(month) AS month FROM {ev}"  # noqa: S608
-            " GROUP BY firm_id, kind)"
+            f" WHERE {events_where} GROUP BY firm_id, kind)"
             " SELECT month, kind, COUNT(*), SUM(firm_id) FROM (SELECT firm_id, kind, month"
             " FROM fk UNION ALL SELECT firm_id, '', MIN(month) FROM fk GROUP BY firm_id) f"
             " GROUP BY month, kind"
@@ -364,19 +394,30 @@ class FirstServedSpec:
 
 FIRST_SERVED = FirstServedSpec()
 
-# Fixed order: every completion locks at most one row per table (two in FirstServed,
-# the firm's kind and "" rows, always in that order), always in this table order, so two
-# completions can wait on each other but never deadlock.
-SUM_COUNTERS: tuple[CounterSpec, ...] = (
-    DAILY, REGION_MONTHLY, PROVIDER_MONTHLY, CATEGORY_MONTHLY, MONTHLY, ITEM_MONTHLY, FIRM_MONTH,
-    PROVIDER_YEARLY, ITEM_YEARLY, FIRM_YEAR, FIRM_CITY_YEAR,
+# The counters a completion adds to in its own transaction: what the gauges, the
+# headline and the breakdowns by region, provider and category read, so a check-out is
+# on the dashboard the moment it commits. Fixed order: every completion locks one row per
+# table, always in this order, so two completions can wait on each other but never
+# deadlock.
+INLINE: tuple[CounterSpec, ...] = (DAILY, REGION_MONTHLY, PROVIDER_MONTHLY, CATEGORY_MONTHLY)
+# The counters added to from the queue of unfolded events (tracker.services.fold), a
+# batch in one transaction by one folder at a time: the firm tables, the item tables and
+# the wide ones, whose rows are many and whose readers (firms served, top instruments,
+# combined filters) can be seconds behind.
+FOLDED: tuple = (
+    MONTHLY, ITEM_MONTHLY, FIRM_MONTH, PROVIDER_YEARLY, ITEM_YEARLY, FIRM_YEAR, FIRM_CITY_YEAR,
+    FIRM_CATEGORY_YEAR, FIRST_SERVED,
 )  # fmt: skip
-COUNTERS: tuple = (*SUM_COUNTERS, FIRST_SERVED)
+SUM_COUNTERS: tuple[CounterSpec, ...] = tuple(
+    spec for spec in (*INLINE, *FOLDED) if spec is not FIRST_SERVED
+)
+COUNTERS: tuple = (*INLINE, *FOLDED)
 
 
 def counters_add(event: dict) -> None:
-    """Add one event's values to every counter (inside the event's transaction); the
-    event's ``id`` must be set."""
+    """SQLite (the embedded default: one writer, no worker): add one event's values to
+    every counter, folded ones too, inside the event's transaction; the event's ``id``
+    must be set."""
     with connection.cursor() as cursor:
         for spec in COUNTERS:
             cursor.execute(spec.upsert_sql, spec.row(event))
@@ -384,10 +425,14 @@ def counters_add(event: dict) -> None:
 
 @functools.cache
 def event_and_counters_sql(event_insert: str) -> str:
-    """PostgreSQL: the event's ``INSERT … ON CONFLICT DO NOTHING`` and every counter's
-    upsert as one statement (one round trip on the check-out's path). The counters read
-    the CTE's ``RETURNING`` rows, so they add only what was really inserted: a duplicate
-    completion returns no row and adds nothing. Answers one row: the rows inserted."""
+    """PostgreSQL: the event's ``INSERT … ON CONFLICT DO NOTHING``, the inline counters'
+    upserts and the event's place in the fold queue as one statement (one round trip on
+    the check-out's path). They read the CTE's ``RETURNING`` rows, so they add only what
+    was really inserted: a duplicate completion returns no row and adds nothing. Answers
+    one row: the rows inserted."""
     parts = [f"ev AS ({event_insert} RETURNING *)"]
-    parts += [f"c{i} AS ({spec.from_inserted_sql})" for i, spec in enumerate(COUNTERS)]
+    parts += [f"c{i} AS ({spec.from_inserted_sql})" for i, spec in enumerate(INLINE)]
+    parts.append(
+        f"queued AS (INSERT INTO {UnfoldedEvent._meta.db_table} (event_id) SELECT id FROM ev)"  # noqa: S608
+    )
     return f"WITH {', '.join(parts)} SELECT COUNT(*) FROM ev"  # noqa: S608 - names only

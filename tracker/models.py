@@ -421,6 +421,52 @@ class FirmCityYear(_FirmCounts):
         ]
 
 
+class FirmCategoryYear(_FirmCounts):
+    """Year × the order's category × firm: firms served in a calendar year in one
+    category is a row count (distinct firms over a category's subtree)."""
+
+    year = models.DateField()  # 1 January
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    firm = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "category", "firm"], name="firm_category_year_key"
+            )
+        ]
+
+
+class UnfoldedEvent(models.Model):
+    """A usage event not yet added to the folded counters (tracker.counters.FOLDED).
+
+    The completion inserts the event, adds it to the few counters the gauges read, and
+    queues it here, all in its own transaction; ``tracker.services.fold`` later takes a
+    batch off this queue and adds it to the other counters in one transaction. A batch
+    is folded whole or not at all, so every event is counted exactly once in every
+    table; reconciliation leaves the queued events out of what the folded tables should
+    hold."""
+
+    event = models.OneToOneField(
+        UsageEvent, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"unfolded event {self.event_id}"
+
+
 class Target(models.Model):
     """A count to reach in a region over a period: the plan's two, or a department's own."""
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-__all__ = ["reconcile_nightly"]
+__all__ = ["fold_counters", "reconcile_nightly"]
 
 
 @shared_task(name="tracker.tasks.reconcile_nightly")
@@ -12,3 +12,12 @@ def reconcile_nightly() -> int:
     from tracker.services.reconciliation import reconciliation_run
 
     return reconciliation_run().differences
+
+
+@shared_task(name="tracker.tasks.fold_counters")
+def fold_counters() -> int:
+    """The queued usage events into the folded counters; a second folder waiting on the
+    first would fold nothing new, so it returns at once instead."""
+    from tracker.services.fold import counters_fold_all
+
+    return counters_fold_all(wait=False)

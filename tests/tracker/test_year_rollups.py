@@ -8,15 +8,16 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Region
 from booking.models import ServiceRequest
 from booking.order_events import OrderKind
+from facilities.models import Category
 from tests.factories.accounts import make_firm, make_provider, make_reviewer, member_of
 from tests.factories.booking import BookingFactory
-from tests.factories.facilities import InstrumentFactory, TestingServiceFactory
+from tests.factories.facilities import CategoryFactory, InstrumentFactory, TestingServiceFactory
 from tracker.counters import COUNTERS
 from tracker.models import (
     FirmCityYear,
@@ -255,3 +256,31 @@ def test_bulk_counting_equals_the_subscriber_one_completion_at_a_time(items, fir
     assert usage_record_many(completions) == 0  # counted once
     assert _counters() == one_by_one
     assert sum(reconciliation_run().details["counters"].values()) == 0
+
+
+@pytest.mark.parametrize("which", ["hangzhou instrument", "ningbo service", "both instruments"])
+@pytest.mark.parametrize("period", ["2025", "2024-2026", "2025-03..2025-05"])
+def test_firms_served_in_a_category_equals_distinct_firms_of_the_events(
+    years, items, which, period
+):
+    # A parent over the two instruments' categories: its subtree has two categories, so
+    # a firm may have a FirmCategoryYear row in each and is still one firm.
+    parent = CategoryFactory(code="P-BOTH")
+    for item in items[:2]:
+        item.category.parent = parent
+        item.category.save()
+    category = {"hangzhou instrument": items[0].category, "ningbo service": items[2].category,
+                "both instruments": parent}[which]  # fmt: skip
+    start, end = {
+        "2025": (dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+        "2024-2026": (dt.date(2024, 1, 1), dt.date(2026, 12, 31)),
+        "2025-03..2025-05": (dt.date(2025, 3, 1), dt.date(2025, 5, 31)),
+    }[period]
+    f = _filters(start=start, end=end, category_id=category.pk)
+    subtree = Category.objects.filter(
+        Q(path=category.path) | Q(path__startswith=f"{category.path}/")
+    ).values("pk")
+    events = UsageEvent.objects.filter(
+        completed_on__gte=start, completed_on__lte=end, category_id__in=subtree
+    )
+    assert firms_served(filters=f)["served"] == events.values("firm_id").distinct().count()

@@ -20,6 +20,7 @@ from config.db_router import replica_alias
 from facilities.models import Category, Instrument, TestingService
 from tracker.models import (
     CategoryMonthlyUsage,
+    FirmCategoryYear,
     FirmCityYear,
     FirmMonth,
     FirmYear,
@@ -252,15 +253,23 @@ def firms_served(*, filters: UsageFilters) -> dict[str, int]:
 
 
 def _served(filters: UsageFilters) -> int:
-    """Distinct firms served: a row count of FirmYear (anywhere) or FirmCityYear (one
-    city) for one calendar year, distinct firms over their rows for several; FirmMonth
+    """Distinct firms served: a row count of FirmYear (anywhere), FirmCityYear (one
+    city) or FirmCategoryYear (a category, anywhere) for one calendar year, distinct
+    firms over their rows for several (or a category's subtree); FirmMonth
     (distinct over its rows) for anything else: a county, a provider or category, a
     period that is not made of whole years."""
     years = _whole_years(filters)
     codes = (filters.region,) if filters.region else filters.regions
     db = replica_alias()
-    if years is not None and not filters.has_item_filters:
-        if all(code == PROVINCE for code in codes):
+    if years is not None and filters.provider_id is None:
+        province = all(code == PROVINCE for code in codes)
+        if filters.category_ids is not None:
+            rows = (
+                FirmCategoryYear.objects.using(db).filter(category_id__in=filters.category_ids)
+                if province
+                else None
+            )
+        elif province:
             rows = FirmYear.objects.using(db).all()
         elif len(codes) == 1 and codes[0].endswith("00") and not codes[0].endswith("0000"):
             rows = FirmCityYear.objects.using(db).filter(city=codes[0])
@@ -274,8 +283,9 @@ def _served(filters: UsageFilters) -> int:
                 rows = rows.filter(year__gte=first)
             if last is not None:
                 rows = rows.filter(year__lte=last)
-            if first is not None and first == last:
-                return rows.count()  # one row per firm served that year
+            one_row_a_firm = filters.category_ids is None or len(filters.category_ids) == 1
+            if first is not None and first == last and one_row_a_firm:
+                return rows.count()  # one row per firm served that year (and category)
             return rows.aggregate(n=Count("firm_id", distinct=True))["n"] or 0
     rows = FirmMonth.objects.using(db).filter(filters.q())
     return rows.aggregate(n=Count("firm_id", distinct=True))["n"] or 0

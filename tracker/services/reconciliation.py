@@ -33,8 +33,8 @@ from django.utils import timezone
 from booking.models import Booking, ServiceRequest, StateChange
 from booking.order_events import OrderKind
 from config.db_router import replica_alias
-from tracker.counters import COUNTERS, FIRST_SERVED, SUM_COUNTERS, CounterSpec
-from tracker.models import ReconciliationRun, UsageEvent
+from tracker.counters import COUNTERS, FIRST_SERVED, FOLDED, SUM_COUNTERS, CounterSpec
+from tracker.models import ReconciliationRun, UnfoldedEvent, UsageEvent
 from tracker.services.usage import usage_record, voucher_part_fen
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,17 @@ def _total(details: dict) -> int:
 
 
 def compare(period_from: dt.date | None, period_to: dt.date | None) -> dict:
+    """Every comparison in one snapshot (REPEATABLE READ on PostgreSQL): a completion
+    or a fold that commits meanwhile can never show as a difference."""
     db = replica_alias()
+    if connections[db].vendor != "postgresql" or connections[db].in_atomic_block:
+        return _compare(period_from, period_to, db)  # SQLite: one writer; or the caller's
+    with transaction.atomic(using=db), connections[db].cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        return _compare(period_from, period_to, db)
+
+
+def _compare(period_from, period_to, db) -> dict:
     orders = {}
     for kind, model in _ORDERS.items():
         missing = _missing(model, kind, period_from, period_to, db)
@@ -98,6 +108,7 @@ def counters_compare(period_from, period_to, db) -> tuple[dict[str, int], dict[s
     DailyUsage) in which they lie, as ISO dates. Per-bucket figures first; the keys only
     in the buckets that differ."""
     events = _event_buckets(period_from, period_to, db)
+    queued = _event_buckets(period_from, period_to, db, queued=True)
     counters, buckets = {}, {}
     for spec in COUNTERS:
         start, end = _bounds(spec, period_from, period_to)
@@ -105,6 +116,8 @@ def counters_compare(period_from, period_to, db) -> tuple[dict[str, int], dict[s
             expected = _first_served_expected(start, end, db)
         else:
             expected = _expected(spec, events, start, end)
+            if spec in FOLDED:  # what the queue still holds is not in the table yet
+                expected = _minus(expected, _expected(spec, queued, start, end))
         stored = _stored_buckets(spec, start, end, db)
         differing = sorted(
             {b[0] for b in expected.keys() | stored.keys() if expected.get(b) != stored.get(b)}
@@ -130,10 +143,27 @@ def _measures() -> tuple[str, ...]:
     return tuple(_SUMS)
 
 
-def _event_buckets(period_from, period_to, db) -> list[tuple]:
+def _minus(expected: dict[tuple, tuple], queued: dict[tuple, tuple]) -> dict[tuple, tuple]:
+    out = dict(expected)
+    for bucket, values in queued.items():
+        left = tuple(a - b for a, b in zip(out[bucket], values, strict=True))
+        if any(left):
+            out[bucket] = left
+        else:
+            del out[bucket]
+    return out
+
+
+def _unqueued(column: str = "id") -> str:
+    """Events that the folded counters hold: those not waiting in the fold queue."""
+    return f"{column} NOT IN (SELECT event_id FROM {UnfoldedEvent._meta.db_table})"  # noqa: S608
+
+
+def _event_buckets(period_from, period_to, db, *, queued: bool = False) -> list[tuple]:
     """[(day, month, kind, {figure: value})]: every measure and key checksum of the
-    events, by completion day and kind, over the whole years of the period (the year
-    tables are compared over whole years; the others pick their own buckets)."""
+    events (only those in the fold queue if ``queued``), by completion day and kind,
+    over the whole years of the period (the year tables are compared over whole years;
+    the others pick their own buckets)."""
     from tracker.counters import _SUMS
 
     checks = _checksum_columns()
@@ -142,6 +172,8 @@ def _event_buckets(period_from, period_to, db) -> list[tuple]:
     start = period_from.replace(month=1, day=1) if period_from else None
     end = period_to.replace(month=12, day=31) if period_to else None
     where, params = _where("completed_on", start, end)
+    if queued:
+        where += f" AND id IN (SELECT event_id FROM {UnfoldedEvent._meta.db_table})"  # noqa: S608
     sql = (
         f"SELECT completed_on, month, kind, {', '.join(figures)}"  # noqa: S608
         f" FROM {UsageEvent._meta.db_table} WHERE {where} GROUP BY completed_on, month, kind"
@@ -207,7 +239,7 @@ def _first_served_expected(start, end, db) -> dict[tuple, tuple]:
     """Per (month, kind): firms first served then and the sum of their ids, from the
     events (a firm's first month depends on all its history, so all time is read)."""
     with connections[db].cursor() as cursor:
-        cursor.execute(FIRST_SERVED.month_firsts_sql())
+        cursor.execute(FIRST_SERVED.month_firsts_sql(_unqueued()))
         rows = cursor.fetchall()
     out = {}
     for month, kind, n, firms in rows:
@@ -278,20 +310,21 @@ def _in(column: str, periods) -> tuple[str, list]:
 
 
 def _recount(spec, start, end, periods=None) -> tuple[str, list]:
+    """The table's rows as the events say; a folded table's leave out the queued events."""
     event_col = spec.event_period_sql
     where, params = _where(event_col, start, end)
     among, more = _in(event_col, periods)
     if spec is FIRST_SERVED:
         # A firm is first served in one of these months only if it has an event in one.
         firms_in, firm_params = _in("month", periods)
-        firms = (
-            f"firm_id IN (SELECT firm_id FROM {UsageEvent._meta.db_table} WHERE {firms_in})"  # noqa: S608
-            if periods is not None
-            else ""
-        )
+        firms = _unqueued()
+        if periods is not None:
+            firms += f" AND firm_id IN (SELECT firm_id FROM {UsageEvent._meta.db_table} WHERE {firms_in})"  # noqa: S608
         sql = spec.recount_select(f"{where} AND {among}", firms)
         # The firms condition appears twice (both halves of the UNION), before the WHERE.
-        return sql, [*firm_params, *firm_params, *params, *more] if firms else [*params, *more]
+        return sql, [*firm_params, *firm_params, *params, *more]
+    if spec in FOLDED:
+        where = f"{where} AND {_unqueued()}"
     return spec.recount_select(f"{where} AND {among}"), [*params, *more]
 
 

@@ -3,7 +3,8 @@
 ``on_order_event`` is subscribed as ``tracker.usage`` (tracker.apps). On a move to
 ``completed`` it reads the order's facts in one query, inserts the event with
 ``ON CONFLICT DO NOTHING`` on (order kind, order id) and, only when that insert wrote a
-row, adds the event to the counters. Everything happens in the publisher's transaction:
+row, adds the event to the inline counters and queues it for the folded ones
+(tracker.services.fold). Everything happens in the publisher's transaction:
 a completion that rolls back leaves neither event nor count; one retried after a commit
 finds the event there and adds nothing. That is invariant 4 (docs/tracker.md).
 """
@@ -23,6 +24,7 @@ from booking.services.booking_rules import used_minutes
 from facilities.models import Price
 from tracker.counters import counters_add, event_and_counters_sql
 from tracker.models import UsageEvent, UsageKind
+from tracker.services.fold import fold_after_completion
 from vouchers.models import OrderVoucherHold
 
 COMPLETED = "completed"
@@ -66,7 +68,10 @@ def usage_record_folded(
     }
     with connection.cursor() as cursor:
         cursor.execute(usage_record_sql(order_kind), params)
-        return cursor.fetchone()[0] == 1
+        inserted = cursor.fetchone()[0] == 1
+    if inserted:
+        fold_after_completion()
+    return inserted
 
 
 def _city_sql(code: str) -> str:
@@ -309,7 +314,10 @@ def _insert_and_count(values: dict) -> bool:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(event_and_counters_sql(insert), params)
-            return cursor.fetchone()[0] == 1
+            inserted = cursor.fetchone()[0] == 1
+            if inserted:
+                fold_after_completion()
+            return inserted
         cursor.execute(insert, params)
         if cursor.rowcount != 1:
             return False

@@ -1,0 +1,181 @@
+"""The fold queue: a completion counts at once in the inline counters and queues its
+event; ``counters_fold`` adds a batch to the folded counters in one transaction, so a fold
+that dies halfway leaves nothing half-counted, and reconciliation never sees the queue as a
+difference. On PostgreSQL (SQLite counts every table inline)."""
+
+import datetime as dt
+import threading
+from types import SimpleNamespace
+
+import pytest
+from django.db import DatabaseError, connection
+from django.db.models import Sum
+from django.utils import timezone
+
+from booking.services import bookings as booking_services
+from tests.factories.accounts import make_provider, member_of
+from tests.factories.booking import BookingFactory
+from tests.factories.facilities import InstrumentFactory
+from tracker import counters
+from tracker.models import (
+    DailyUsage,
+    FirmCategoryYear,
+    FirmYear,
+    FirstServed,
+    MonthlyUsage,
+    UnfoldedEvent,
+    UsageEvent,
+)
+from tracker.services import fold
+from tracker.services.reconciliation import reconciliation_run
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the fold queue is PostgreSQL's"
+)
+
+
+@pytest.fixture
+def worker_mode(monkeypatch):
+    """As with a Celery worker: completions queue and schedule a fold task (recorded
+    here) instead of folding inline."""
+    sent = []
+    app = SimpleNamespace(
+        conf=SimpleNamespace(task_always_eager=False),
+        send_task=lambda name, **kw: sent.append((name, kw)),
+    )
+    monkeypatch.setattr(fold, "celery_app", app)
+    monkeypatch.setattr(fold, "_scheduled_at", 0.0)
+    return sent
+
+
+def _folded_sum(model) -> int:
+    return model.objects.aggregate(n=Sum("count"))["n"] or 0
+
+
+@pytest.mark.django_db
+def test_a_completion_counts_inline_at_once_and_in_the_folded_tables_after_the_fold(
+    complete_booking, worker_mode, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        complete_booking()
+    assert worker_mode == [("tracker.tasks.fold_counters", {"countdown": 1.0})]
+    event = UsageEvent.objects.get()
+    assert list(UnfoldedEvent.objects.values_list("event_id", flat=True)) == [event.pk]
+    assert _folded_sum(DailyUsage) == 1  # the gauges see it the moment it commits
+    assert not FirmYear.objects.exists() and not FirstServed.objects.exists()
+    assert reconciliation_run().differences == 0  # queued is not missing
+
+    assert fold.counters_fold() == 1
+    assert not UnfoldedEvent.objects.exists()
+    assert _folded_sum(FirmYear) == _folded_sum(MonthlyUsage) == _folded_sum(FirmCategoryYear) == 1
+    assert FirstServed.objects.filter(event_id=event.pk).count() == 2
+    assert fold.counters_fold() == 0  # nothing twice
+    assert reconciliation_run().differences == 0
+
+
+@pytest.mark.django_db
+def test_one_process_schedules_one_fold_task_a_second(
+    complete_booking, worker_mode, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        complete_booking()
+        complete_booking()
+    assert len(worker_mode) == 1  # the task a second later folds both
+    assert UnfoldedEvent.objects.count() == 2
+
+
+class _Dies:
+    """A folded counter whose upsert fails: the fold dies after the first tables."""
+
+    fold_sql = "SELECT 1 / (0 * cardinality(%(ids)s::bigint[]))"
+
+
+@pytest.mark.django_db
+def test_a_fold_that_dies_halfway_counts_nothing_and_the_next_fold_counts_all(
+    complete_booking, worker_mode, monkeypatch
+):
+    complete_booking()
+    complete_booking()
+    monkeypatch.setattr(fold, "FOLDED", (*counters.FOLDED[:3], _Dies(), *counters.FOLDED[3:]))
+    with pytest.raises(DatabaseError):
+        fold.counters_fold()
+    # The first three tables' upserts rolled back with the queue's delete.
+    assert UnfoldedEvent.objects.count() == 2
+    assert not MonthlyUsage.objects.exists() and not FirmYear.objects.exists()
+    assert reconciliation_run().differences == 0
+
+    monkeypatch.setattr(fold, "FOLDED", counters.FOLDED)
+    assert fold.counters_fold_all() == 2
+    assert _folded_sum(MonthlyUsage) == _folded_sum(FirmYear) == 2
+    assert reconciliation_run().differences == 0
+
+
+@pytest.mark.django_db
+def test_with_tasks_inline_the_completion_folds_its_own_event(complete_booking):
+    complete_booking()  # tests run Celery eagerly: the embedded default's path
+    assert not UnfoldedEvent.objects.exists()
+    assert _folded_sum(FirmYear) == _folded_sum(DailyUsage) == 1
+
+
+THREADS = 6
+PER_THREAD = 5
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_check_outs_and_two_folders_at_once_count_every_event_once(alice, worker_mode):
+    provider = make_provider()
+    manager = member_of(provider)
+    instrument = InstrumentFactory(provider=provider)
+    firm = alice.memberships.get().organisation
+    now = timezone.now()
+    work = [[] for _ in range(THREADS)]
+    for n in range(THREADS * PER_THREAD):
+        start = now - dt.timedelta(days=3, hours=n)
+        booking = BookingFactory(instrument=instrument, booked_by=alice, firm=firm,
+                                 start_at=start, end_at=start + dt.timedelta(minutes=50))  # fmt: skip
+        booking_services.booking_check_in(actor=manager, booking=booking, actual_start_at=start)
+        work[n % THREADS].append(booking)
+    done = threading.Event()
+    barrier = threading.Barrier(THREADS + 2)
+    errors: list[BaseException] = []
+
+    def check_out(items):
+        try:
+            barrier.wait()
+            for booking in items:
+                booking_services.booking_check_out(
+                    actor=manager, booking=booking,
+                    actual_end_at=booking.start_at + dt.timedelta(minutes=45),
+                )  # fmt: skip
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def folder(wait):
+        try:
+            barrier.wait()
+            while not done.is_set():
+                fold.counters_fold(limit=3, wait=wait)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=check_out, args=(items,)) for items in work]
+    folders = [threading.Thread(target=folder, args=(w,)) for w in (True, False)]
+    for t in threads + folders:
+        t.start()
+    for t in threads:
+        t.join()
+    done.set()
+    for t in folders:
+        t.join()
+    assert errors == []
+    total = THREADS * PER_THREAD
+    assert reconciliation_run().differences == 0  # whatever is still queued
+    fold.counters_fold_all()
+    assert not UnfoldedEvent.objects.exists()
+    assert _folded_sum(FirmYear) == _folded_sum(MonthlyUsage) == _folded_sum(DailyUsage) == total
+    assert FirstServed.objects.count() == 2
+    assert reconciliation_run().differences == 0
