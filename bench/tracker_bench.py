@@ -303,13 +303,14 @@ def _measure(only: str | None = None) -> None:
         )
 
 
-def _checkout_overhead(n: int) -> None:
+def _checkout_overhead(n: int, rounds: int = 5) -> None:
     """Check-outs through the real service with and without the tracker subscribed."""
     import datetime as dt
 
     # A rerun on the same database: the factories' sequences start at 0 again, and the
     # last run's e-mail addresses and credit codes are taken.
     import factory
+    from celery import current_app
     from django.utils import timezone
 
     from booking.order_events import order_events_subscribe, order_events_unsubscribe
@@ -318,8 +319,6 @@ def _checkout_overhead(n: int) -> None:
     from tests.factories.accounts import make_firm, make_provider, member_of
     from tests.factories.booking import BookingFactory
     from tests.factories.facilities import InstrumentFactory
-    from celery import current_app
-
     from tracker.services.fold import counters_fold_all
     from tracker.services.usage import on_order_event
 
@@ -327,6 +326,13 @@ def _checkout_overhead(n: int) -> None:
     # broker, at most one a second) instead of folding inline as eager Celery does.
     current_app.conf.task_always_eager = False
     counters_fold_all()
+    # The generated events took order ids 1 … N: new bookings start above them, or most
+    # check-outs would find "their" event there and insert nothing.
+    _sql(
+        "SELECT setval(pg_get_serial_sequence('booking_booking', 'id'),"
+        " GREATEST((SELECT MAX(order_id) FROM tracker_usageevent), (SELECT last_value"
+        " FROM booking_booking_id_seq)))"
+    )
     start = time.time_ns() // 1000 % 10**9
     for module in (accounts, booking, facilities):
         for value in vars(module).values():
@@ -349,26 +355,63 @@ def _checkout_overhead(n: int) -> None:
             rows.append(b)
         return rows
 
-    def run(rows) -> float:
+    def backend_cpu() -> float:
+        """CPU seconds this connection's PostgreSQL backend has used (same machine)."""
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def run(rows, cpu: list) -> float:
+        db, app = backend_cpu(), time.process_time()
         t = time.perf_counter()
         for b in rows:
             booking_services.booking_check_out(actor=manager, booking=b,
                                                actual_end_at=b.start_at + dt.timedelta(minutes=50))  # fmt: skip
         # The folded counters' share: what the fold task spends on these completions,
         # timed here as part of them (with the tracker unsubscribed it folds nothing).
+        f = time.perf_counter()
         counters_fold_all()
-        return (time.perf_counter() - t) * 1000 / len(rows)
+        folds.append((time.perf_counter() - f) * 1000 / len(rows))
+        elapsed = (time.perf_counter() - t) * 1000 / len(rows)
+        used = time.process_time() - app + backend_cpu() - db
+        cpu.append(used * 1000 / len(rows))
+        return elapsed
+
+    folds: list[float] = []
+
+    inside = {"wall": 0.0, "calls": 1e-9}
+
+    def timed_subscriber(event):
+        t = time.perf_counter()
+        on_order_event(event)
+        inside["wall"] += time.perf_counter() - t
+        inside["calls"] += 1
 
     results = {"with": [], "without": []}
-    for _ in range(3):  # alternate, so the machine's load is shared fairly
+    cpu = {"with": [], "without": []}
+    for _ in range(rounds):  # alternate, so the machine's load is shared fairly
         order_events_unsubscribe("tracker.usage")
-        results["without"].append(run(batch(n)))
-        order_events_subscribe("tracker.usage", on_order_event)
-        results["with"].append(run(batch(n)))
+        results["without"].append(run(batch(n), cpu["without"]))
+        if not os.environ.get("BENCH_AA"):  # BENCH_AA=1: both arms without (the bias)
+            order_events_subscribe("tracker.usage", timed_subscriber)
+        results["with"].append(run(batch(n), cpu["with"]))
     w, wo = statistics.median(results["with"]), statistics.median(results["without"])
+    cw, cwo = statistics.median(cpu["with"]), statistics.median(cpu["without"])
     print(
-        f"check-out: {wo:.2f} ms without the tracker, {w:.2f} ms with ({(w / wo - 1) * 100:+.0f}%)"
-        f" — median of 3 rounds × {n}"
+        f"check-out, median of {rounds} alternating rounds × {n}:\n"
+        f"  wall {wo:.2f} ms without the tracker, {w:.2f} ms with ({(w / wo - 1) * 100:+.1f}%)\n"
+        f"  CPU (app + PostgreSQL backend) {cwo:.2f} ms without, {cw:.2f} ms with"
+        f" ({(cw / cwo - 1) * 100:+.1f}%)\n"
+        f"  inside the tracker's subscriber {inside['wall'] * 1000 / inside['calls']:.3f} ms wall"
+        f" per completion ({(inside['wall'] * 1000 / inside['calls']) / wo * 100:.1f}% of a"
+        " check-out without it); the fold"
+        f" {statistics.median(folds[1::2]):.3f} ms wall per completion\n"
+        f"  rounds wall without {[round(x, 2) for x in results['without']]},"
+        f" with {[round(x, 2) for x in results['with']]}"
     )
 
 

@@ -1,5 +1,5 @@
-"""The counters' grains, written once: the subscriber's upsert and reconciliation's
-rebuild both read these specs, so the two can never disagree on what a counter holds.
+"""The counters' grains, written once: the fold's upsert and reconciliation's rebuild
+both read these specs, so the two can never disagree on what a counter holds.
 
 Each spec maps the counter's key columns to a column (or SQL expression) of the usage
 event, and its measures to the sum of an expression over events. A new event adds its
@@ -122,21 +122,6 @@ class CounterSpec:
         return (
             f"INSERT INTO {self.table} ({', '.join(q(c) for c in cols)})"  # noqa: S608
             f" VALUES ({', '.join(['%s'] * len(cols))})"
-            f" ON CONFLICT ({', '.join(q(c) for c in self.keys)}) DO UPDATE SET {adds}"
-        )
-
-    @cached_property
-    def from_inserted_sql(self) -> str:
-        """PostgreSQL: this counter's upsert of the rows the ``ev`` CTE inserted, written
-        with the same expressions as the recount."""
-        q = connection.ops.quote_name
-        cols = [*self.keys, *self.sums]
-        keys = ", ".join(sql for sql, _ in self.keys.values())
-        sums = ", ".join(_SUMS[s][0] for s in self.sums)
-        adds = ", ".join(f"{q(c)} = {self.table}.{q(c)} + EXCLUDED.{q(c)}" for c in self.sums)
-        return (
-            f"INSERT INTO {self.table} ({', '.join(q(c) for c in cols)})"  # noqa: S608
-            f" SELECT {keys}, {sums} FROM ev"
             f" ON CONFLICT ({', '.join(q(c) for c in self.keys)}) DO UPDATE SET {adds}"
         )
 
@@ -348,14 +333,6 @@ class FirstServedSpec:
         return one(event["kind"]) + one("")
 
     @cached_property
-    def from_inserted_sql(self) -> str:
-        rows = (
-            "SELECT firm_id, k.kind, completed_at, id, month, provider_county, provider_id,"
-            " category_id FROM ev CROSS JOIN LATERAL (VALUES (ev.kind), ('')) AS k(kind)"
-        )
-        return f"INSERT INTO {self.table} ({', '.join(self.cols)}) {rows}" + self._upsert_tail()  # noqa: S608
-
-    @cached_property
     def fold_sql(self) -> str:
         """Each (firm, kind)'s earliest event of a batch (``%(ids)s``), kept only where it
         is earlier than the row already there."""
@@ -394,24 +371,17 @@ class FirstServedSpec:
 
 FIRST_SERVED = FirstServedSpec()
 
-# The counters a completion adds to in its own transaction: what the gauges, the
-# headline and the breakdowns by region, provider and category read, so a check-out is
-# on the dashboard the moment it commits. Fixed order: every completion locks one row per
-# table, always in this order, so two completions can wait on each other but never
-# deadlock.
-INLINE: tuple[CounterSpec, ...] = (DAILY, REGION_MONTHLY, PROVIDER_MONTHLY, CATEGORY_MONTHLY)
-# The counters added to from the queue of unfolded events (tracker.services.fold), a
-# batch in one transaction by one folder at a time: the firm tables, the item tables and
-# the wide ones, whose rows are many and whose readers (firms served, top instruments,
-# combined filters) can be seconds behind.
-FOLDED: tuple = (
-    MONTHLY, ITEM_MONTHLY, FIRM_MONTH, PROVIDER_YEARLY, ITEM_YEARLY, FIRM_YEAR, FIRM_CITY_YEAR,
-    FIRM_CATEGORY_YEAR, FIRST_SERVED,
+# Every counter is added to from the queue of unfolded events (tracker.services.fold), a
+# batch in one transaction by one folder at a time, never by the completion itself: a
+# completion writes its event and its queue row only, so completions in one county or of
+# one firm never wait on each other's counter rows, and a busy second's events write each
+# counter row once. Folders add to the tables in this order.
+COUNTERS: tuple = (
+    DAILY, REGION_MONTHLY, PROVIDER_MONTHLY, CATEGORY_MONTHLY, MONTHLY, ITEM_MONTHLY,
+    FIRM_MONTH, PROVIDER_YEARLY, ITEM_YEARLY, FIRM_YEAR, FIRM_CITY_YEAR, FIRM_CATEGORY_YEAR,
+    FIRST_SERVED,
 )  # fmt: skip
-SUM_COUNTERS: tuple[CounterSpec, ...] = tuple(
-    spec for spec in (*INLINE, *FOLDED) if spec is not FIRST_SERVED
-)
-COUNTERS: tuple = (*INLINE, *FOLDED)
+SUM_COUNTERS: tuple[CounterSpec, ...] = tuple(s for s in COUNTERS if s is not FIRST_SERVED)
 
 
 def counters_add(event: dict) -> None:
@@ -424,15 +394,14 @@ def counters_add(event: dict) -> None:
 
 
 @functools.cache
-def event_and_counters_sql(event_insert: str) -> str:
-    """PostgreSQL: the event's ``INSERT … ON CONFLICT DO NOTHING``, the inline counters'
-    upserts and the event's place in the fold queue as one statement (one round trip on
-    the check-out's path). They read the CTE's ``RETURNING`` rows, so they add only what
-    was really inserted: a duplicate completion returns no row and adds nothing. Answers
-    one row: the rows inserted."""
-    parts = [f"ev AS ({event_insert} RETURNING *)"]
-    parts += [f"c{i} AS ({spec.from_inserted_sql})" for i, spec in enumerate(INLINE)]
-    parts.append(
-        f"queued AS (INSERT INTO {UnfoldedEvent._meta.db_table} (event_id) SELECT id FROM ev)"  # noqa: S608
+def event_and_queue_sql(event_insert: str) -> str:
+    """PostgreSQL: the event's ``INSERT … ON CONFLICT DO NOTHING`` and its row in the fold
+    queue as one statement (one round trip on the check-out's path). The queue reads the
+    CTE's ``RETURNING`` rows, so a duplicate completion queues nothing. Answers one row:
+    the rows inserted."""
+    queue = UnfoldedEvent._meta.db_table
+    return (
+        f"WITH ev AS ({event_insert} RETURNING id),"  # noqa: S608 - names only
+        f" queued AS (INSERT INTO {queue} (event_id) SELECT id FROM ev)"
+        " SELECT COUNT(*) FROM ev"
     )
-    return f"WITH {', '.join(parts)} SELECT COUNT(*) FROM ev"  # noqa: S608 - names only

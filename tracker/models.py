@@ -450,14 +450,13 @@ class FirmCategoryYear(_FirmCounts):
 
 
 class UnfoldedEvent(models.Model):
-    """A usage event not yet added to the folded counters (tracker.counters.FOLDED).
+    """A usage event not yet added to the counters (tracker.counters.COUNTERS).
 
-    The completion inserts the event, adds it to the few counters the gauges read, and
-    queues it here, all in its own transaction; ``tracker.services.fold`` later takes a
-    batch off this queue and adds it to the other counters in one transaction. A batch
-    is folded whole or not at all, so every event is counted exactly once in every
-    table; reconciliation leaves the queued events out of what the folded tables should
-    hold."""
+    The completion inserts the event and queues it here in its own transaction;
+    ``tracker.services.fold`` later takes a batch off this queue and adds it to every
+    counter in one transaction. A batch is folded whole or not at all, so every event is
+    counted exactly once in every table; reconciliation leaves the queued events out of
+    what the counters should hold."""
 
     event = models.OneToOneField(
         UsageEvent, primary_key=True, on_delete=models.CASCADE, related_name="+"

@@ -1,7 +1,7 @@
-"""The fold queue: a completion counts at once in the inline counters and queues its
-event; ``counters_fold`` adds a batch to the folded counters in one transaction, so a fold
-that dies halfway leaves nothing half-counted, and reconciliation never sees the queue as a
-difference. On PostgreSQL (SQLite counts every table inline)."""
+"""The fold queue: a completion inserts its event and queues it; ``counters_fold`` adds a
+batch to every counter in one transaction, so a fold that dies halfway leaves nothing
+half-counted, and reconciliation never sees the queue as a difference. On PostgreSQL
+(SQLite counts every table inline)."""
 
 import datetime as dt
 import threading
@@ -53,7 +53,7 @@ def _folded_sum(model) -> int:
 
 
 @pytest.mark.django_db
-def test_a_completion_counts_inline_at_once_and_in_the_folded_tables_after_the_fold(
+def test_a_completion_is_queued_and_counted_by_the_fold_task_it_schedules(
     complete_booking, worker_mode, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -61,13 +61,12 @@ def test_a_completion_counts_inline_at_once_and_in_the_folded_tables_after_the_f
     assert worker_mode == [("tracker.tasks.fold_counters", {"countdown": 1.0})]
     event = UsageEvent.objects.get()
     assert list(UnfoldedEvent.objects.values_list("event_id", flat=True)) == [event.pk]
-    assert _folded_sum(DailyUsage) == 1  # the gauges see it the moment it commits
-    assert not FirmYear.objects.exists() and not FirstServed.objects.exists()
+    assert not DailyUsage.objects.exists() and not FirstServed.objects.exists()
     assert reconciliation_run().differences == 0  # queued is not missing
 
     assert fold.counters_fold() == 1
     assert not UnfoldedEvent.objects.exists()
-    assert _folded_sum(FirmYear) == _folded_sum(MonthlyUsage) == _folded_sum(FirmCategoryYear) == 1
+    assert _folded_sum(DailyUsage) == _folded_sum(FirmYear) == _folded_sum(FirmCategoryYear) == 1
     assert FirstServed.objects.filter(event_id=event.pk).count() == 2
     assert fold.counters_fold() == 0  # nothing twice
     assert reconciliation_run().differences == 0
@@ -85,7 +84,7 @@ def test_one_process_schedules_one_fold_task_a_second(
 
 
 class _Dies:
-    """A folded counter whose upsert fails: the fold dies after the first tables."""
+    """A counter whose upsert fails: the fold dies after the first three tables."""
 
     fold_sql = "SELECT 1 / (0 * cardinality(%(ids)s::bigint[]))"
 
@@ -96,17 +95,17 @@ def test_a_fold_that_dies_halfway_counts_nothing_and_the_next_fold_counts_all(
 ):
     complete_booking()
     complete_booking()
-    monkeypatch.setattr(fold, "FOLDED", (*counters.FOLDED[:3], _Dies(), *counters.FOLDED[3:]))
+    monkeypatch.setattr(fold, "COUNTERS", (*counters.COUNTERS[:3], _Dies(), *counters.COUNTERS[3:]))
     with pytest.raises(DatabaseError):
         fold.counters_fold()
     # The first three tables' upserts rolled back with the queue's delete.
     assert UnfoldedEvent.objects.count() == 2
-    assert not MonthlyUsage.objects.exists() and not FirmYear.objects.exists()
+    assert not DailyUsage.objects.exists() and not FirmYear.objects.exists()
     assert reconciliation_run().differences == 0
 
-    monkeypatch.setattr(fold, "FOLDED", counters.FOLDED)
+    monkeypatch.setattr(fold, "COUNTERS", counters.COUNTERS)
     assert fold.counters_fold_all() == 2
-    assert _folded_sum(MonthlyUsage) == _folded_sum(FirmYear) == 2
+    assert _folded_sum(DailyUsage) == _folded_sum(MonthlyUsage) == _folded_sum(FirmYear) == 2
     assert reconciliation_run().differences == 0
 
 

@@ -1,8 +1,8 @@
 """Folding the queue of unfolded usage events into the folded counters.
 
-A completion adds its event to the inline counters and queues it (``UnfoldedEvent``) in
-its own transaction (tracker.services.usage). ``counters_fold`` takes a batch off the
-queue and adds it to every folded counter (tracker.counters.FOLDED) in one transaction:
+A completion inserts its event and queues it (``UnfoldedEvent``) in its own transaction
+(tracker.services.usage). ``counters_fold`` takes a batch off the
+queue and adds it to every counter (tracker.counters.COUNTERS) in one transaction:
 the batch's queue rows are deleted in the same transaction as the counters are added
 to, so a folder that dies halfway rolls back whole and the batch is folded again by the
 next one. Folders take a transaction-level advisory lock, so one folds at a time: two
@@ -22,7 +22,7 @@ import time
 from celery import current_app as celery_app
 from django.db import connection, transaction
 
-from tracker.counters import FOLDED
+from tracker.counters import COUNTERS
 from tracker.models import UnfoldedEvent
 
 BATCH = 5_000
@@ -55,7 +55,7 @@ def counters_fold(*, limit: int = BATCH, wait: bool = True) -> int:
         if not ids:
             return 0
         cursor.execute("SET LOCAL work_mem = '64MB'")
-        for spec in FOLDED:
+        for spec in COUNTERS:
             cursor.execute(spec.fold_sql, {"ids": ids})
     return len(ids)
 

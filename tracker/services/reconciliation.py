@@ -33,7 +33,7 @@ from django.utils import timezone
 from booking.models import Booking, ServiceRequest, StateChange
 from booking.order_events import OrderKind
 from config.db_router import replica_alias
-from tracker.counters import COUNTERS, FIRST_SERVED, FOLDED, SUM_COUNTERS, CounterSpec
+from tracker.counters import COUNTERS, FIRST_SERVED, SUM_COUNTERS, CounterSpec
 from tracker.models import ReconciliationRun, UnfoldedEvent, UsageEvent
 from tracker.services.usage import usage_record, voucher_part_fen
 
@@ -115,9 +115,10 @@ def counters_compare(period_from, period_to, db) -> tuple[dict[str, int], dict[s
         if spec is FIRST_SERVED:
             expected = _first_served_expected(start, end, db)
         else:
-            expected = _expected(spec, events, start, end)
-            if spec in FOLDED:  # what the queue still holds is not in the table yet
-                expected = _minus(expected, _expected(spec, queued, start, end))
+            # What the fold queue still holds is not in the tables yet.
+            expected = _minus(
+                _expected(spec, events, start, end), _expected(spec, queued, start, end)
+            )
         stored = _stored_buckets(spec, start, end, db)
         differing = sorted(
             {b[0] for b in expected.keys() | stored.keys() if expected.get(b) != stored.get(b)}
@@ -310,7 +311,7 @@ def _in(column: str, periods) -> tuple[str, list]:
 
 
 def _recount(spec, start, end, periods=None) -> tuple[str, list]:
-    """The table's rows as the events say; a folded table's leave out the queued events."""
+    """The table's rows as the events say, leaving out the events still in the fold queue."""
     event_col = spec.event_period_sql
     where, params = _where(event_col, start, end)
     among, more = _in(event_col, periods)
@@ -323,8 +324,7 @@ def _recount(spec, start, end, periods=None) -> tuple[str, list]:
         sql = spec.recount_select(f"{where} AND {among}", firms)
         # The firms condition appears twice (both halves of the UNION), before the WHERE.
         return sql, [*firm_params, *firm_params, *params, *more]
-    if spec in FOLDED:
-        where = f"{where} AND {_unqueued()}"
+    where = f"{where} AND {_unqueued()}"
     return spec.recount_select(f"{where} AND {among}"), [*params, *more]
 
 

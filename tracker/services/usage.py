@@ -3,8 +3,7 @@
 ``on_order_event`` is subscribed as ``tracker.usage`` (tracker.apps). On a move to
 ``completed`` it reads the order's facts in one query, inserts the event with
 ``ON CONFLICT DO NOTHING`` on (order kind, order id) and, only when that insert wrote a
-row, adds the event to the inline counters and queues it for the folded ones
-(tracker.services.fold). Everything happens in the publisher's transaction:
+row, queues it for the counters (tracker.services.fold). Everything happens in the publisher's transaction:
 a completion that rolls back leaves neither event nor count; one retried after a commit
 finds the event there and adds nothing. That is invariant 4 (docs/tracker.md).
 """
@@ -22,7 +21,7 @@ from booking.models import Booking, ServiceRequest
 from booking.order_events import OrderEvent, OrderKind
 from booking.services.booking_rules import used_minutes
 from facilities.models import Price
-from tracker.counters import counters_add, event_and_counters_sql
+from tracker.counters import counters_add, event_and_queue_sql
 from tracker.models import UsageEvent, UsageKind
 from tracker.services.fold import fold_after_completion
 from vouchers.models import OrderVoucherHold
@@ -84,7 +83,7 @@ def _city_sql(code: str) -> str:
 @functools.cache
 def usage_record_sql(order_kind: str) -> str:
     """The facts of one order as the event's columns, inserted with ON CONFLICT DO
-    NOTHING and counted by every counter (tracker.counters.event_and_counters_sql)."""
+    NOTHING and queued for the counters (tracker.counters.event_and_queue_sql)."""
     from accounts.models import FirmProfile, Organisation
     from booking.models import Session
     from facilities.models import Instrument, TestingService
@@ -160,7 +159,7 @@ def usage_record_sql(order_kind: str) -> str:
         f"INSERT INTO {UsageEvent._meta.db_table} ({', '.join(q(f.column) for f in fields)})"  # noqa: S608
         f" {select} ON CONFLICT (order_kind, order_id) DO NOTHING"
     )
-    return event_and_counters_sql(insert)
+    return event_and_queue_sql(insert)
 
 
 def voucher_part_fen(*, order_kind: str, order_id: int) -> int:
@@ -306,14 +305,14 @@ def _city(code: str | None) -> str:
 
 def _insert_and_count(values: dict) -> bool:
     """INSERT … ON CONFLICT (order_kind, order_id) DO NOTHING, then the counters only if
-    a row went in. One statement on PostgreSQL (tracker.counters.event_and_counters_sql);
+    a row went in. One statement on PostgreSQL (tracker.counters.event_and_queue_sql);
     on SQLite, which has no writing CTEs, the same steps one after the other."""
     fields = [f for f in UsageEvent._meta.concrete_fields if not f.primary_key]
     params = [f.get_db_prep_save(values[f.attname], connection) for f in fields]
     insert = _event_insert_sql()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(event_and_counters_sql(insert), params)
+            cursor.execute(event_and_queue_sql(insert), params)
             inserted = cursor.fetchone()[0] == 1
             if inserted:
                 fold_after_completion()
