@@ -30,10 +30,9 @@ class LedgerEntry(models.Model):
     amount_fen = models.BigIntegerField(_("amount (fen)"))
     order_kind = models.CharField(_("order kind"), max_length=20, blank=True)
     order_id = models.BigIntegerField(_("order"), null=True, blank=True)
-    # No index: nothing reads entries by version, and versions are never deleted (0010).
     programme_version = models.ForeignKey(
         "vouchers.ProgrammeVersion", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", db_index=False,
+        related_name="+",
     )  # fmt: skip
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -77,9 +76,8 @@ class OrderVoucherHold(models.Model):
     voucher = models.ForeignKey(
         "vouchers.Voucher", on_delete=models.PROTECT, related_name="holds", db_index=False
     )
-    # No index, as LedgerEntry.programme_version.
     programme_version = models.ForeignKey(
-        "vouchers.ProgrammeVersion", on_delete=models.PROTECT, related_name="+", db_index=False
+        "vouchers.ProgrammeVersion", on_delete=models.PROTECT, related_name="+"
     )
     held_fen = models.BigIntegerField(_("held (fen)"))
     captured_fen = models.BigIntegerField(_("captured (fen)"), default=0)
