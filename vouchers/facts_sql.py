@@ -78,7 +78,7 @@ def _item_from(service: bool) -> str:
 @cache
 def lock_facts_sql(service: bool) -> tuple[str, str]:
     """``(CTE, columns)`` that put the facts of ``facts_sql(service, True, None)`` into the
-    hold's lock statement (``vouchers.ledger.vouchers_lock``, one round trip fewer on the
+    hold's lock statement (``vouchers.ledger.vouchers_lock_facts``, one round trip fewer on the
     booking hot path): the CTE ``facts`` reads the item's row once, however many vouchers
     are locked, and the columns, on every locked voucher ``v``, give its facts row in
     ``facts_sql``'s order (the year's spending NULL), the audit block taken of the
