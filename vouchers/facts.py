@@ -73,7 +73,16 @@ def order_facts_row(
     with connection.cursor() as cursor:
         cursor.execute(facts_sql(service, rules is not None, year), params)
         row = cursor.fetchone()
-    if row is None:
+    return facts_of_row(row, order_kind=order_kind, fee_fen=fee_fen, programme=programme)
+
+
+def facts_of_row(
+    row: tuple | None, *, order_kind: str, fee_fen: int, programme: Programme
+) -> tuple[OrderFacts, bool, int]:
+    """``order_facts_row``'s answer from a row of the facts statement (or of the hold's lock
+    statement, ``vouchers.ledger.vouchers_lock_facts``, which reads the same columns)."""
+    service = order_kind != OrderKind.BOOKING
+    if row is None or row[1] is None:  # no item (its provider is never NULL)
         raise (TestingService if service else Instrument).DoesNotExist
     path, provider_id, provider_region, firm_region, related, blocked, used, *item = row
     facts = OrderFacts(

@@ -23,11 +23,8 @@ def facts_sql(service: bool, blocked: bool, year: str | None) -> str:
     audit block or not; the year's spending of the firm, of its controller group, or none.
     Portable SQL; only table and column names are interpolated, every value is a named
     parameter (so psycopg prepares it after a few uses, one plan per shape)."""
-    item = (TestingService if service else Instrument)._meta.db_table
-    org, party = Organisation._meta.db_table, RelatedParty._meta.db_table
-    block = ProgrammeBlock._meta.db_table
+    party, block = RelatedParty._meta.db_table, ProgrammeBlock._meta.db_table
     hold, voucher = OrderVoucherHold._meta.db_table, Voucher._meta.db_table
-    category = Category._meta.db_table
     blocked_sql = (
         f"EXISTS (SELECT 1 FROM {block} b WHERE b.programme_id = %(programme)s"
         " AND (b.organisation_id = %(firm)s OR b.organisation_id = i.provider_id))"
@@ -47,14 +44,57 @@ def facts_sql(service: bool, blocked: bool, year: str | None) -> str:
         f" AND h.created_at >= %(since)s AND {whose})"
         if year else "NULL"
     )  # fmt: skip
-    service_sql = ", i.statutory_testing, i.voucher_eligible" if service else ""
     return (
-        f"SELECT c.path, i.provider_id, p.region_id,"
-        f" (SELECT f.region_id FROM {org} f WHERE f.id = %(firm)s),"
+        f"SELECT {_item_columns()}, {blocked_sql}, {used_sql}{_service_columns(service)}"
+        f" FROM {_item_from(service)} WHERE i.id = %(item)s"
+    )
+
+
+def _item_columns() -> str:
+    """The item's category path, provider and its region, the firm's region, and whether
+    firm and provider declared a shared party (the facts every shape reads)."""
+    org, party = Organisation._meta.db_table, RelatedParty._meta.db_table
+    return (
+        f"c.path, i.provider_id, p.region_id,"
+        f" (SELECT f.region_id FROM {org} f WHERE f.id = %(firm)s) AS firm_region,"
         f" EXISTS (SELECT 1 FROM {party} r WHERE r.organisation_id = i.provider_id"
         f" AND r.identifier IN (SELECT x.identifier FROM {party} x"
-        f" WHERE x.organisation_id = %(firm)s)),"
-        f" {blocked_sql}, {used_sql}{service_sql}"
-        f" FROM {item} i JOIN {org} p ON p.id = i.provider_id"
-        f" JOIN {category} c ON c.id = i.category_id WHERE i.id = %(item)s"
+        f" WHERE x.organisation_id = %(firm)s)) AS related"
     )
+
+
+def _service_columns(service: bool) -> str:
+    return ", i.statutory_testing, i.voucher_eligible" if service else ""
+
+
+def _item_from(service: bool) -> str:
+    item = (TestingService if service else Instrument)._meta.db_table
+    org, category = Organisation._meta.db_table, Category._meta.db_table
+    return (
+        f"{item} i JOIN {org} p ON p.id = i.provider_id JOIN {category} c ON c.id = i.category_id"
+    )
+
+
+@cache
+def lock_facts_sql(service: bool) -> tuple[str, str]:
+    """``(CTE, columns)`` that put the facts of ``facts_sql(service, True, None)`` into the
+    hold's lock statement (``vouchers.ledger.vouchers_lock_facts``, one round trip fewer on the
+    booking hot path): the CTE ``facts`` reads the item's row once, however many vouchers
+    are locked, and the columns, on every locked voucher ``v``, give its facts row in
+    ``facts_sql``'s order (the year's spending NULL), the audit block taken of the
+    voucher's own programme. The statement left-joins ``facts ON TRUE``, so a missing item
+    gives NULL facts, not a missing voucher."""
+    block = ProgrammeBlock._meta.db_table
+    cte = (
+        f"WITH facts AS (SELECT {_item_columns()}{_service_columns(service)}"
+        f" FROM {_item_from(service)} WHERE i.id = %(item)s)"
+    )
+    blocked = (
+        f"EXISTS (SELECT 1 FROM {block} b WHERE b.programme_id = v.programme_id"
+        " AND (b.organisation_id = %(firm)s OR b.organisation_id = facts.provider_id))"
+    )
+    columns = ["facts.path", "facts.provider_id", "facts.region_id", "facts.firm_region",
+               "facts.related", blocked, "NULL"]  # fmt: skip
+    if service:
+        columns += ["facts.statutory_testing", "facts.voucher_eligible"]
+    return cte, ", ".join(columns)

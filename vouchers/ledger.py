@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from vouchers.facts_sql import lock_facts_sql
 from vouchers.models import LedgerEntry, Programme, Voucher
 from vouchers.rules import Rules, rules_parse
 
@@ -66,17 +67,42 @@ def vouchers_lock(voucher_ids: Iterable[int], *, firm_id: int | None = None) -> 
         if firm_id is not None:
             rows = rows.filter(firm_id=firm_id)
         return {v.pk: v for v in rows}
+    return _locked(_lock_sql(firm_id is not None), {"ids": ids, "firm": firm_id})[0]
+
+
+def vouchers_lock_facts(
+    voucher_ids: Iterable[int], *, firm_id: int, service: bool, item_id: int
+) -> tuple[dict[int, Voucher], tuple | None]:
+    """``vouchers_lock(voucher_ids, firm_id=firm_id)`` and, on PostgreSQL, in the same
+    statement the order's facts row as ``vouchers.facts_sql.facts_sql(service, True, None)``
+    gives it (the audit block of the first locked voucher's programme; the year's spending
+    not read): the hold's facts for a programme without a yearly cap, one round trip fewer
+    on the booking hot path. The facts are read as of the statement's start, like the
+    vouchers' own columns before the row lock; under a yearly cap the hold reads them again
+    after its spending locks. None for the facts elsewhere, or when no voucher is the
+    firm's."""
+    if not _postgres():
+        return vouchers_lock(voucher_ids, firm_id=firm_id), None
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Lock vouchers inside a transaction.")
+    params = {"ids": sorted(set(voucher_ids)), "firm": firm_id, "item": item_id}
+    return _locked(_lock_sql(True, "service" if service else "booking"), params)
+
+
+def _locked(sql: str, params: dict) -> tuple[dict[int, Voucher], tuple | None]:
+    """Run a lock statement; the vouchers by id, and the first row's columns after the
+    voucher's and programme's (its facts, if the statement read them)."""
     with connection.cursor() as c:
-        c.execute(_lock_sql(firm_id is not None), {"ids": ids, "firm": firm_id})
+        c.execute(sql, params)
         found = c.fetchall()
     voucher_fields, programme_fields = _lock_columns()
-    n = len(voucher_fields)
+    n, m = len(voucher_fields), len(voucher_fields) + len(programme_fields)
     out, programmes = {}, {}
     for row in found:
         voucher = Voucher.from_db(connection.alias, voucher_fields, row[:n])
         programme = programmes.get(voucher.programme_id)
         if programme is None:
-            values = list(row[n:])
+            values = list(row[n:m])
             rules_at = programme_fields.index("rules")
             parsed = rules_cached(values[rules_at])
             values[rules_at] = parsed[0]
@@ -85,7 +111,7 @@ def vouchers_lock(voucher_ids: Iterable[int], *, firm_id: int | None = None) -> 
             programmes[voucher.programme_id] = programme
         voucher.programme = programme
         out[voucher.pk] = voucher
-    return out
+    return out, (tuple(found[0][m:]) if found else None)
 
 
 def programme_rules(programme: Programme) -> Rules:
@@ -124,8 +150,10 @@ def _lock_columns() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 @cache
-def _lock_sql(by_firm: bool) -> str:
-    """Only table and column names are interpolated; ids and firm are parameters."""
+def _lock_sql(by_firm: bool, facts: str | None = None) -> str:
+    """Only table and column names are interpolated; ids, firm and item are parameters.
+    ``facts``: "booking" or "service" adds the facts of the order's item
+    (``vouchers.facts_sql.lock_facts_sql``) after the programme's columns."""
     quote = connection.ops.quote_name
     columns = [f"v.{quote(f.column)}" for f in Voucher._meta.concrete_fields]
     columns += [
@@ -133,9 +161,14 @@ def _lock_sql(by_firm: bool) -> str:
         for f in Programme._meta.concrete_fields
     ]
     firm = " AND v.firm_id = %(firm)s" if by_firm else ""
+    with_facts, facts_join = "", ""
+    if facts is not None:
+        cte, facts_columns = lock_facts_sql(facts == "service")
+        with_facts, facts_join = f"{cte} ", " LEFT JOIN facts ON TRUE"
+        columns.append(facts_columns)
     return (
-        f"SELECT {', '.join(columns)} FROM {Voucher._meta.db_table} v"  # noqa: S608
-        f" JOIN {Programme._meta.db_table} p ON p.id = v.programme_id"
+        f"{with_facts}SELECT {', '.join(columns)} FROM {Voucher._meta.db_table} v"  # noqa: S608
+        f" JOIN {Programme._meta.db_table} p ON p.id = v.programme_id{facts_join}"
         f" WHERE v.id = ANY(%(ids)s::bigint[]){firm} ORDER BY v.id FOR UPDATE OF v"
     )
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from booking.order_events import OrderKind
 from config.errors import Conflict, DomainError, Invalid, NotFound
-from vouchers.facts import order_facts_row, spending_group_firm_ids
-from vouchers.ledger import party_lock, programme_rules, spend_lock, vouchers_lock
+from vouchers.facts import facts_of_row, order_facts_row, spending_group_firm_ids
+from vouchers.ledger import party_lock, programme_rules, spend_lock, vouchers_lock_facts
 from vouchers.models import ProgrammeBlock, Voucher
 from vouchers.rules import Refusal, Split, VoucherFacts, refusal_text, split
 
@@ -46,14 +47,17 @@ def price_order(
     at, lock: bool,
 ) -> tuple[Split, object]:  # fmt: skip
     """The split of ``fee_fen`` over the firm's ``voucher_ids`` (in the firm's order) and
-    the programme. With ``lock`` (the hold, on the booking hot path) it reads in three
-    statements what the quote reads in four: the chosen vouchers locked (ascending id) with
-    their programme; under a yearly cap the spending lock of the firm (or its controller
-    group, whose membership the party lock holds still); then facts, audit block and the
-    year's spending in one statement."""
+    the programme. With ``lock`` (the hold, on the booking hot path) the chosen vouchers
+    are locked (ascending id) with their programme, and on PostgreSQL the order's facts and
+    audit block read in the same statement: without a yearly cap that is all it reads (one
+    statement). Under a yearly cap it then takes the spending lock of the firm (or its
+    controller group, whose membership the party lock holds still) and reads facts, audit
+    block and the year's spending again, after those locks, in one statement."""
     chosen = list(dict.fromkeys(voucher_ids))
+    row = None
     if lock:
-        found = vouchers_lock(chosen, firm_id=firm_id)
+        found, row = vouchers_lock_facts(chosen, firm_id=firm_id, item_id=item_id,
+                                         service=order_kind != OrderKind.BOOKING)  # fmt: skip
     else:
         found = {v.pk: v for v in Voucher.objects.select_related("programme")
                  .filter(pk__in=chosen, firm_id=firm_id)}  # fmt: skip
@@ -69,9 +73,14 @@ def price_order(
         if rules.cap_per_controller:
             party_lock(firm_id, shared=True)
         spend_lock(spending_group_firm_ids(rules, firm_id))
-    facts, blocked, used = order_facts_row(order_kind=order_kind, item_id=item_id,
-                                           firm_id=firm_id, fee_fen=fee_fen, programme=programme,
-                                           rules=rules, at=at)  # fmt: skip
+        row = None  # read again after the locks, with the year's spending
+    if row is not None:
+        facts, blocked, used = facts_of_row(row, order_kind=order_kind, fee_fen=fee_fen,
+                                            programme=programme)  # fmt: skip
+    else:
+        facts, blocked, used = order_facts_row(order_kind=order_kind, item_id=item_id,
+                                               firm_id=firm_id, fee_fen=fee_fen,
+                                               programme=programme, rules=rules, at=at)  # fmt: skip
     if blocked:
         blocked_refuse(programme.pk, (firm_id, facts.provider_id), chosen[0])
     result = split(

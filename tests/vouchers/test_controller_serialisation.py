@@ -109,8 +109,8 @@ def test_orders_racing_a_declaration_stay_within_the_shared_cap(group, alice, bo
     both price. Before the fix each read its group before the locks (firm_a alone, firm_b
     alone), counted the group's spending as of after the declaration, and both passed."""
     programme, vouchers, order, declare = group
-    gate = Gate(pricing.vouchers_lock)
-    monkeypatch.setattr(pricing, "vouchers_lock", gate)
+    gate = Gate(pricing.vouchers_lock_facts)
+    monkeypatch.setattr(pricing, "vouchers_lock_facts", gate)
     a = in_thread(order(alice, firm_a, 90))
     b = in_thread(order(bob, firm_b, 90))
     gate.wait_for(2)

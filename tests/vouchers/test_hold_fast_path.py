@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Sum, When
 from django.utils import timezone
 
@@ -19,8 +19,8 @@ from tests.factories.accounts import make_firm, member_of
 from tests.factories.facilities import TestingServiceFactory
 from tests.factories.vouchers import RelatedPartyFactory
 from tests.vouchers.conftest import YUAN, ledger_agrees
-from vouchers.facts import local_year_start, order_facts_row
-from vouchers.ledger import programme_rules, vouchers_lock
+from vouchers.facts import facts_of_row, local_year_start, order_facts_row
+from vouchers.ledger import programme_rules, vouchers_lock, vouchers_lock_facts
 from vouchers.models import OrderVoucherHold, ProgrammeBlock, RelatedParty
 from vouchers.rules import rules_parse
 from vouchers.services import issuing, programmes
@@ -148,6 +148,43 @@ def test_the_lock_reads_the_vouchers_and_their_programme_as_the_orm_does(voucher
         assert programme_rules(got.programme) == rules_parse(programme.rules)
         both = vouchers_lock([theirs.pk, voucher.pk])
         assert list(both) == sorted([theirs.pk, voucher.pk])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the merged lock is PostgreSQL's")
+def test_the_lock_reads_the_facts_as_the_facts_statement_does(
+    voucher, programme, firm_a, firm_b, provider, instrument, reviewer, issue
+):
+    """Without a yearly cap the hold reads the order's facts in its lock statement: for an
+    instrument and a testing service, a stranger's voucher, a related provider and an audit
+    block, they equal what the facts statement (with the block, without the year) reads."""
+    service = TestingServiceFactory(provider=provider, statutory_testing=True)
+    theirs = issue(firm_b)
+    rules = dataclasses.replace(rules_parse(programme.rules), cap_per_year_fen=None)
+    cases = [("booking", instrument.pk, firm_a, voucher), ("service_request", service.pk, firm_a, voucher),
+             ("booking", instrument.pk, firm_b, theirs)]  # fmt: skip
+    for stage in ("plain", "related and blocked"):
+        if stage == "related and blocked":
+            RelatedPartyFactory(organisation=provider, identifier="330102198001018888")
+            RelatedPartyFactory(organisation=firm_b, identifier="330102198001018888")
+            ProgrammeBlock.objects.create(programme=programme, organisation=firm_a,
+                                          reason="审计发现", blocked_by=reviewer)  # fmt: skip
+        for kind, item, firm, mine in cases:
+            with transaction.atomic():
+                locked, row = vouchers_lock_facts([mine.pk], firm_id=firm.pk, item_id=item,
+                                                  service=kind != "booking")  # fmt: skip
+            assert list(locked) == [mine.pk]
+            got = facts_of_row(row, order_kind=kind, fee_fen=1, programme=programme)
+            want = order_facts_row(order_kind=kind, item_id=item, firm_id=firm.pk, fee_fen=1,
+                                   programme=programme, rules=rules, at=timezone.now())  # fmt: skip
+            assert got == want, (stage, kind, firm)
+    assert facts_of_row(row, order_kind="booking", fee_fen=1, programme=programme)[0].related_party
+    with transaction.atomic():  # another firm's voucher: nothing locked, no facts
+        assert vouchers_lock_facts([theirs.pk], firm_id=firm_a.pk, item_id=instrument.pk,
+                                   service=False) == ({}, None)  # fmt: skip
+        _locked, row = vouchers_lock_facts([voucher.pk], firm_id=firm_a.pk, item_id=-1,
+                                           service=False)  # fmt: skip
+    with pytest.raises(Instrument.DoesNotExist):
+        facts_of_row(row, order_kind="booking", fee_fen=1, programme=programme)
 
 
 def test_a_new_rules_version_prices_the_next_hold(book, voucher, reviewer, programme):
