@@ -374,9 +374,17 @@ class ItemYearlyUsage(_Sums):
 
 
 class _FirmCounts(models.Model):
-    """How many of a firm's completions fell in the row, in all and per kind: a firm
-    served (of a kind) is a row (with that kind's count above 0)."""
+    """How many of a firm's completions fell in the row's year, in all and per kind: a
+    firm served (of a kind) is a row (with that kind's count above 0)."""
 
+    year = models.DateField()  # 1 January
+    firm = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     count = models.BigIntegerField(default=0)
     use_count = models.BigIntegerField(default=0)
     batch_count = models.BigIntegerField(default=0)
@@ -388,15 +396,6 @@ class _FirmCounts(models.Model):
 class FirmYear(_FirmCounts):
     """Year × firm: firms served in a calendar year (anywhere) is a row count."""
 
-    year = models.DateField()  # 1 January
-    firm = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-
     class Meta:
         constraints = [models.UniqueConstraint(fields=["year", "firm"], name="firm_year_key")]
 
@@ -405,15 +404,7 @@ class FirmCityYear(_FirmCounts):
     """Year × the provider's city × firm: firms served in a calendar year in one city is
     a row count (a firm served in three cities has three rows)."""
 
-    year = models.DateField()  # 1 January
     city = models.CharField(max_length=6)
-    firm = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
 
     class Meta:
         constraints = [
@@ -425,16 +416,8 @@ class FirmCategoryYear(_FirmCounts):
     """Year × the order's category × firm: firms served in a calendar year in one
     category is a row count (distinct firms over a category's subtree)."""
 
-    year = models.DateField()  # 1 January
     category = models.ForeignKey(
         Category,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    firm = models.ForeignKey(
-        Organisation,
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
