@@ -87,7 +87,7 @@ def stop_worker(proc: subprocess.Popen) -> None:
 @pytest.fixture
 def sender():
     """A Celery client of its own on Redis, so the suite's eager app is left untouched."""
-    app = Celery("labshare-test-sender", broker=REDIS_URL, backend=REDIS_URL)
+    app = Celery("labshare-test-sender", broker=REDIS_URL, backend=REDIS_URL, set_as_current=False)
     app.conf.task_default_queue = QUEUE
     yield app
     app.close()
