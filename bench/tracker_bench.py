@@ -133,7 +133,8 @@ def _build_counters() -> None:
 # Day of completion: sqrt(random) gives a rollout that grows over 2018-01-01 … 2026-11-30.
 # Firm, provider and instrument are drawn apart (random(), not from g), so a firm is served
 # by many providers in several cities and a provider's ten instruments and five services
-# are all used; the firm's county is its own, not the provider's.
+# are all used; the firm's county is its own, not the provider's. An instrument or service
+# has one category, as real ones do.
 _EVENTS_SQL = """
 INSERT INTO tracker_usageevent (order_kind, order_id, kind, completed_at, completed_on, month,
   provider_id, provider_county, provider_city, firm_id, firm_county, firm_city, instrument_id,
@@ -145,7 +146,8 @@ SELECT CASE WHEN b THEN 'service_request' ELSE 'booking' END, g,
   p.id, p.county, substr(p.county, 1, 4) || '00', f.id,
   f.county, substr(f.county, 1, 4) || '00',
   CASE WHEN b THEN NULL ELSE p.i * 10 + s.ii %% 10 END, CASE WHEN b THEN p.i * 5 + s.ii %% 5 END,
-  (%(cats)s::bigint[])[1 + (p.i + s.ii %% 3) %% array_length(%(cats)s::bigint[], 1)],
+  (%(cats)s::bigint[])[1 + (CASE WHEN b THEN 7 + p.i * 5 + s.ii %% 5 ELSE p.i * 10 + s.ii %% 10 END)
+                      %% array_length(%(cats)s::bigint[], 1)],
   CASE WHEN f.i %% 3 = 0 THEN 'micro' ELSE 'small' END, g %% 7 <> 0,
   CASE WHEN b THEN 0 ELSE 60 + g %% 180 END, CASE WHEN b THEN 1 + g %% 8 ELSE 0 END,
   CASE WHEN b THEN g %% 11 <> 0 END, 10000 + g %% 90000, 0, now()
