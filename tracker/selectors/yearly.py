@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from config.db_router import replica_alias
 from tracker.models import (
@@ -77,33 +77,71 @@ def grouped(
     rank_by: str | None = None,
 ) -> list[dict]:
     """SUM(``sums``) of the parts' rows grouped by ``keys``, ordered by ``order`` (SQL).
-    ``rank_by`` (a key) with ``limit``: the groups of the ``limit`` values of that key
-    with the largest total count, every group of theirs kept; else ``limit`` groups."""
+    With ``limit``: the ``limit`` groups with the largest total count, or with ``rank_by``
+    (a key) the groups of the ``limit`` values of that key with the largest total count,
+    every group of theirs kept.
+
+    A ranking reads in two steps: the winners by count alone (one narrow sum over the
+    parts' rows), then every measure for the winners only. At 15 M events a year of
+    ItemYearlyUsage is ~75,000 rows; summing seven bigint columns over all of them (as
+    numeric, PostgreSQL's sum of bigint) cost several times the one count."""
+    if limit:
+        ranked = (rank_by,) if rank_by else keys
+        winners = _ranked(parts, ranked, limit)
+        if not winners:
+            return []
+        parts = [_among(qs, ranked, winners) for qs in parts]
+        rows = _grouped(parts, keys, sums, order)
+        if not rank_by:
+            return rows[:limit]
+        place = {w[0]: i for i, w in enumerate(winners)}
+        return sorted(rows, key=lambda r: place[r[rank_by]])  # stable: ``order`` within
+    return _grouped(parts, keys, sums, order)
+
+
+def _union(parts: list[QuerySet], columns: tuple[str, ...]) -> tuple[str, list]:
     sql, params = [], []
     for qs in parts:
-        part, p = qs.order_by().values_list(*keys, *sums).query.get_compiler(qs.db).as_sql()
+        part, p = qs.order_by().values_list(*columns).query.get_compiler(qs.db).as_sql()
         sql.append(part)
         params += p
-    columns = [*keys, *sums]
+    return " UNION ALL ".join(sql), params
+
+
+def _ranked(parts: list[QuerySet], ranked: tuple[str, ...], limit: int) -> list[tuple]:
+    """The ``limit`` values of ``ranked`` with the largest total count (ties by value)."""
+    union, params = _union(parts, (*ranked, "count"))
+    cols = ", ".join(ranked)
+    query = (
+        f"SELECT {cols} FROM ({union}) u GROUP BY {cols}"  # noqa: S608 - names only
+        f" ORDER BY SUM(count) DESC, {cols} LIMIT %s"
+    )
+    with connections[parts[0].db].cursor() as cursor:
+        cursor.execute(query, [*params, limit])
+        return cursor.fetchall()
+
+
+def _among(qs: QuerySet, ranked: tuple[str, ...], winners: list[tuple]) -> QuerySet:
+    if len(ranked) == 1:
+        return qs.filter(**{f"{ranked[0]}__in": [w[0] for w in winners]})
+    either = Q(pk__in=[])
+    for w in winners:
+        either |= Q(**dict(zip(ranked, w, strict=True)))
+    return qs.filter(either)
+
+
+def _grouped(
+    parts: list[QuerySet], keys: tuple[str, ...], sums: tuple[str, ...], order: str
+) -> list[dict]:
+    union, params = _union(parts, (*keys, *sums))
     group = ", ".join(keys)
     totals = ", ".join(f"SUM({s}) AS {s}" for s in sums)
-    query = f"WITH u AS ({' UNION ALL '.join(sql)}), g AS (SELECT {group}, {totals} FROM u GROUP BY {group})"  # noqa: S608
-    if rank_by and limit:
-        query += (
-            f" SELECT g.* FROM g JOIN (SELECT {rank_by} AS r, SUM(count) AS total FROM g"  # noqa: S608
-            f" GROUP BY {rank_by} ORDER BY total DESC, {rank_by} LIMIT %s) t ON t.r = g.{rank_by}"
-            f" ORDER BY t.total DESC, {order}"
-        )
-        params.append(limit)
-    else:
-        query += f" SELECT * FROM g ORDER BY {order}"  # noqa: S608
-        if limit:
-            query += " LIMIT %s"
-            params.append(limit)
+    query = f"SELECT {group}, {totals} FROM ({union}) u GROUP BY {group} ORDER BY {order}"  # noqa: S608
     with connections[parts[0].db].cursor() as cursor:
         cursor.execute(query, params)
         rows = cursor.fetchall()
     n = len(keys)
+    columns = [*keys, *sums]
     return [
         dict(zip(columns, [*row[:n], *(int(v or 0) for v in row[n:])], strict=True)) for row in rows
     ]
