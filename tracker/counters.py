@@ -24,7 +24,9 @@ from tracker.models import (
     FirmYear,
     FirstServed,
     ItemMonthlyUsage,
+    ItemMonthRank,
     ItemYearlyUsage,
+    ItemYearRank,
     MonthlyUsage,
     ProviderMonthlyUsage,
     ProviderYearlyUsage,
@@ -255,6 +257,18 @@ ITEM_YEARLY = CounterSpec(
     },
     USAGE_SUMS,
 )
+ITEM_YEAR_RANK = CounterSpec(
+    ItemYearRank,
+    "year",
+    {"year": _YEAR, "kind": _col("kind"), "item_id": ITEM_MONTHLY.keys["item_id"]},
+    ("count",),
+)
+ITEM_MONTH_RANK = CounterSpec(
+    ItemMonthRank,
+    "month",
+    {"month": _col("month"), "kind": _col("kind"), "item_id": ITEM_MONTHLY.keys["item_id"]},
+    ("count",),
+)
 FIRM_YEAR = CounterSpec(
     FirmYear, "year", {"year": _YEAR, "firm_id": _col("firm_id")}, FIRM_SUMS, kinded=False
 )
@@ -378,8 +392,8 @@ FIRST_SERVED = FirstServedSpec()
 # counter row once. Folders add to the tables in this order.
 COUNTERS: tuple = (
     DAILY, REGION_MONTHLY, PROVIDER_MONTHLY, CATEGORY_MONTHLY, MONTHLY, ITEM_MONTHLY,
-    FIRM_MONTH, PROVIDER_YEARLY, ITEM_YEARLY, FIRM_YEAR, FIRM_CITY_YEAR, FIRM_CATEGORY_YEAR,
-    FIRST_SERVED,
+    FIRM_MONTH, PROVIDER_YEARLY, ITEM_YEARLY, ITEM_YEAR_RANK, ITEM_MONTH_RANK, FIRM_YEAR,
+    FIRM_CITY_YEAR, FIRM_CATEGORY_YEAR, FIRST_SERVED,
 )  # fmt: skip
 SUM_COUNTERS: tuple[CounterSpec, ...] = tuple(s for s in COUNTERS if s is not FIRST_SERVED)
 

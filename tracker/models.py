@@ -373,6 +373,52 @@ class ItemYearlyUsage(_Sums):
         ]
 
 
+class _ItemRank(models.Model):
+    """An item's count alone, keyed by nothing but period, kind and item: the province's
+    top items are then read down an index on count (tracker.selectors.ranks) instead of
+    summing a period of ItemYearlyUsage (~50,000 rows a year at 15 M events), whose
+    wider key only serves the filters."""
+
+    kind = models.CharField(max_length=5, choices=UsageKind.choices)
+    item_id = models.BigIntegerField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ItemYearRank(_ItemRank):
+    """Year × kind × instrument or testing service: its completions that year."""
+
+    year = models.DateField()  # 1 January
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "kind", "item_id"], name="item_year_rank_key")
+        ]
+        indexes = [
+            models.Index(
+                fields=["year", "kind", "-count", "item_id"], name="item_year_rank_by_count"
+            )
+        ]
+
+
+class ItemMonthRank(_ItemRank):
+    """Month × kind × instrument or testing service: the months at a period's edges."""
+
+    month = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "kind", "item_id"], name="item_month_rank_key")
+        ]
+        indexes = [
+            models.Index(
+                fields=["month", "kind", "-count", "item_id"], name="item_month_rank_by_count"
+            )
+        ]
+
+
 class _FirmCounts(models.Model):
     """How many of a firm's completions fell in the row's year, in all and per kind: a
     firm served (of a kind) is a row (with that kind's count above 0)."""

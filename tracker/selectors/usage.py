@@ -32,7 +32,8 @@ from tracker.models import (
     UsageKind,  # fmt: skip
 )
 from tracker.selectors.filters import PROVINCE, UsageFilters
-from tracker.selectors.yearly import grouped, period_parts, year_parts
+from tracker.selectors.ranks import ranks_answer, top_item_ids
+from tracker.selectors.yearly import grouped, grouped_for, period_parts, year_parts
 
 MEASURES = ("count", "minutes", "outside_count", "outside_minutes", "samples", "fee_fen",
             "voucher_fen")  # fmt: skip
@@ -209,11 +210,18 @@ def usage_headline(*, filters: UsageFilters, on: dt.date) -> dict[str, dict[str,
 
 
 def usage_top_items(*, filters: UsageFilters, kind: str, limit: int = 10) -> list[dict]:
-    """The most used instruments (kind ``use``) or testing services (``batch``): whole
-    years from ItemYearlyUsage, the edge months from ItemMonthlyUsage."""
+    """The ``limit`` most used instruments (kind ``use``) or testing services (``batch``),
+    a row per item and provider: whole years from ItemYearlyUsage, the edge months from
+    ItemMonthlyUsage."""
     parts = year_parts(replace(filters, kind=kind), ItemMonthlyUsage)
-    rows = grouped(parts, keys=("item_id", "provider_id"), sums=MEASURES,
-                   order="count DESC, item_id, provider_id", limit=limit)  # fmt: skip
+    # Ranked by item: an instrument that moved to another provider keeps a row for each.
+    shape = {"keys": ("item_id", "provider_id"), "sums": MEASURES,
+             "order": "count DESC, item_id, provider_id"}  # fmt: skip
+    if ranks_answer(filters):
+        winners = top_item_ids(filters=filters, kind=kind, limit=limit)
+        rows = grouped_for(parts, rank_by="item_id", winners=winners, **shape)
+    else:
+        rows = grouped(parts, limit=limit, rank_by="item_id", **shape)
     model = Instrument if kind == UsageKind.USE else TestingService
     names = dict(
         model.objects.using(replica_alias())
