@@ -64,13 +64,15 @@ PERIODS = {
 
 
 @pytest.mark.parametrize("period", PERIODS)
-@pytest.mark.parametrize("depth", [(2, 8), (2, 10_000), (100, 6_400)])
+@pytest.mark.parametrize("depth", [(2, 8, 4), (2, 10_000, 4), (2, 10_000, 100), (100, 6_400, 4)])
 @pytest.mark.parametrize("limit", [1, 5, 10])
 def test_top_items_equal_the_sum_over_every_list(spread, monkeypatch, period, depth, limit):
-    # (first depth, max depth): (2, 8) runs out of depth and sums; (2, 10_000) reads deeper
-    # round after round; (100, …) settles at once on this small data.
+    # (first depth, max depth, max lists): (2, 8, …) runs out of depth and sums;
+    # (2, 10_000, …) reads deeper round after round, over the eight lists of "years and
+    # edge months" with 100 (else summed); (100, …) settles at once on this small data.
     monkeypatch.setattr(ranks, "FIRST_DEPTH", depth[0])
     monkeypatch.setattr(ranks, "MAX_DEPTH", depth[1])
+    monkeypatch.setattr(ranks, "MAX_LISTS", depth[2])
     start, end = PERIODS[period]
     filters = usage_filters_for(actor=make_reviewer("330000"), start=start, end=end)
     assert ranks.ranks_answer(filters)

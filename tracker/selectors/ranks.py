@@ -7,9 +7,9 @@ lists is found by the threshold algorithm (Fagin, Lotem and Naor, 2001): read th
 ``depth`` best rows of every list; an item seen nowhere in them has at most the sum of
 the lists' last counts read (the threshold); once the ``limit``-th best exact total of
 the items seen is above it, no unseen item can enter. Otherwise read deeper. A single
-list (one whole year, one month) is its own answer. When the lists are many and flat
-(the all-time view of evenly spread data), the depth runs out and the counts are summed
-over the lists' rows instead, as the item tables would.
+list (one whole year, one month) is its own answer. When the lists are many (the
+all-time view) or flat enough that the depth runs out, the counts are summed over the
+lists' rows instead, one narrow column, as the item tables would.
 """
 
 from __future__ import annotations
@@ -25,7 +25,11 @@ from tracker.selectors.filters import PROVINCE, UsageFilters
 from tracker.selectors.yearly import period_parts
 
 FIRST_DEPTH = 100
-MAX_DEPTH = 6_400
+MAX_DEPTH = 1_600
+# Beyond a few lists the threshold (a sum of every list's last count read) falls too
+# slowly on evenly spread counts: the all-time view over nine years read 9 × 6,400 rows
+# and looked up every item seen in every list before summing anyway (6 s at 15 M events).
+MAX_LISTS = 4
 
 
 def ranks_answer(filters: UsageFilters) -> bool:
@@ -43,6 +47,8 @@ def top_item_ids(*, filters: UsageFilters, kind: str, limit: int) -> list[int]:
         return list(
             lists[0].order_by("-count", "item_id").values_list("item_id", flat=True)[:limit]
         )
+    if len(lists) > MAX_LISTS:
+        return _summed(lists, limit)
     depth = FIRST_DEPTH
     while depth <= MAX_DEPTH:
         found = _threshold_round(lists, limit, depth)
