@@ -28,6 +28,7 @@ from tracker.models import (
     ItemYearlyUsage,
     ItemYearRank,
     MonthlyUsage,
+    ProviderCategoryYear,
     ProviderMonthlyUsage,
     ProviderYearlyUsage,
     RegionMonthlyUsage,  # fmt: skip
@@ -201,6 +202,7 @@ CATEGORY_MONTHLY = CounterSpec(
         "kind": _col("kind"),
         "county": _col("provider_county"),
         "category_id": _col("category_id"),
+        "firm_size": _col("firm_size"),
     },
     USAGE_SUMS,
 )
@@ -241,6 +243,18 @@ PROVIDER_YEARLY = CounterSpec(
         "kind": _col("kind"),
         "county": _col("provider_county"),
         "provider_id": _col("provider_id"),
+    },
+    USAGE_SUMS,
+)
+PROVIDER_CATEGORY_YEAR = CounterSpec(
+    ProviderCategoryYear,
+    "year",
+    {
+        "year": _YEAR,
+        "kind": _col("kind"),
+        "county": _col("provider_county"),
+        "provider_id": _col("provider_id"),
+        "category_id": _col("category_id"),
     },
     USAGE_SUMS,
 )
@@ -392,8 +406,8 @@ FIRST_SERVED = FirstServedSpec()
 # counter row once. Folders add to the tables in this order.
 COUNTERS: tuple = (
     DAILY, REGION_MONTHLY, PROVIDER_MONTHLY, CATEGORY_MONTHLY, MONTHLY, ITEM_MONTHLY,
-    FIRM_MONTH, PROVIDER_YEARLY, ITEM_YEARLY, ITEM_YEAR_RANK, ITEM_MONTH_RANK, FIRM_YEAR,
-    FIRM_CITY_YEAR, FIRM_CATEGORY_YEAR, FIRST_SERVED,
+    FIRM_MONTH, PROVIDER_YEARLY, PROVIDER_CATEGORY_YEAR, ITEM_YEARLY, ITEM_YEAR_RANK,
+    ITEM_MONTH_RANK, FIRM_YEAR, FIRM_CITY_YEAR, FIRM_CATEGORY_YEAR, FIRST_SERVED,
 )  # fmt: skip
 SUM_COUNTERS: tuple[CounterSpec, ...] = tuple(s for s in COUNTERS if s is not FIRST_SERVED)
 

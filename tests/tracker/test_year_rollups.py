@@ -27,7 +27,12 @@ from tracker.models import (
     UsageEvent,
 )
 from tracker.selectors.filters import usage_filters_for
-from tracker.selectors.usage import firms_served, usage_top_items, usage_top_providers
+from tracker.selectors.usage import (
+    firms_served,
+    usage_breakdown,
+    usage_top_items,
+    usage_top_providers,
+)
 from tracker.selectors.yearly import period_parts
 from tracker.services.backfill import Completion, usage_record_many
 from tracker.services.reconciliation import reconciliation_run
@@ -164,6 +169,29 @@ def test_top_providers_and_items_over_years_and_edges_equal_a_recount(years, sta
         top = [(r["key"], r["count"]) for r in usage_top_items(filters=f, kind=kind)]
         counts = events.filter(kind=kind).values(column).annotate(n=Count("id"))
         assert top == [(r[column], r["n"]) for r in counts.order_by("-n", column)]
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(None, None), ((2025, 1, 1), (2025, 12, 31)), ((2024, 12, 1), (2026, 2, 28))],
+)  # fmt: skip
+def test_under_a_category_providers_and_firm_sizes_equal_a_recount(years, start, end):
+    # ProviderCategoryYear for whole years, MonthlyUsage at the edges; CategoryMonthlyUsage
+    # by firm size.
+    category = years["items"][1].category_id
+    f = _filters(category_id=category, start=dt.date(*start) if start else None,
+                 end=dt.date(*end) if end else None)  # fmt: skip
+    events = UsageEvent.objects.filter(category_id__in=f.category_ids)
+    if start:
+        events = events.filter(completed_on__gte=dt.date(*start))
+    if end:
+        events = events.filter(completed_on__lte=dt.date(*end))
+    assert events.exists()
+    for by, column in (("provider", "provider_id"), ("firm_size", "firm_size")):
+        got = {(r["key"], r["kind"]): (r["count"], r["fee_fen"])
+               for r in usage_breakdown(filters=f, by=by)}  # fmt: skip
+        expected = events.values(column, "kind").annotate(n=Count("id"), fee=Sum("fee_fen"))
+        assert got == {(r[column], r["kind"]): (r["n"], r["fee"]) for r in expected}
 
 
 def test_top_providers_rank_providers_by_both_kinds_together(years):

@@ -27,6 +27,7 @@ from tracker.models import (
     FirstServed,
     ItemMonthlyUsage,
     MonthlyUsage,
+    ProviderCategoryYear,
     ProviderMonthlyUsage,
     RegionMonthlyUsage,
     UsageKind,  # fmt: skip
@@ -45,7 +46,7 @@ BREAKDOWNS = ("kind", "month", "year", "city", "county", "provider", "category",
 ROLLUPS: tuple[tuple[type, frozenset[str]], ...] = (
     (RegionMonthlyUsage, frozenset({"firm_size"})),
     (ProviderMonthlyUsage, frozenset({"provider"})),
-    (CategoryMonthlyUsage, frozenset({"category"})),
+    (CategoryMonthlyUsage, frozenset({"category", "firm_size"})),
     (MonthlyUsage, frozenset({"firm_size", "provider", "category"})),
 )
 
@@ -122,14 +123,17 @@ def _labelled(by: str, result: list[dict]) -> list[dict]:
 
 def _provider_breakdown(filters: UsageFilters, limit: int | None) -> list[dict]:
     """By provider and kind: the period's whole years from ProviderYearlyUsage, its edge
-    months from ProviderMonthlyUsage (a category or firm-size need reads MonthlyUsage).
+    months from ProviderMonthlyUsage; under a category filter ProviderCategoryYear and
+    MonthlyUsage; with a provider filter too, MonthlyUsage.
     With ``limit``: the ``limit`` providers with most completions (of the kinds shown),
     each with a row per kind, in that order."""
     model = rollup_for(filters, "provider")
-    if model is not ProviderMonthlyUsage:
-        parts = [model.objects.using(replica_alias()).filter(filters.q())]
-    else:
+    if model is ProviderMonthlyUsage:
         parts = year_parts(filters, ProviderMonthlyUsage)
+    elif filters.category_ids is not None and filters.provider_id is None:
+        parts = year_parts(filters, MonthlyUsage, yearly=ProviderCategoryYear)
+    else:
+        parts = [model.objects.using(replica_alias()).filter(filters.q())]
     rows = grouped(parts, keys=("provider_id", "kind"), sums=MEASURES,
                    order="count DESC, provider_id, kind", limit=limit, rank_by="provider_id")  # fmt: skip
     result = [{"key": r["provider_id"], "kind": r["kind"], **_row(r)} for r in rows]

@@ -54,14 +54,14 @@ def period_parts(
     return (first, last), edges
 
 
-def year_parts(filters: UsageFilters, monthly: type) -> list[QuerySet]:
-    """The counter rows under ``filters``: the year table for whole years, ``monthly``
-    for the edge months."""
+def year_parts(filters: UsageFilters, monthly: type, yearly: type | None = None) -> list[QuerySet]:
+    """The counter rows under ``filters``: the year table (``yearly``, else the one of
+    ``monthly``) for whole years, ``monthly`` for the edge months."""
     db = replica_alias()
     years, edges = period_parts(filters.month_start, filters.month_end)
     parts = []
     if years is not None:
-        rows = YEARLY[monthly].objects.using(db)
+        rows = (yearly or YEARLY[monthly]).objects.using(db)
         parts.append(rows.filter(filters.q(period="year", bounds=years)))
     parts += [monthly.objects.using(db).filter(filters.q(bounds=edge)) for edge in edges]
     return parts
