@@ -202,7 +202,6 @@ CATEGORY_MONTHLY = CounterSpec(
         "kind": _col("kind"),
         "county": _col("provider_county"),
         "category_id": _col("category_id"),
-        "firm_size": _col("firm_size"),
     },
     USAGE_SUMS,
 )

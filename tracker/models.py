@@ -260,9 +260,8 @@ class ProviderMonthlyUsage(_Sums):
 
 
 class CategoryMonthlyUsage(_Sums):
-    """Month × category × provider's county × firm size × kind: breakdowns by category,
-    and every time/region/firm-size breakdown under a category filter (by firm size, a
-    category's year was ~66,000 rows of MonthlyUsage at 15 M events)."""
+    """Month × category × provider's county × kind: breakdowns by category, and every
+    time/region breakdown under a category filter."""
 
     month = models.DateField()
     kind = models.CharField(max_length=5, choices=UsageKind.choices)
@@ -270,13 +269,11 @@ class CategoryMonthlyUsage(_Sums):
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
-    firm_size = models.CharField(max_length=10, blank=True, default="")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "kind", "county", "category", "firm_size"],
-                name="category_monthly_usage_key",
+                fields=["month", "kind", "county", "category"], name="category_monthly_usage_key"
             )
         ]
         indexes = [models.Index(fields=["category", "month"], name="category_usage_by_category")]
@@ -350,7 +347,7 @@ class ProviderYearlyUsage(_Sums):
 class ProviderCategoryYear(_Sums):
     """Year × provider (and its county) × category × kind: top providers under a category
     filter over whole years (edge months from MonthlyUsage, which a category's year
-    otherwise was: ~66,000 rows)."""
+    otherwise was: ~66,000 rows at 15 M events)."""
 
     year = models.DateField()  # 1 January
     kind = models.CharField(max_length=5, choices=UsageKind.choices)

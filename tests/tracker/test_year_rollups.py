@@ -176,8 +176,7 @@ def test_top_providers_and_items_over_years_and_edges_equal_a_recount(years, sta
     [(None, None), ((2025, 1, 1), (2025, 12, 31)), ((2024, 12, 1), (2026, 2, 28))],
 )  # fmt: skip
 def test_under_a_category_providers_and_firm_sizes_equal_a_recount(years, start, end):
-    # ProviderCategoryYear for whole years, MonthlyUsage at the edges; CategoryMonthlyUsage
-    # by firm size.
+    # Providers: ProviderCategoryYear for whole years, MonthlyUsage at the edges.
     category = years["items"][1].category_id
     f = _filters(category_id=category, start=dt.date(*start) if start else None,
                  end=dt.date(*end) if end else None)  # fmt: skip

@@ -46,7 +46,7 @@ BREAKDOWNS = ("kind", "month", "year", "city", "county", "provider", "category",
 ROLLUPS: tuple[tuple[type, frozenset[str]], ...] = (
     (RegionMonthlyUsage, frozenset({"firm_size"})),
     (ProviderMonthlyUsage, frozenset({"provider"})),
-    (CategoryMonthlyUsage, frozenset({"category", "firm_size"})),
+    (CategoryMonthlyUsage, frozenset({"category"})),
     (MonthlyUsage, frozenset({"firm_size", "provider", "category"})),
 )
 
