@@ -5,6 +5,7 @@ constraints."""
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.vouchers.conftest import YUAN, ledger_agrees
@@ -22,7 +23,8 @@ def hold(voucher, order_id, amount, *, one, trace=TRACE):
     """Lock ``voucher`` and hold ``amount`` of it for booking ``order_id`` in the given shape."""
     lock_params = {"firm": voucher.firm_id, "item": 0}
     lock_params |= {"id": voucher.pk} if one else {"ids": [voucher.pk]}
-    locked, _facts = ledger._locked(ledger._lock_sql(True, "booking", one=one), lock_params)
+    sql = ledger._lock_sql(True, "booking", one=one)
+    locked, _facts = ledger._locked(sql, lock_params, hold=True)
     real = ledger._holds_statement
 
     def forced(lines, params, **_kwargs):
@@ -65,22 +67,32 @@ def test_one_voucher_and_the_array_shape_write_the_same(issue, firm_a):
 
 
 def test_the_lock_shapes_read_the_same(voucher, firm_a, firm_b, instrument):
+    """Both shapes of the hold's lock read the same vouchers, columns and facts; the
+    hold's lock selects only the hold's columns and defers the rest."""
     with transaction.atomic():
         params = {"firm": firm_a.pk, "item": instrument.pk}
         one, one_facts = ledger._locked(ledger._lock_sql(True, "booking", one=True),
-                                        {**params, "id": voucher.pk})  # fmt: skip
+                                        {**params, "id": voucher.pk}, hold=True)  # fmt: skip
         many, many_facts = ledger._locked(ledger._lock_sql(True, "booking", one=False),
-                                          {**params, "ids": [voucher.pk]})  # fmt: skip
+                                          {**params, "ids": [voucher.pk]}, hold=True)  # fmt: skip
         assert list(one) == list(many) == [voucher.pk]
         assert one_facts == many_facts and one_facts is not None
         a, b = one[voucher.pk], many[voucher.pk]
-        for field in type(voucher)._meta.concrete_fields:
-            assert getattr(a, field.attname) == getattr(b, field.attname), field.name
+        for name in ledger.HOLD_VOUCHER_FIELDS:
+            assert getattr(a, name) == getattr(b, name) == getattr(voucher, name), name
+        for name in ledger.HOLD_PROGRAMME_FIELDS:
+            assert getattr(a.programme, name) == getattr(voucher.programme, name), name
+        assert a.get_deferred_fields() == {"application_id", "issued_at"}
+        assert "description" in a.programme.get_deferred_fields()
+        with CaptureQueriesContext(connection) as reads:  # a deferred field still reads
+            assert a.issued_at == voucher.issued_at
+        assert len(reads.captured_queries) == 1
         # another firm's voucher: neither locked nor read, in both shapes
         assert ledger._locked(ledger._lock_sql(True, "booking", one=True),
-                              {**params, "firm": firm_b.pk, "id": voucher.pk}) == ({}, None)  # fmt: skip
+                              {**params, "firm": firm_b.pk, "id": voucher.pk}, hold=True) == ({}, None)  # fmt: skip
         assert ledger.vouchers_lock([voucher.pk], firm_id=firm_b.pk) == {}
         assert list(ledger.vouchers_lock([voucher.pk])) == [voucher.pk]
+        assert not ledger.vouchers_lock([voucher.pk])[voucher.pk].get_deferred_fields()
 
 
 @pytest.mark.parametrize("one", [True, False])
