@@ -95,13 +95,34 @@ def proof(first_booking: int) -> dict:
     }
 
 
+_SERVER_COUNTERS = """
+    SELECT d.blks_read, d.blks_hit, w.wal_records, w.wal_fpi, w.wal_bytes, b.buffers_backend
+      FROM pg_stat_database d, pg_stat_wal w, pg_stat_bgwriter b
+     WHERE d.datname = current_database()"""
+
+
+def _server_counters() -> tuple:
+    """PostgreSQL's counters for the phase (the whole server's WAL and backend writes: the
+    other engineer's work shows in them too when it runs)."""
+    return tuple(int(x) for x in rows(_SERVER_COUNTERS)[0])
+
+
 def _phase(ctx, name: str, slots, lines) -> dict:
     tokens = _tokens(lines)
     try:
+        before = _server_counters()
         result = _http_phase(ctx.server, "/api/v1/bookings/", slots, tokens, ctx)
+        delta = [a - b for a, b in zip(_server_counters(), before, strict=True)]
     finally:
         os.unlink(tokens)
     ctx.record_load(name, result)
+    # warm-up included: per request of the measured run, an approximation
+    n = max(1, result["requests"])
+    names = ("blocks read", "blocks hit", "WAL records", "full-page images", "WAL bytes",
+             "buffers written by backends")  # fmt: skip
+    result["server_per_request"] = dict(zip(names, (d / n for d in delta), strict=True))
+    print("    per request (warm-up included): "
+          + " · ".join(f"{k} {v:.1f}" for k, v in result["server_per_request"].items()), flush=True)  # fmt: skip
     return result
 
 
@@ -117,6 +138,9 @@ def booking_vouchers(ctx) -> None:
                     " --phase setup --bulk-firms 200000 on this database first")  # fmt: skip
         return
     users = ctx.users
+    topped = fixtures.own_vouchers_top_up([u.firm_id for u in users])
+    if topped:
+        print(f"  {topped} bench firms given a new ¥100 M bench voucher (theirs were spent)")
     own = fixtures.own_vouchers([u.firm_id for u in users])
     hot_user, hot = _setup_user(ctx.base, 0)
     # Before the phases, and a firm they do not touch: the hot firm's wallet grows by
