@@ -82,6 +82,44 @@ def with_tokens(base: str, users: list[FirmUser]) -> tuple[list[FirmUser], str]:
     return out, how
 
 
+TOP_UP_FEN = 10**10  # ¥100 M: some 300,000 bench bookings at half of a ¥300–700 fee
+
+
+def own_vouchers_top_up(firm_ids: list[int], *, least_fen: int = 10**9) -> int:
+    """Give each firm whose best bench voucher has less than ``least_fen`` left a new bench
+    voucher of ``TOP_UP_FEN`` with its issue entry (as the setup's bulk SQL does, in one
+    transaction, so ledger = balances holds): the setup's five ¥100,000 vouchers a firm each
+    last ~300 bookings, fewer than one run of several own-voucher rounds makes. Returns how
+    many were issued."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        n = execute(
+            """INSERT INTO vouchers_voucher (firm_id, programme_id, application_id, code, face_fen,
+                   available_fen, held_fen, captured_fen, expired_fen, issued_at, expires_at)
+               SELECT b.firm_id, b.programme_id, NULL,
+                      'BK-' || b.firm_id || '-T' || (extract(epoch FROM now()) * 1000)::bigint,
+                      %(face)s, %(face)s, 0, 0, 0, now(), now() + interval '300 days'
+                 FROM (SELECT firm_id, min(programme_id) AS programme_id,
+                              max(available_fen) AS best FROM vouchers_voucher
+                        WHERE firm_id = ANY(%(firms)s) AND code LIKE 'BK-%%' AND expires_at > now()
+                        GROUP BY firm_id) b
+                WHERE b.best < %(least)s""",
+            {"firms": list(firm_ids), "face": TOP_UP_FEN, "least": least_fen},
+        )
+        execute(
+            """INSERT INTO vouchers_ledgerentry (voucher_id, kind, amount_fen, order_kind, order_id,
+                   programme_version_id, actor_id, note, at)
+               SELECT v.id, 'issue', v.face_fen, '', NULL, p.current_version_id, NULL,
+                      'bench top-up', v.issued_at
+                 FROM vouchers_voucher v JOIN vouchers_programme p ON p.id = v.programme_id
+                WHERE v.firm_id = ANY(%(firms)s) AND v.code LIKE 'BK-%%-T%%'
+                  AND NOT EXISTS (SELECT 1 FROM vouchers_ledgerentry e WHERE e.voucher_id = v.id)""",
+            {"firms": list(firm_ids)},
+        )
+    return n
+
+
 def own_vouchers(firm_ids: list[int]) -> dict[int, int]:
     """{firm id: its bulk voucher with the most left} (bench/vouchers_bench.py's setup gives
     each generated firm five; each run's holds spend one down, and a spent voucher would

@@ -52,6 +52,16 @@ def _environ(path: str, body: bytes, token: str) -> dict:
     }
 
 
+def _print_plans(connection) -> None:
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT generic_plans, custom_plans, regexp_replace(statement, '\\s+', ' ', 'g')"
+            " FROM pg_prepared_statements ORDER BY custom_plans DESC, generic_plans DESC"
+        )
+        for generic, custom, statement in c.fetchall():
+            print(f"  generic {generic:5d} custom {custom:5d}  {statement[:150]}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", default="small", choices=["small", "zhejiang", "national"])
@@ -59,6 +69,17 @@ def main(argv=None) -> int:
     parser.add_argument("--path", default="/api/v1/bookings/")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top entries")
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--dump", help="also write the profile's stats to this file (pstats)")
+    parser.add_argument(
+        "--plans", action="store_true",
+        help="list the statements psycopg prepared on this connection with their generic and"
+             " custom plan counts (a statement PostgreSQL keeps planning anew costs it CPU)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--cpu-timer", action="store_true",
+        help="profile with this thread's CPU time (time.thread_time), not the wall clock:"
+             " waits on PostgreSQL and Redis then cost nothing (the timer inflates ~3 x)",
+    )  # fmt: skip
     parser.add_argument(
         "--vouchers", action="store_true",
         help="pay with each firm's own voucher (bench/vouchers_bench.py --phase setup first)",
@@ -100,7 +121,16 @@ def main(argv=None) -> int:
 
     for i in range(50):  # warm-up: connections, caches, imports
         post(i)
-    profiler = cProfile.Profile() if args.profile else None
+    from django.db import connection
+
+    from bench.cpu import _cpu_seconds
+
+    with connection.cursor() as c:  # the one backend this process's requests run on
+        c.execute("SELECT pg_backend_pid()")
+        backend = c.fetchone()[0]
+    db0 = _cpu_seconds(backend)
+    timer = (time.thread_time,) if args.cpu_timer else ()
+    profiler = cProfile.Profile(*timer) if args.profile else None
     cpu0, wall0 = time.process_time(), time.perf_counter()
     if profiler:
         profiler.enable()
@@ -109,13 +139,20 @@ def main(argv=None) -> int:
     if profiler:
         profiler.disable()
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    db = _cpu_seconds(backend) - db0  # clock ticks (10 ms): use a few hundred requests
     print(
         f"{args.path}: {args.n} requests, {cpu * 1000 / args.n:.2f} ms CPU and"
-        f" {wall * 1000 / args.n:.2f} ms wall each (this process only; statuses {statuses})"
+        f" {wall * 1000 / args.n:.2f} ms wall each (this process only; statuses {statuses});"
+        f" its PostgreSQL backend {db * 1000 / args.n:.2f} ms CPU each"
     )
+    if args.plans:
+        _print_plans(connection)
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(70)
+        stats = pstats.Stats(profiler, stream=out)
+        if args.dump:
+            stats.dump_stats(args.dump)
+        stats.sort_stats(args.sort).print_stats(70)
         print(out.getvalue())
     return 0
 

@@ -47,6 +47,13 @@ def markdown(results: dict) -> str:
                 f" {r['own_per_s']:.0f} ({r['own/none']:.2f} x), one hot voucher"
                 f" {r['hot_per_s']:.0f} ({r['hot/none']:.2f} x)"
             )
+        elif name == "booking_vouchers rounds":
+            extra.append(
+                f"- {len(r['ratios'])} rounds of no voucher then own voucher: pair ratios"
+                f" {', '.join(f'{x:.2f}' for x in r['ratios'])}; totals no voucher"
+                f" {r['none_per_s']:.0f}/s ({r['none_cpu_ms']:.2f} ms CPU), own voucher"
+                f" {r['own_per_s']:.0f}/s ({r['own_cpu_ms']:.2f} ms CPU): {r['own/none']:.3f} x"
+            )
         elif name == "booking_vouchers proof":
             extra.append(
                 f"- after the run: {r['negative']} negative balances, {r['mismatched']} vouchers"

@@ -45,6 +45,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--duration", type=int, default=20, help="seconds of load for booking_create")
     p.add_argument("--clients", type=int, default=32, help="concurrent clients for booking_create")
     p.add_argument("--samples", type=int, default=300, help="requests per latency figure")
+    p.add_argument(
+        "--rounds", type=int, default=1,
+        help="booking_vouchers: alternate the no-voucher and own-voucher phases this many"
+             " times (none, own, none, own, …) and report each pair's ratio and the totals'",
+    )  # fmt: skip
     return p.parse_args(argv)
 
 

@@ -95,13 +95,34 @@ def proof(first_booking: int) -> dict:
     }
 
 
+_SERVER_COUNTERS = """
+    SELECT d.blks_read, d.blks_hit, w.wal_records, w.wal_fpi, w.wal_bytes, b.buffers_backend
+      FROM pg_stat_database d, pg_stat_wal w, pg_stat_bgwriter b
+     WHERE d.datname = current_database()"""
+
+
+def _server_counters() -> tuple:
+    """PostgreSQL's counters for the phase (the whole server's WAL and backend writes: the
+    other engineer's work shows in them too when it runs)."""
+    return tuple(int(x) for x in rows(_SERVER_COUNTERS)[0])
+
+
 def _phase(ctx, name: str, slots, lines) -> dict:
     tokens = _tokens(lines)
     try:
+        before = _server_counters()
         result = _http_phase(ctx.server, "/api/v1/bookings/", slots, tokens, ctx)
+        delta = [a - b for a, b in zip(_server_counters(), before, strict=True)]
     finally:
         os.unlink(tokens)
     ctx.record_load(name, result)
+    # warm-up included: per request of the measured run, an approximation
+    n = max(1, result["requests"])
+    names = ("blocks read", "blocks hit", "WAL records", "full-page images", "WAL bytes",
+             "buffers written by backends")  # fmt: skip
+    result["server_per_request"] = dict(zip(names, (d / n for d in delta), strict=True))
+    print("    per request (warm-up included): "
+          + " · ".join(f"{k} {v:.1f}" for k, v in result["server_per_request"].items()), flush=True)  # fmt: skip
     return result
 
 
@@ -117,6 +138,9 @@ def booking_vouchers(ctx) -> None:
                     " --phase setup --bulk-firms 200000 on this database first")  # fmt: skip
         return
     users = ctx.users
+    topped = fixtures.own_vouchers_top_up([u.firm_id for u in users])
+    if topped:
+        print(f"  {topped} bench firms given a new ¥100 M bench voucher (theirs were spent)")
     own = fixtures.own_vouchers([u.firm_id for u in users])
     hot_user, hot = _setup_user(ctx.base, 0)
     # Before the phases, and a firm they do not touch: the hot firm's wallet grows by
@@ -125,19 +149,36 @@ def booking_vouchers(ctx) -> None:
     slots = _candidate_slots(
         fixtures.random_instruments(1000, bookable_only=True, seed=time.time_ns())
     )
-    third = len(slots) // 3  # disjoint thirds: no phase asks for another's slots
+    rounds = max(1, getattr(ctx.args, "rounds", 1))
+    part = len(slots) // (2 * rounds + 1)  # disjoint parts: no phase asks for another's slots
     first_id = scalar("SELECT coalesce(max(id), 0) FROM booking_booking")
     hot_before = rows("SELECT available_fen, held_fen FROM vouchers_voucher WHERE id = %s", [hot])
     print(f"  {len(slots):,} free one-hour slots; wrk, {ctx.args.clients} connections,"
-          f" {ctx.args.duration} s a phase; hot voucher {hot} (available, held: {hot_before[0]})",
-          flush=True)  # fmt: skip
-    base = _phase(ctx, "booking_create API, no voucher", slots[:third],
-                  [(u.token, u.firm_id, None) for u in users])  # fmt: skip
-    own_r = _phase(ctx, "booking_create API, the firm's own voucher", slots[third : 2 * third],
-                   [(u.token, u.firm_id, own[u.firm_id]) for u in users])  # fmt: skip
-    hot_r = _phase(ctx, "booking_create API, 32 clients on one hot voucher", slots[2 * third :],
-                   [(hot_user.token, hot_user.firm_id, hot)])  # fmt: skip
+          f" {ctx.args.duration} s a phase, {rounds} round(s) of no voucher then own voucher;"
+          f" hot voucher {hot} (available, held: {hot_before[0]})", flush=True)  # fmt: skip
+    pairs = []
+    for r in range(rounds):
+        # One round's two phases back to back, so a pair's ratio shares the machine's state
+        # (the other engineer's load, the VM's neighbours); several pairs show the spread.
+        suffix = f", round {r + 1}" if rounds > 1 else ""
+        at = 2 * r * part
+        base = _phase(ctx, f"booking_create API, no voucher{suffix}", slots[at : at + part],
+                      [(u.token, u.firm_id, None) for u in users])  # fmt: skip
+        own_r = _phase(ctx, f"booking_create API, the firm's own voucher{suffix}",
+                       slots[at + part : at + 2 * part],
+                       [(u.token, u.firm_id, own[u.firm_id]) for u in users])  # fmt: skip
+        pairs.append((base, own_r))
+        print(f"    round {r + 1}: no voucher {_created(base):.0f}/s ({base['cpu_ms']:.2f} ms CPU)"
+              f" · own voucher {_created(own_r):.0f}/s ({own_r['cpu_ms']:.2f} ms CPU)"
+              f" → {_created(own_r) / _created(base):.3f} x", flush=True)  # fmt: skip
+    hot_r = _phase(ctx, "booking_create API, 32 clients on one hot voucher",
+                   slots[2 * rounds * part :], [(hot_user.token, hot_user.firm_id, hot)])  # fmt: skip
+    if rounds > 1:
+        _report_rounds(ctx, pairs)
     a, b, c = _created(base), _created(own_r), _created(hot_r)
+    if rounds > 1:  # the totals over all rounds, not the last pair
+        a, b = (sum(p[i]["statuses"].get("201", 0) for p in pairs)
+                / sum(p[i]["seconds"] for p in pairs) for i in (0, 1))  # fmt: skip
     ctx.results["booking_vouchers ratios"] = {"none_per_s": a, "own_per_s": b, "hot_per_s": c,
                                               "own/none": b / a, "hot/none": c / a}  # fmt: skip
     print(f"  created/s: no voucher {a:.0f} · own voucher {b:.0f} ({b / a:.2f} x)"
@@ -154,6 +195,28 @@ def booking_vouchers(ctx) -> None:
           f" {result['holds_without_entry']} holds without their ledger entry ·"
           f" {result['entries']:,} ledger entries · {result['overlaps']} overlapping pairs",
           flush=True)  # fmt: skip
+
+
+def _report_rounds(ctx, pairs: list[tuple[dict, dict]]) -> None:
+    """Each round's ratio and the ratio of the totals (created over seconds, all rounds),
+    with CPU ms per request weighted by requests."""
+
+    def total(i: int) -> tuple[float, float]:
+        created = sum(p[i]["statuses"].get("201", 0) for p in pairs)
+        seconds = sum(p[i]["seconds"] for p in pairs)
+        requests = sum(p[i]["requests"] for p in pairs)
+        cpu = sum(p[i]["cpu_ms"] * p[i]["requests"] for p in pairs) / max(1, requests)
+        return created / seconds, cpu
+
+    (none, none_cpu), (own, own_cpu) = total(0), total(1)
+    ratios = [_created(o) / _created(n) for n, o in pairs]
+    ctx.results["booking_vouchers rounds"] = {
+        "ratios": ratios, "none_per_s": none, "own_per_s": own, "own/none": own / none,
+        "none_cpu_ms": none_cpu, "own_cpu_ms": own_cpu,
+    }  # fmt: skip
+    print(f"  {len(pairs)} rounds: pair ratios {', '.join(f'{r:.2f}' for r in ratios)};"
+          f" totals no voucher {none:.0f}/s ({none_cpu:.2f} ms CPU) · own voucher {own:.0f}/s"
+          f" ({own_cpu:.2f} ms CPU) → {own / none:.3f} x", flush=True)  # fmt: skip
 
 
 def _wallet(ctx, user: FirmUser) -> None:

@@ -67,7 +67,9 @@ def vouchers_lock(voucher_ids: Iterable[int], *, firm_id: int | None = None) -> 
         if firm_id is not None:
             rows = rows.filter(firm_id=firm_id)
         return {v.pk: v for v in rows}
-    return _locked(_lock_sql(firm_id is not None), {"ids": ids, "firm": firm_id})[0]
+    one = len(ids) == 1
+    params = {"id": ids[0]} if one else {"ids": ids}
+    return _locked(_lock_sql(firm_id is not None, one=one), {**params, "firm": firm_id})[0]
 
 
 def vouchers_lock_facts(
@@ -80,22 +82,33 @@ def vouchers_lock_facts(
     on the booking hot path. The facts are read as of the statement's start, like the
     vouchers' own columns before the row lock; under a yearly cap the hold reads them again
     after its spending locks. None for the facts elsewhere, or when no voucher is the
-    firm's."""
+    firm's.
+
+    On PostgreSQL only the columns the hold reads (``HOLD_VOUCHER_FIELDS``,
+    ``HOLD_PROGRAMME_FIELDS``) are selected; the others are deferred (reading one costs a
+    query, which tests/vouchers/test_hold_round_trips.py would count): the programme's
+    text columns and timestamps cost ~70 µs of client CPU per hold to load."""
     if not _postgres():
         return vouchers_lock(voucher_ids, firm_id=firm_id), None
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Lock vouchers inside a transaction.")
-    params = {"ids": sorted(set(voucher_ids)), "firm": firm_id, "item": item_id}
-    return _locked(_lock_sql(True, "service" if service else "booking"), params)
+    ids = sorted(set(voucher_ids))
+    one = len(ids) == 1
+    params = {"id": ids[0]} if one else {"ids": ids}
+    sql = _lock_sql(True, "service" if service else "booking", one=one)
+    return _locked(sql, {**params, "firm": firm_id, "item": item_id}, hold=True)
 
 
-def _locked(sql: str, params: dict) -> tuple[dict[int, Voucher], tuple | None]:
+def _locked(
+    sql: str, params: dict, *, hold: bool = False
+) -> tuple[dict[int, Voucher], tuple | None]:
     """Run a lock statement; the vouchers by id, and the first row's columns after the
-    voucher's and programme's (its facts, if the statement read them)."""
+    voucher's and programme's (its facts, if the statement read them). ``hold``: the
+    statement selected the hold's columns only (``_lock_sql`` with facts)."""
     with connection.cursor() as c:
         c.execute(sql, params)
         found = c.fetchall()
-    voucher_fields, programme_fields = _lock_columns()
+    voucher_fields, programme_fields = _lock_columns(hold)
     n, m = len(voucher_fields), len(voucher_fields) + len(programme_fields)
     out, programmes = {}, {}
     for row in found:
@@ -141,24 +154,44 @@ def rules_cached(text: str) -> tuple[dict, Rules]:
     return hit
 
 
-@cache
-def _lock_columns() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    return (
-        tuple(f.attname for f in Voucher._meta.concrete_fields),
-        tuple(f.attname for f in Programme._meta.concrete_fields),
-    )
+# What the hold reads of the locked vouchers and their programme (vouchers.pricing,
+# order_money.order_hold, holds_place); ``vouchers_lock_facts`` selects only these.
+HOLD_VOUCHER_FIELDS = ("id", "firm_id", "programme_id", "code", "face_fen", "available_fen",
+                       "held_fen", "captured_fen", "expired_fen", "expires_at")  # fmt: skip
+HOLD_PROGRAMME_FIELDS = ("id", "kind", "region_id", "rules", "status", "version",
+                         "current_version_id")  # fmt: skip
 
 
 @cache
-def _lock_sql(by_firm: bool, facts: str | None = None) -> str:
+def _lock_columns(hold: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The attnames a lock statement selects, in its order: every concrete field, or for
+    the hold only ``HOLD_VOUCHER_FIELDS`` and ``HOLD_PROGRAMME_FIELDS`` (in model order)."""
+    keep = (set(HOLD_VOUCHER_FIELDS), set(HOLD_PROGRAMME_FIELDS)) if hold else (None, None)
+    return tuple(
+        tuple(
+            f.attname for f in model._meta.concrete_fields if wanted is None or f.attname in wanted
+        )
+        for model, wanted in zip((Voucher, Programme), keep, strict=True)
+    )  # type: ignore[return-value]
+
+
+@cache
+def _lock_sql(by_firm: bool, facts: str | None = None, *, one: bool = False) -> str:
     """Only table and column names are interpolated; ids, firm and item are parameters.
     ``facts``: "booking" or "service" adds the facts of the order's item
-    (``vouchers.facts_sql.lock_facts_sql``) after the programme's columns."""
+    (``vouchers.facts_sql.lock_facts_sql``) after the programme's columns, and selects only
+    the hold's columns of voucher and programme (``_lock_columns(True)``). ``one``: the
+    common case of a single voucher, ``v.id = %(id)s`` with a scalar parameter, because
+    psycopg spends ~40 µs of client CPU more adapting a one-element ``bigint[]`` than an
+    integer; the same rows, locks and order as the array shape."""
     quote = connection.ops.quote_name
-    columns = [f"v.{quote(f.column)}" for f in Voucher._meta.concrete_fields]
+    voucher_fields, programme_fields = _lock_columns(facts is not None)
+    v_col = {f.attname: f.column for f in Voucher._meta.concrete_fields}
+    p_col = {f.attname: f.column for f in Programme._meta.concrete_fields}
+    columns = [f"v.{quote(v_col[name])}" for name in voucher_fields]
     columns += [
-        f"p.{quote(f.column)}::text" if f.attname == "rules" else f"p.{quote(f.column)}"
-        for f in Programme._meta.concrete_fields
+        f"p.{quote(p_col[name])}::text" if name == "rules" else f"p.{quote(p_col[name])}"
+        for name in programme_fields
     ]
     firm = " AND v.firm_id = %(firm)s" if by_firm else ""
     with_facts, facts_join = "", ""
@@ -169,7 +202,8 @@ def _lock_sql(by_firm: bool, facts: str | None = None) -> str:
     return (
         f"{with_facts}SELECT {', '.join(columns)} FROM {Voucher._meta.db_table} v"  # noqa: S608
         f" JOIN {Programme._meta.db_table} p ON p.id = v.programme_id{facts_join}"
-        f" WHERE v.id = ANY(%(ids)s::bigint[]){firm} ORDER BY v.id FOR UPDATE OF v"
+        f" WHERE {'v.id = %(id)s::bigint' if one else 'v.id = ANY(%(ids)s::bigint[])'}{firm}"
+        " ORDER BY v.id FOR UPDATE OF v"
     )
 
 
@@ -272,6 +306,43 @@ SELECT %(order_kind)s, %(order_id)s, voucher_id, %(version)s, amount, 0, 0, 'hel
 RETURNING (SELECT count(*) FROM moved), (SELECT count(*) FROM entries)
 """
 
+# HOLDS_SQL for one voucher (the common case), every value a scalar parameter: the same
+# three writes, constraints and check of what moved, without the unnest of one-element
+# arrays, whose adaptation cost psycopg ~40 µs of client CPU per array (three here).
+HOLD_ONE_SQL = """
+WITH moved AS (
+    UPDATE vouchers_voucher v
+       SET available_fen = v.available_fen - %(amount)s::bigint,
+           held_fen = v.held_fen + %(amount)s::bigint
+     WHERE v.id = %(voucher)s::bigint
+    RETURNING v.id
+), entries AS (
+    INSERT INTO vouchers_ledgerentry (voucher_id, kind, amount_fen, order_kind, order_id,
+                                      programme_version_id, actor_id, note, at)
+    VALUES (%(voucher)s::bigint, 'hold', %(amount)s::bigint, %(order_kind)s, %(order_id)s,
+            %(version)s, %(actor)s, '', %(at)s)
+    RETURNING id
+)
+INSERT INTO vouchers_ordervoucherhold (order_kind, order_id, voucher_id, programme_version_id,
+    held_fen, captured_fen, reversed_fen, state, trace, created_at, settled_at)
+VALUES (%(order_kind)s, %(order_id)s, %(voucher)s::bigint, %(version)s, %(amount)s::bigint,
+        0, 0, 'held', %(trace)s::jsonb, %(at)s, NULL)
+RETURNING (SELECT count(*) FROM moved), (SELECT count(*) FROM entries)
+"""
+
+
+def _holds_statement(lines: Sequence[tuple[int, int, list]], params: dict, *,
+                     one: bool) -> tuple[str, dict]:  # fmt: skip
+    """``HOLD_ONE_SQL`` with scalars for a single line (``one``), else ``HOLDS_SQL`` with
+    arrays (which also takes one line: the tests compare the two shapes)."""
+    traces = [json.dumps(t, ensure_ascii=False) for _v, _a, t in lines]
+    if one:
+        ((voucher_id, amount, _t),) = lines
+        return HOLD_ONE_SQL, {**params, "voucher": voucher_id, "amount": amount,
+                              "trace": traces[0]}  # fmt: skip
+    return HOLDS_SQL, {**params, "vouchers": [v for v, _a, _t in lines],
+                       "amounts": [a for _v, a, _t in lines], "traces": traces}  # fmt: skip
+
 
 def holds_place(
     vouchers: dict[int, Voucher], lines: Sequence[tuple[int, int, list]], *, order_kind: str,
@@ -279,7 +350,8 @@ def holds_place(
 ) -> None:  # fmt: skip
     """Hold ``(voucher id, amount_fen, trace)`` of each locked voucher for the order: on
     PostgreSQL the vouchers' UPDATE, the ledger's INSERT and the holds' INSERT are one
-    statement (one round trip on the booking hot path); elsewhere one movement at a time.
+    statement (one round trip on the booking hot path; ``HOLD_ONE_SQL`` for one voucher,
+    ``HOLDS_SQL`` for several); elsewhere one movement at a time.
     The same constraints guard both: a balance never negative, once per (order, voucher)."""
     from vouchers.models import OrderVoucherHold
 
@@ -295,14 +367,11 @@ def holds_place(
         return
     if any(amount <= 0 for _v, amount, _t in lines):
         raise ValueError("a movement moves a positive amount")
-    params = {
-        "vouchers": [v for v, _a, _t in lines], "amounts": [a for _v, a, _t in lines],
-        "traces": [json.dumps(t, ensure_ascii=False) for _v, _a, t in lines],
-        "order_kind": order_kind, "order_id": order_id, "version": version_id,
-        "actor": actor_id, "at": at,
-    }  # fmt: skip
+    params = {"order_kind": order_kind, "order_id": order_id, "version": version_id,
+              "actor": actor_id, "at": at}  # fmt: skip
+    sql, params = _holds_statement(lines, params, one=len(lines) == 1)
     with connection.cursor() as c:
-        c.execute(HOLDS_SQL, params)
+        c.execute(sql, params)
         rows = c.fetchall()
     if len(rows) != len(lines) or rows[0] != (len(lines), len(lines)):
         raise RuntimeError("a hold did not move its voucher")

@@ -201,6 +201,29 @@ def test_trace_reads_as_a_sentence():
     assert trace_text(line.trace[1]) == "50% of the part above ¥10,000.00 (¥5,000.00)"
 
 
+def test_trace_sentences_follow_the_active_language():
+    """The sentence templates are translated once per language (a cache): switching the
+    language, back and forth, gives each language's sentence, every step kind included."""
+    from django.utils import translation
+
+    steps = [{"step": "tier", "from_fen": 0, "to_fen": None, "ratio_bp": 5_000, "portion_fen": 100},
+             {"step": "location", "where": "same_city", "ratio_bp": 3_000, "portion_fen": 100},
+             {"step": "coverage", "amount_fen": 50}, {"step": "held", "amount_fen": 50},
+             {"step": "cap_per_year", "amount_fen": 1, "cap_fen": 2, "used_fen": 1},
+             {"step": "tier_open", "amount_fen": 1}, {"step": "unknown_step"}]  # fmt: skip
+    english = [trace_text(s) for s in steps]
+    with translation.override("zh-hans"):
+        chinese = [trace_text(s) for s in steps]
+    assert [trace_text(s) for s in steps] == english
+    assert english[:3] == ["50% of the part above ¥0.00 (¥1.00)",
+                           "30% of the fee: the provider is in the firm's city", "Coverage: ¥0.50"]  # fmt: skip
+    assert english[5:] == ["tier_open", "unknown_step"]  # not sentences: the step's name
+    assert chinese[5:] == english[5:]
+    assert all(c != e for c, e in zip(chinese[:5], english[:5], strict=True))
+    with translation.override("zh-hans"):
+        assert [trace_text(s) for s in steps] == chinese
+
+
 @pytest.mark.parametrize(
     "bad",
     [
