@@ -43,7 +43,9 @@ def test_dashboard_queries_do_not_grow_with_the_data(province_reviewer, params):
     before = _count(client, url, params)
     _grow(15)
     assert _count(client, url, params) == before
-    assert before <= 45
+    # Each of the three rankings (providers, instruments, services) reads its winners by
+    # count first and then their measures: two queries where it was one (session 9).
+    assert before <= 48
 
 
 def test_provider_statistics_queries_do_not_grow(province_reviewer, world):
