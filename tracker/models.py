@@ -85,6 +85,16 @@ class UsageEvent(models.Model):
         return f"{self.order_kind} #{self.order_id} ({self.completed_on})"
 
 
+def _counted(model: type[models.Model]) -> models.ForeignKey:
+    """A counter's reference to a provider, firm or category. Not enforced by the
+    database: counters are derived data, rebuilt by reconciliation, and enforced they
+    cost three checks per row at a rebuild's COMMIT (FirmMonth's rebuild at 15 M events:
+    most of 681 s). Django still PROTECTs the rows they name."""
+    return models.ForeignKey(
+        model, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+
+
 class _Sums(models.Model):
     """The measures every counter carries."""
 
@@ -140,16 +150,8 @@ class MonthlyUsage(_Sums):
     month = models.DateField()
     kind = models.CharField(max_length=5, choices=UsageKind.choices)
     county = models.CharField(max_length=6)
-    provider = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
-    )
+    provider = _counted(Organisation)
+    category = _counted(Category)
     firm_size = models.CharField(max_length=10, blank=True)
 
     class Meta:
@@ -172,16 +174,8 @@ class ItemMonthlyUsage(_Sums):
     kind = models.CharField(max_length=5, choices=UsageKind.choices)
     item_id = models.BigIntegerField()  # an Instrument's id (uses) or a TestingService's
     county = models.CharField(max_length=6)
-    provider = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
-    )
+    provider = _counted(Organisation)
+    category = _counted(Category)
 
     class Meta:
         constraints = [
@@ -198,24 +192,10 @@ class FirmMonth(models.Model):
 
     month = models.DateField()
     kind = models.CharField(max_length=5, choices=UsageKind.choices)
-    firm = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    firm = _counted(Organisation)
     county = models.CharField(max_length=6)
-    provider = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
-    )
+    provider = _counted(Organisation)
+    category = _counted(Category)
     firm_size = models.CharField(max_length=10, blank=True)
     count = models.BigIntegerField(default=0)
 
@@ -242,13 +222,7 @@ class ProviderMonthlyUsage(_Sums):
     month = models.DateField()
     kind = models.CharField(max_length=5, choices=UsageKind.choices)
     county = models.CharField(max_length=6)
-    provider = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    provider = _counted(Organisation)
 
     class Meta:
         constraints = [
@@ -266,9 +240,7 @@ class CategoryMonthlyUsage(_Sums):
     month = models.DateField()
     kind = models.CharField(max_length=5, choices=UsageKind.choices)
     county = models.CharField(max_length=6)
-    category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
-    )
+    category = _counted(Category)
 
     class Meta:
         constraints = [
@@ -286,38 +258,18 @@ class FirstServed(models.Model):
     earlier, so an event recorded late (a repair, a backfill) still moves the first back;
     ties go to the lower event id."""
 
-    firm = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    firm = _counted(Organisation)
     kind = models.CharField(max_length=5, blank=True)  # "use", "batch" or "" (either)
     first_at = models.DateTimeField()
     event_id = models.BigIntegerField()
     month = models.DateField()
     county = models.CharField(max_length=6)
-    provider = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
-    )
+    provider = _counted(Organisation)
+    category = _counted(Category)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["firm", "kind"], name="first_served_key")]
         indexes = [models.Index(fields=["kind", "month", "county"], name="first_served_by_month")]
-
-
-# Counters are derived data, rebuilt by reconciliation: their foreign keys are not
-# enforced by the database (``db_constraint=False``; Django still PROTECTs the rows they
-# name). Enforced, they cost three checks per row at a rebuild's COMMIT (FirmMonth's
-# rebuild at 15 M events: most of 681 s).
 
 
 class ProviderYearlyUsage(_Sums):
@@ -328,13 +280,7 @@ class ProviderYearlyUsage(_Sums):
     year = models.DateField()  # 1 January
     kind = models.CharField(max_length=5, choices=UsageKind.choices)
     county = models.CharField(max_length=6)
-    provider = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    provider = _counted(Organisation)
 
     class Meta:
         constraints = [
@@ -352,16 +298,8 @@ class ProviderCategoryYear(_Sums):
     year = models.DateField()  # 1 January
     kind = models.CharField(max_length=5, choices=UsageKind.choices)
     county = models.CharField(max_length=6)
-    provider = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
-    )
+    provider = _counted(Organisation)
+    category = _counted(Category)
 
     class Meta:
         constraints = [
@@ -382,16 +320,8 @@ class ItemYearlyUsage(_Sums):
     kind = models.CharField(max_length=5, choices=UsageKind.choices)
     item_id = models.BigIntegerField()
     county = models.CharField(max_length=6)
-    provider = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
-    )
+    provider = _counted(Organisation)
+    category = _counted(Category)
 
     class Meta:
         constraints = [
@@ -453,13 +383,7 @@ class _FirmCounts(models.Model):
     firm served (of a kind) is a row (with that kind's count above 0)."""
 
     year = models.DateField()  # 1 January
-    firm = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    firm = _counted(Organisation)
     count = models.BigIntegerField(default=0)
     use_count = models.BigIntegerField(default=0)
     batch_count = models.BigIntegerField(default=0)
@@ -491,13 +415,7 @@ class FirmCategoryYear(_FirmCounts):
     """Year × the order's category × firm: firms served in a calendar year in one
     category is a row count (distinct firms over a category's subtree)."""
 
-    category = models.ForeignKey(
-        Category,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    category = _counted(Category)
 
     class Meta:
         constraints = [

@@ -119,8 +119,8 @@ def test_both_shapes_hold_once_per_order_and_voucher(issue, firm_a, one):
     ledger_agrees(voucher)
 
 
-def test_a_booking_with_one_voucher_uses_the_scalar_shape(book, voucher, monkeypatch):
-    """The booking path picks the scalar statements for one voucher (and they hold)."""
+def _shapes_seen(monkeypatch) -> list[bool]:
+    """The ``one`` of every holds statement the booking path builds, in order."""
     seen = []
     real = ledger._holds_statement
 
@@ -129,6 +129,12 @@ def test_a_booking_with_one_voucher_uses_the_scalar_shape(book, voucher, monkeyp
         return real(lines, params, one=one)
 
     monkeypatch.setattr(ledger, "_holds_statement", spy)
+    return seen
+
+
+def test_a_booking_with_one_voucher_uses_the_scalar_shape(book, voucher, monkeypatch):
+    """The booking path picks the scalar statements for one voucher (and they hold)."""
+    seen = _shapes_seen(monkeypatch)
     booking = book([voucher], start_hour=9, hours=1)
     assert seen == [True]
     assert OrderVoucherHold.objects.get(order_id=booking.pk).held_fen == 200 * YUAN
@@ -139,14 +145,7 @@ def test_a_booking_with_two_vouchers_uses_the_array_shape(book, issue, firm_a, m
     """Two vouchers of one programme: the array statements, the first voucher's balance
     limiting it and the second paying the rest of the ¥550 covered."""
     small, big = issue(firm_a, yuan=300), issue(firm_a)
-    seen = []
-    real = ledger._holds_statement
-
-    def spy(lines, params, *, one):
-        seen.append(one)
-        return real(lines, params, one=one)
-
-    monkeypatch.setattr(ledger, "_holds_statement", spy)
+    seen = _shapes_seen(monkeypatch)
     booking = book([small, big], start_hour=9, hours=3)
     assert seen == [False]
     holds = {h.voucher_id: h.held_fen for h in OrderVoucherHold.objects.filter(order_id=booking.pk)}
