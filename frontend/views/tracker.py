@@ -59,9 +59,7 @@ def _bar_context(request, scope, on, *, error: Invalid | None = None) -> dict:
         "kind_choices": bar.kind_choices(),
         "region_choices": bar.region_choices(scope),
         "category_choices": bar.category_choices(),
-        "provider_options": bar.options_html(
-            bar.provider_choices(scope), request.GET.get("provider", "")
-        ),
+        "provider_picker": _provider_picker(request, scope),
         "chosen": {
             k: request.GET.get(k, "")
             for k in ("region", "kind", "category", "provider", "from", "to")
@@ -69,6 +67,14 @@ def _bar_context(request, scope, on, *, error: Invalid | None = None) -> dict:
         | {"period": request.GET.get("period") or bar.DEFAULT_PERIOD},
         "filter_error": error,
     }
+
+
+def _provider_picker(request, scope) -> bar.ProviderPicker:
+    return bar.provider_picker(
+        scope,
+        chosen=request.GET.get("provider", "").strip(),
+        search=request.GET.get("provider_search", ""),
+    )
 
 
 def _scope_label(scope) -> str:
@@ -124,6 +130,13 @@ def dashboard_export(request):
     if section is None:
         raise Http404(_("This table is not shown for the chosen kind."))
     return export_response(section.table, fmt, filename=f"labshare-{slug}-{ctx.today:%Y%m%d}")
+
+
+@login_required
+def provider_options(request):
+    """The filter bar's provider list for what was typed in its search box (htmx)."""
+    picker = _provider_picker(request, _reader(request))
+    return render(request, "frontend/tracker/_provider_options.html", {"provider_picker": picker})
 
 
 @custom_plans()

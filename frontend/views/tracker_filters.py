@@ -116,13 +116,57 @@ def category_choices() -> list[tuple[str, str]]:
 
 
 def provider_choices(scope: Scope) -> list[tuple[str, str]]:
+    return [(str(pk), name) for pk, name in _providers(scope).values_list("pk", "name")]
+
+
+def _providers(scope: Scope):
     rows = Organisation.objects.filter(kind=Organisation.Kind.PROVIDER, is_active=True)
     if not scope.is_admin:
         q = Q(pk__in=[])
         for prefix in scope.region_prefixes:
             q |= prefix_q(prefix, "region_id")
         rows = rows.filter(q)
-    return [(str(pk), name) for pk, name in rows.order_by("name").values_list("pk", "name")]
+    return rows.order_by("name", "pk")
+
+
+# A region with more providers than a list can sensibly offer (the province has
+# thousands) gets a search box beside the list, which then holds the matches only.
+PROVIDER_LIST_MAX = 200
+PROVIDER_MATCHES = 50
+
+
+@dataclass(frozen=True)
+class ProviderPicker:
+    options: str  # the <option> elements after "All", the chosen provider selected
+    searchable: bool
+    search: str
+    more: bool  # more providers match than are listed: type more of the name
+
+
+def provider_picker(scope: Scope, *, chosen: str, search: str = "") -> ProviderPicker:
+    """The provider filter's choices: every provider of the reader's region when there
+    are few, else those whose name contains ``search`` (none before a search), the chosen
+    provider always among them so the bar shows what the page is filtered by."""
+    rows = _providers(scope)
+    search = search.strip()[:100]
+    if not search:
+        listed = list(rows.values_list("pk", "name")[: PROVIDER_LIST_MAX + 1])
+        if len(listed) <= PROVIDER_LIST_MAX:
+            return ProviderPicker(_options(listed, chosen), False, "", False)
+        listed = []
+    else:
+        listed = list(
+            rows.filter(name__icontains=search).values_list("pk", "name")[: PROVIDER_MATCHES + 1]
+        )
+    more = len(listed) > PROVIDER_MATCHES
+    listed = listed[:PROVIDER_MATCHES]
+    if chosen.isdigit() and all(str(pk) != chosen for pk, _name in listed):
+        listed = list(rows.filter(pk=int(chosen)).values_list("pk", "name")) + listed
+    return ProviderPicker(_options(listed, chosen), True, search, more)
+
+
+def _options(rows: list[tuple[int, str]], chosen: str) -> str:
+    return options_html([(str(pk), name) for pk, name in rows], chosen)
 
 
 def options_html(choices: list[tuple[str, str]], chosen: str) -> str:
