@@ -5,9 +5,7 @@ from frontend.views import tracker_providers, tracker_targets
 
 urlpatterns = [
     path("tracker/", views.dashboard, name="tracker-dashboard"),
-    path(
-        "tracker/provider-options/", views.provider_options, name="tracker-provider-options"
-    ),
+    path("tracker/provider-options/", views.provider_options, name="tracker-provider-options"),
     path("tracker/export/", views.dashboard_export, name="tracker-export"),
     path("tracker/targets/", tracker_targets.target_list, name="tracker-targets"),
     path("tracker/targets/add/", tracker_targets.target_add, name="tracker-target-add"),
