@@ -18,13 +18,12 @@ from django.utils.translation import gettext_lazy
 from accounts.models import FirmProfile
 from frontend.views.tracker_tables import Column, Table
 from tracker.models import UsageKind
-from tracker.selectors.filters import PROVINCE, UsageFilters, usage_filters_for
+from tracker.selectors.filters import PROVINCE, UsageFilters, months_between
 from tracker.selectors.progress import Status, target_progress_list
 from tracker.selectors.usage import (
     firms_served,
     usage_breakdown,
     usage_headline,
-    usage_series,
     usage_top_items,
     usage_top_providers,
     usage_totals,
@@ -77,29 +76,25 @@ def _kind_label(kind: str) -> str:
 
 def _target_series(ctx: Ctx, progress) -> dict:
     """Cumulative count month by month against a straight target line, and the
-    projection at the current pace from this month to the period's end."""
+    projection at the current pace from this month to the period's end (the months'
+    counts are the progress's own, so the line ends at the achieved figure)."""
     target = progress.target
-    filters = usage_filters_for(
-        actor=ctx.actor,
-        region=target.region_id,
-        kind=target.kind,
-        start=target.starts_on,
-        end=target.ends_on,
-    )
-    rows = usage_series(filters=filters)
-    months = [r["month"] for r in rows]
+    counts = dict(progress.months)
+    months = months_between(target.starts_on, target.ends_on)
     total_days = progress.total_days
     this_month = ctx.today.replace(day=1)
     actual, line, projection = [], [], []
-    for r in rows:
-        month_end = _month_end(r["month"])
+    running = 0
+    for month in months:
+        running += counts.get(month, 0)
+        month_end = _month_end(month)
         elapsed = min(total_days, max(0, (month_end - target.starts_on).days + 1))
         line.append(round(target.target_count * elapsed / total_days))
-        actual.append(r["cumulative"] if r["month"] <= this_month else None)
-        if r["month"] < this_month:
+        actual.append(running if month <= this_month else None)
+        if month < this_month:
             projection.append(None)
-        elif r["month"] == this_month:
-            projection.append(r["cumulative"])
+        elif month == this_month:
+            projection.append(running)
         else:
             days = (min(month_end, target.ends_on) - ctx.today).days
             projection.append(

@@ -192,7 +192,7 @@ def _counted(day: dt.date, n: int, county: str = "330106") -> None:
     ],
 )
 def test_met_on_is_the_first_day_the_running_total_reaches_the_target(target_count, met_on):
-    from tracker.selectors.progress import _met_on
+    from tracker.selectors.progress import _met_on, month_counts
 
     for day, n in [(dt.date(2025, 1, 10), 5), (dt.date(2025, 1, 18), 1), (dt.date(2025, 1, 20), 1),
                    (dt.date(2025, 2, 1), 3), (dt.date(2025, 2, 14), 2), (dt.date(2025, 2, 28), 4),
@@ -200,7 +200,35 @@ def test_met_on_is_the_first_day_the_running_total_reaches_the_target(target_cou
         _counted(day, n, county="330106" if day.day % 2 else "330203")
     target = Target(kind="use", region_id="330000", starts_on=dt.date(2025, 1, 15),
                     ends_on=dt.date(2025, 3, 5), target_count=target_count)  # fmt: skip
-    assert _met_on(target) == met_on
+    assert _met_on(target, month_counts(target, until=target.ends_on)) == met_on
+
+
+@pytest.mark.parametrize(
+    "on, target_count, queries, achieved, met_on",
+    [
+        (dt.date(2025, 3, 5), 17, 2, 16, None),  # whole February, partial January and March
+        (dt.date(2025, 3, 5), 7, 3, 16, dt.date(2025, 2, 14)),  # + the met month's days
+        (dt.date(2025, 2, 14), 100, 1, 7, None),  # no whole month yet: the days only
+        (dt.date(2025, 2, 28), 100, 2, 11, None),  # ends on a month's last day
+    ],
+)
+def test_a_target_reads_its_months_once_for_achieved_met_on_and_line(
+    django_assert_num_queries, on, target_count, queries, achieved, met_on
+):
+    from tracker.selectors.progress import target_progress
+
+    for day, n in [(dt.date(2025, 1, 10), 5), (dt.date(2025, 1, 18), 1), (dt.date(2025, 1, 20), 1),
+                   (dt.date(2025, 2, 1), 3), (dt.date(2025, 2, 14), 2), (dt.date(2025, 2, 28), 4),
+                   (dt.date(2025, 3, 3), 5), (dt.date(2025, 3, 6), 9)]:  # fmt: skip
+        _counted(day, n, county="330106" if day.day % 2 else "330203")
+    target = Target(kind="use", region_id="330000", starts_on=dt.date(2025, 1, 15),
+                    ends_on=dt.date(2025, 3, 5), target_count=target_count)  # fmt: skip
+    with django_assert_num_queries(queries):
+        progress = target_progress(target, on=on)
+    assert (progress.achieved, progress.met_on) == (achieved, met_on)
+    assert sum(n for _, n in progress.months) == achieved
+    by_month = {dt.date(2025, 1, 1): 2, dt.date(2025, 2, 1): 9, dt.date(2025, 3, 1): 5}
+    assert all(n == by_month[m] for m, n in progress.months[:-1])
 
 
 @pytest.mark.parametrize("by", ["provider", "city", "county", "category", "firm_size"])

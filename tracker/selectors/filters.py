@@ -103,6 +103,11 @@ def period_q(period: str, start: dt.date | None, end: dt.date | None) -> Q:
     return q
 
 
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The first days of the months from ``first``'s to ``last``'s, both included."""
+    return _steps(first.replace(day=1), last.replace(day=1), months=1)
+
+
 def _steps(start: dt.date, end: dt.date, *, months: int) -> list[dt.date]:
     values, at = [], start
     while at <= end:

@@ -14,7 +14,7 @@ from accounts.models import User
 from accounts.scoping import region_prefix
 from config.db_router import replica_alias
 from tracker.models import DailyUsage, RegionMonthlyUsage, Target
-from tracker.selectors.filters import UsageFilters, prefix_q, today, tracker_access
+from tracker.selectors.filters import UsageFilters, period_q, prefix_q, today, tracker_access
 
 
 class Status:
@@ -40,6 +40,7 @@ class TargetProgress:
     projected_total: int
     projected_met_on: dt.date | None  # the day the current pace reaches the target
     met_on: dt.date | None  # the day it was actually reached
+    months: tuple[tuple[dt.date, int], ...]  # (month, count) up to the day, for the line
     shortfall: int  # at the end of the period, at the current pace (0 if it will be met)
     status: str
 
@@ -71,43 +72,48 @@ def target_progress_list(
 
 
 def achieved_count(target: Target, *, until: dt.date) -> int:
-    """Completions in the target's region and period up to ``until``: whole months from
-    the month × county counter, the partial months at either end from the daily one (a
-    three-year province target reads ~36 × 90 monthly rows, not ~100,000 daily ones)."""
+    """Completions in the target's region and period up to ``until``."""
+    return sum(n for _, n in month_counts(target, until=until))
+
+
+def month_counts(target: Target, *, until: dt.date) -> list[tuple[dt.date, int]]:
+    """(month, completions in the target's region and period that month) up to ``until``,
+    in order: whole months from the month × county counter, the days of the partial months
+    at either end (only those: a three-year province target reads ~36 × 90 monthly rows,
+    not ~100,000 daily ones) from the daily one. Two queries at most; the achieved count,
+    the day the target was met and the cumulative line all read this one list."""
     start, end = target.starts_on, min(until, target.ends_on)
     if end < start:
-        return 0
+        return []
     first_full = start if start.day == 1 else _next_month(start)
-    after_end = end + dt.timedelta(days=1)
-    last_full = (after_end if after_end.day == 1 else end).replace(day=1)
-    if after_end.day != 1:
-        last_full = _previous_month(last_full)
-    if first_full > last_full:
-        return _sum(_daily(target).filter(day__lte=end))
-    months = RegionMonthlyUsage.objects.using(replica_alias()).filter(
-        prefix_q(region_prefix(target.region_id), "county"),
-        kind=target.kind,
-        month__gte=first_full,
-        month__lte=last_full,
-    )
-    total = _sum(months)
-    if start < first_full:  # the days before the first whole month
-        total += _sum(_daily(target).filter(day__lt=first_full))
-    if _next_month(last_full) <= end:  # the days after the last whole month
-        total += _sum(_daily(target).filter(day__gte=_next_month(last_full), day__lte=end))
-    return total
-
-
-def _sum(rows) -> int:
-    return rows.aggregate(n=Sum("count"))["n"] or 0
+    after_full = _next_month(end) if _next_month(end) - dt.timedelta(days=1) == end else (
+        end.replace(day=1)
+    )  # fmt: skip
+    counts: dict[dt.date, int] = {}
+    days = _daily(target).filter(day__lte=end)
+    if first_full < after_full:
+        whole = RegionMonthlyUsage.objects.using(replica_alias()).filter(
+            prefix_q(region_prefix(target.region_id), "county"),
+            period_q("month", first_full, after_full - dt.timedelta(days=1)),
+            kind=target.kind,
+        )
+        for row in whole.order_by().values("month").annotate(n=Sum("count")):
+            counts[row["month"]] = row["n"]
+        edge_days = Q(pk__in=[])
+        if start < first_full:
+            edge_days |= Q(day__lt=first_full)
+        if after_full <= end:
+            edge_days |= Q(day__gte=after_full)
+        days = days.filter(edge_days)
+    if first_full >= after_full or start < first_full or after_full <= end:
+        for row in days.order_by().values("day").annotate(n=Sum("count")):
+            month = row["day"].replace(day=1)
+            counts[month] = counts.get(month, 0) + row["n"]
+    return sorted(counts.items())
 
 
 def _next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
-def _previous_month(month: dt.date) -> dt.date:
-    return (month - dt.timedelta(days=1)).replace(day=1)
 
 
 def _daily(target: Target) -> QuerySet[DailyUsage]:
@@ -120,13 +126,14 @@ def _daily(target: Target) -> QuerySet[DailyUsage]:
 
 
 def target_progress(target: Target, *, on: dt.date) -> TargetProgress:
-    achieved = achieved_count(target, until=on) if on >= target.starts_on else 0
+    months = month_counts(target, until=on)
+    achieved = sum(n for _, n in months)
     total = (target.ends_on - target.starts_on).days + 1
     elapsed = max(0, min(total, (on - target.starts_on).days + 1))
     figures = progress_figures(
         achieved=achieved, target_count=target.target_count, total_days=total, elapsed_days=elapsed
     )
-    met_on = _met_on(target) if achieved >= target.target_count else None
+    met_on = _met_on(target, months) if achieved >= target.target_count else None
     projected_met_on = None
     if figures["status"] == Status.ON_TRACK:
         # At the current pace (achieved per elapsed day), unrounded.
@@ -138,6 +145,7 @@ def target_progress(target: Target, *, on: dt.date) -> TargetProgress:
         total_days=total,
         elapsed_days=elapsed,
         met_on=met_on,
+        months=tuple(months),
         projected_met_on=projected_met_on,
         **figures,
     )
@@ -173,11 +181,10 @@ def progress_figures(*, achieved: int, target_count: int, total_days: int, elaps
     }
 
 
-def _met_on(target: Target) -> dt.date | None:
+def _met_on(target: Target, months: list[tuple[dt.date, int]]) -> dt.date | None:
     """The first day the running total reached the target: the month it was reached from
-    the month × county counter (whole months; the period's partial months at either end
-    from the daily one), then that month's days only — not every day of the period."""
-    months = _month_counts(target)
+    ``months`` (``month_counts``), then that month's days only — not every day of the
+    period."""
     running = 0
     for month, n in months:
         if running + n >= target.target_count:
@@ -195,37 +202,3 @@ def _met_on(target: Target) -> dt.date | None:
             return None  # pragma: no cover - the month's days add up to its count
         running += n
     return None
-
-
-def _month_counts(target: Target) -> list[tuple[dt.date, int]]:
-    """(month, completions in the target's region and period that month), in order: the
-    whole months from the month × county counter, the days of the partial months at
-    either end (only those: an exclusion of the whole months read every day of the
-    period, ~100,000 rows for a three-year province target) from the daily one."""
-    start, end = target.starts_on, target.ends_on
-    first_full = start if start.day == 1 else _next_month(start)
-    after_full = _next_month(end) if _next_month(end) - dt.timedelta(days=1) == end else (
-        end.replace(day=1)
-    )  # fmt: skip
-    counts: dict[dt.date, int] = {}
-    if first_full >= after_full:  # no whole month: every day from the daily counter
-        edges = _daily(target)
-    else:
-        whole = RegionMonthlyUsage.objects.using(replica_alias()).filter(
-            prefix_q(region_prefix(target.region_id), "county"),
-            kind=target.kind,
-            month__gte=first_full,
-            month__lt=after_full,
-        )
-        for row in whole.order_by().values("month").annotate(n=Sum("count")):
-            counts[row["month"]] = row["n"]
-        edge_days = Q(pk__in=[])
-        if start < first_full:
-            edge_days |= Q(day__lt=first_full)
-        if after_full <= end:
-            edge_days |= Q(day__gte=after_full)
-        edges = _daily(target).filter(edge_days)
-    for row in edges.order_by().values("day").annotate(n=Sum("count")):
-        month = row["day"].replace(day=1)
-        counts[month] = counts.get(month, 0) + row["n"]
-    return sorted(counts.items())

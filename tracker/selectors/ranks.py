@@ -21,7 +21,7 @@ from django.db.models import Max, Min, QuerySet
 
 from config.db_router import replica_alias
 from tracker.models import ItemMonthRank, ItemYearRank
-from tracker.selectors.filters import PROVINCE, UsageFilters
+from tracker.selectors.filters import PROVINCE, UsageFilters, months_between
 from tracker.selectors.yearly import period_parts
 
 FIRST_DEPTH = 100
@@ -72,16 +72,8 @@ def _lists(filters: UsageFilters, kind: str) -> list[QuerySet]:
             lists += [rows.filter(year=dt.date(y, 1, 1)) for y in range(first.year, last.year + 1)]
     months = ItemMonthRank.objects.using(db).filter(kind=kind)
     for start, end in edges:
-        lists += [months.filter(month=m) for m in _months(start, end)]
+        lists += [months.filter(month=m) for m in months_between(start, end)]
     return lists or [ItemYearRank.objects.using(db).none()]
-
-
-def _months(first: dt.date, last: dt.date) -> list[dt.date]:
-    months, m = [], first
-    while m <= last:
-        months.append(m)
-        m = dt.date(m.year + m.month // 12, m.month % 12 + 1, 1)
-    return months
 
 
 def _threshold_round(lists: list[QuerySet], limit: int, depth: int) -> list[int] | None:

@@ -32,7 +32,7 @@ from tracker.models import (
     RegionMonthlyUsage,
     UsageKind,  # fmt: skip
 )
-from tracker.selectors.filters import PROVINCE, UsageFilters
+from tracker.selectors.filters import PROVINCE, UsageFilters, months_between
 from tracker.selectors.ranks import ranks_answer, top_item_ids
 from tracker.selectors.yearly import grouped, grouped_for, period_parts, year_parts
 
@@ -172,7 +172,7 @@ def usage_series(*, filters: UsageFilters) -> list[dict]:
     by = {(r["month"], r["kind"]): r["count"] for r in rows}
     if not by and not (filters.start and filters.end):
         return []
-    months = _months(
+    months = months_between(
         filters.month_start or min(m for m, _ in by), filters.month_end or max(m for m, _ in by)
     )
     kinds = [filters.kind] if filters.kind else list(UsageKind.values)
@@ -184,14 +184,6 @@ def usage_series(*, filters: UsageFilters) -> list[dict]:
             running += n
             series.append({"month": month, "kind": kind, "count": n, "cumulative": running})
     return series
-
-
-def _months(first: dt.date, last: dt.date) -> list[dt.date]:
-    months, m = [], first
-    while m <= last:
-        months.append(m)
-        m = (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return months
 
 
 def usage_headline(*, filters: UsageFilters, on: dt.date) -> dict[str, dict[str, int]]:
