@@ -20,6 +20,25 @@ class UsageKind(models.TextChoices):
     BATCH = "batch", _("Service batches")
 
 
+def _copied(model: type[models.Model], **options) -> models.ForeignKey:
+    """A usage event's reference to what its order names (the firm, the instrument or
+    service, its provider and category), copied from the order at completion. Neither
+    enforced nor indexed here: the order's own PROTECTing foreign keys keep those rows
+    (orders are never deleted, and an event exists only for a completed one), nothing
+    reads events by them, and on the check-out's path each was a foreign-key check and,
+    for the firm, instrument and service, an index insertion at a random place in a
+    15 M-row index. DO_NOTHING: deleting an organisation or item does not scan the
+    events (the orders' PROTECT has already refused it)."""
+    return models.ForeignKey(
+        model,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        **options,
+    )
+
+
 class UsageEvent(models.Model):
     """One completed order, counted once: unique per (order kind, order id).
 
@@ -34,23 +53,15 @@ class UsageEvent(models.Model):
     completed_at = models.DateTimeField(_("completed at"))
     completed_on = models.DateField(_("completed on"))  # Asia/Shanghai
     month = models.DateField(_("month"))  # first day of completed_on's month
-    provider = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
-    )
+    provider = _copied(Organisation)
     provider_county = models.CharField(_("provider's county"), max_length=6)
     provider_city = models.CharField(_("provider's city"), max_length=6)
-    firm = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    firm = _copied(Organisation)
     firm_county = models.CharField(_("firm's county"), max_length=6)
     firm_city = models.CharField(_("firm's city"), max_length=6)
-    instrument = models.ForeignKey(
-        Instrument, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    service = models.ForeignKey(
-        TestingService, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="+", db_index=False
-    )
+    instrument = _copied(Instrument, null=True, blank=True)
+    service = _copied(TestingService, null=True, blank=True)
+    category = _copied(Category)
     firm_size = models.CharField(_("firm size"), max_length=10, blank=True)
     is_outside = models.BooleanField(_("outside the provider's organisation"))
     minutes = models.PositiveIntegerField(_("minutes of actual use"), default=0)
@@ -434,8 +445,15 @@ class UnfoldedEvent(models.Model):
     counted exactly once in every table; reconciliation leaves the queued events out of
     what the counters should hold."""
 
+    # Not enforced: the queue row is written by the same statement as its event, in
+    # the same transaction, and events are never deleted; the check was one more
+    # trigger on every check-out.
     event = models.OneToOneField(
-        UsageEvent, primary_key=True, on_delete=models.CASCADE, related_name="+"
+        UsageEvent,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
     )
 
     def __str__(self) -> str:

@@ -70,3 +70,36 @@ def test_a_confirmed_testing_request_records_one_batch_with_its_samples(
     assert (event.kind, event.samples, event.service_id) == ("batch", 4, service.pk)
     assert event.on_time is True
     assert DailyUsage.objects.get(kind="batch").samples == 4
+
+
+def test_an_event_adds_no_foreign_key_check_and_only_its_read_indexes(complete_booking):
+    """The event's references are copies of its order's (tracker.models._copied): on the
+    check-out's path the table keeps only the indexes something reads, and the rows the
+    event names stay protected by the order's own foreign keys."""
+    from django.db import connection
+    from django.db.models import ProtectedError
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the table's indexes and constraints as PostgreSQL has them")
+    booking = complete_booking()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+            " WHERE i.indrelid = 'tracker_usageevent'::regclass ORDER BY 1"
+        )
+        indexes = [name for (name,) in cursor.fetchall()]
+        cursor.execute(
+            "SELECT conrelid::regclass::text FROM pg_constraint WHERE contype = 'f'"
+            " AND conrelid IN ('tracker_usageevent'::regclass, 'tracker_unfoldedevent'::regclass)"
+        )
+        foreign_keys = cursor.fetchall()
+    assert [n for n in indexes if not n.endswith("_pkey")] == [
+        "usage_by_day", "usage_by_provider", "usage_once_per_order"
+    ]  # fmt: skip
+    assert foreign_keys == []
+    instrument = booking.instrument
+    with pytest.raises(ProtectedError), transaction.atomic():
+        instrument.delete()  # the booking's PROTECT, not the event's
+    with pytest.raises(ProtectedError), transaction.atomic():
+        booking.firm.delete()
+    assert UsageEvent.objects.get().instrument_id == instrument.pk
