@@ -23,10 +23,9 @@ from tracker.selectors.progress import Status, target_progress_list
 from tracker.selectors.usage import (
     firms_served,
     usage_breakdown,
-    usage_headline,
+    usage_headline_and_totals,
     usage_top_items,
     usage_top_providers,
-    usage_totals,
 )
 
 STATUS_LABELS = {
@@ -180,8 +179,7 @@ def targets_section(ctx: Ctx) -> Section:
 
 
 def headline_section(ctx: Ctx) -> Section:
-    headline = usage_headline(filters=ctx.filters, on=ctx.today)
-    totals = usage_totals(filters=ctx.filters)
+    headline, totals = usage_headline_and_totals(filters=ctx.filters, on=ctx.today)
     served = firms_served(filters=ctx.filters)
     kinds = [ctx.filters.kind] if ctx.filters.kind else list(UsageKind.values)
     table = Table(

@@ -11,7 +11,7 @@ from config.errors import Forbidden, Invalid, NotFound
 from tests.factories.accounts import make_provider, make_reviewer
 from tests.factories.facilities import InstrumentFactory
 from tracker.models import Target
-from tracker.selectors.filters import usage_filters_for, usage_filters_parse
+from tracker.selectors.filters import months_between, usage_filters_for, usage_filters_parse
 from tracker.selectors.progress import Status, progress_figures, target_progress_list
 from tracker.selectors.providers import provider_statistics
 from tracker.selectors.public import public_summary
@@ -109,6 +109,61 @@ def test_series_top_items_and_firms(history, instrument):
     assert firms_served(filters=filters) == {"served": 2, "new": 2}
     headline = usage_headline(filters=filters, on=timezone.localdate())
     assert headline["use"]["this_year"] == 3
+
+
+@pytest.mark.parametrize(
+    "start, end, reads",
+    [
+        (dt.date(2026, 1, 1), dt.date(2026, 12, 31), 1),  # this year: one read
+        (dt.date(2025, 12, 1), dt.date(2026, 11, 30), 1),  # the last 12 months
+        (dt.date(2026, 11, 5), dt.date(2026, 11, 20), 1),  # within this month
+        (dt.date(2025, 1, 1), dt.date(2025, 12, 31), 2),  # an earlier year: two
+        (None, None, 2),  # all time
+    ],
+)
+@pytest.mark.parametrize("kind, region", [(None, None), ("batch", None), (None, "330200")])
+def test_the_headline_and_the_period_totals_equal_their_sums_month_by_month(
+    django_assert_num_queries, start, end, reads, kind, region
+):
+    from tracker.models import RegionMonthlyUsage
+    from tracker.selectors.usage import usage_headline_and_totals
+
+    rows = []
+    for i, month in enumerate(months_between(dt.date(2024, 6, 1), dt.date(2026, 12, 1))):
+        for county, kind_ in (("330106", "use"), ("330203", "batch"), ("330203", "use")):
+            n = (i * 7 + len(county) + len(kind_)) % 11 + 1
+            rows.append(RegionMonthlyUsage(month=month, kind=kind_, county=county,
+                                           firm_size="small", count=n, minutes=30 * n,
+                                           fee_fen=1000 * n, samples=n if kind_ == "batch" else 0))  # fmt: skip
+    RegionMonthlyUsage.objects.bulk_create(rows)
+    on = dt.date(2026, 11, 20)
+    filters = usage_filters_for(
+        actor=make_reviewer("330000"), kind=kind, region=region, start=start, end=end
+    )
+
+    def expected(first, last, kind_):
+        return [r for r in rows if r.kind == kind_ and (first is None or r.month >= first)
+                and (last is None or r.month <= last) and (not kind or r.kind == kind)
+                and (not region or r.county.startswith(region[:4]))]  # fmt: skip
+
+    with django_assert_num_queries(reads):
+        headline, totals = usage_headline_and_totals(filters=filters, on=on)
+    for kind_ in ("use", "batch"):
+        counts = {
+            name: sum(r.count for r in expected(first, on.replace(day=1), kind_))
+            for name, first in (("this_month", dt.date(2026, 11, 1)),
+                                ("this_year", dt.date(2026, 1, 1)),
+                                ("last_12_months", dt.date(2025, 12, 1)))
+        }  # fmt: skip
+        assert headline[kind_] == counts
+        period = expected(filters.month_start, filters.month_end, kind_)
+        assert totals[kind_]["count"] == sum(r.count for r in period)
+        assert totals[kind_]["fee_fen"] == sum(r.fee_fen for r in period)
+        assert totals[kind_]["hours"] == round(sum(r.minutes for r in period) / 60, 1)
+    assert (headline, totals) == (
+        usage_headline(filters=filters, on=on),
+        usage_totals(filters=filters),
+    )
 
 
 def test_progress_projection_and_pace():

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import replace
 
-from django.db.models import Count, F, QuerySet, Sum, Value
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Concat, ExtractYear, Substr
 
 from accounts.models import FirmProfile, Organisation, Region
@@ -188,21 +188,54 @@ def usage_series(*, filters: UsageFilters) -> list[dict]:
 
 def usage_headline(*, filters: UsageFilters, on: dt.date) -> dict[str, dict[str, int]]:
     """{kind: {this_month, this_year, last_12_months}} as of ``on``, other filters kept."""
+    return usage_headline_and_totals(filters=filters, on=on)[0]
+
+
+def usage_headline_and_totals(
+    *, filters: UsageFilters, on: dt.date
+) -> tuple[dict[str, dict[str, int]], dict[str, dict]]:
+    """``usage_headline`` and ``usage_totals`` of the filters' period, in one read of the
+    months they span when that period starts no earlier than the headline's (this year
+    and the last 12 months: the page's default and its usual choices), each figure summed
+    over its own months (``FILTER``); in two reads otherwise (an earlier year, all time),
+    so that a recent headline never reads the months in between."""
     this_month = on.replace(day=1)
-    twelve_back = (this_month.replace(year=this_month.year - 1) + dt.timedelta(days=31)).replace(
-        day=1
-    )
     periods = {
-        "this_month": (this_month, on),
-        "this_year": (on.replace(month=1, day=1), on),
-        "last_12_months": (twelve_back, on),
+        "this_month": this_month,
+        "this_year": on.replace(month=1, day=1),
+        "last_12_months": (
+            this_month.replace(year=this_month.year - 1) + dt.timedelta(days=31)
+        ).replace(day=1),
     }
-    result = {kind: {} for kind in UsageKind.values}
-    for name, (start, end) in periods.items():
-        totals = usage_totals(filters=filters.with_period(start, end))
-        for kind in UsageKind.values:
-            result[kind][name] = totals[kind]["count"]
-    return result
+    first = min(periods.values())
+    joint = filters.month_start is not None and filters.month_start >= first
+    last = this_month
+    if joint:
+        last = max(last, filters.month_end) if filters.month_end else None
+    sums = {
+        name: Sum("count", filter=Q(month__gte=start, month__lte=this_month))
+        for name, start in periods.items()
+    }
+    if joint:
+        period = Q(month__gte=filters.month_start)
+        if filters.month_end:
+            period &= Q(month__lte=filters.month_end)
+        sums |= {f"period_{m}": Sum(m, filter=period) for m in MEASURES}
+    rows = {
+        r["kind"]: r
+        for r in _monthly(filters.with_period(first, last)).values("kind").annotate(**sums)
+    }
+    headline = {
+        kind: {name: rows.get(kind, {}).get(name) or 0 for name in periods}
+        for kind in UsageKind.values
+    }
+    if not joint:
+        return headline, usage_totals(filters=filters)
+    totals = {
+        kind: _row({m: rows.get(kind, {}).get(f"period_{m}") for m in MEASURES})
+        for kind in UsageKind.values
+    }
+    return headline, totals
 
 
 def usage_top_items(*, filters: UsageFilters, kind: str, limit: int = 10) -> list[dict]:
