@@ -237,6 +237,17 @@ def _counted(day: dt.date, n: int, county: str = "330106") -> None:
     month.save()
 
 
+def _early_2025_target(target_count: int) -> Target:
+    """Uses on eight days of January–March 2025 in two cities, and a province target
+    from 15 January to 5 March (partial months at both ends, one whole month)."""
+    for day, n in [(dt.date(2025, 1, 10), 5), (dt.date(2025, 1, 18), 1), (dt.date(2025, 1, 20), 1),
+                   (dt.date(2025, 2, 1), 3), (dt.date(2025, 2, 14), 2), (dt.date(2025, 2, 28), 4),
+                   (dt.date(2025, 3, 3), 5), (dt.date(2025, 3, 6), 9)]:  # fmt: skip
+        _counted(day, n, county="330106" if day.day % 2 else "330203")
+    return Target(kind="use", region_id="330000", starts_on=dt.date(2025, 1, 15),
+                  ends_on=dt.date(2025, 3, 5), target_count=target_count)  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "target_count, met_on",
     [
@@ -249,12 +260,7 @@ def _counted(day: dt.date, n: int, county: str = "330106") -> None:
 def test_met_on_is_the_first_day_the_running_total_reaches_the_target(target_count, met_on):
     from tracker.selectors.progress import _met_on, month_counts
 
-    for day, n in [(dt.date(2025, 1, 10), 5), (dt.date(2025, 1, 18), 1), (dt.date(2025, 1, 20), 1),
-                   (dt.date(2025, 2, 1), 3), (dt.date(2025, 2, 14), 2), (dt.date(2025, 2, 28), 4),
-                   (dt.date(2025, 3, 3), 5), (dt.date(2025, 3, 6), 9)]:  # fmt: skip
-        _counted(day, n, county="330106" if day.day % 2 else "330203")
-    target = Target(kind="use", region_id="330000", starts_on=dt.date(2025, 1, 15),
-                    ends_on=dt.date(2025, 3, 5), target_count=target_count)  # fmt: skip
+    target = _early_2025_target(target_count)
     assert _met_on(target, month_counts(target, until=target.ends_on)) == met_on
 
 
@@ -272,12 +278,7 @@ def test_a_target_reads_its_months_once_for_achieved_met_on_and_line(
 ):
     from tracker.selectors.progress import target_progress
 
-    for day, n in [(dt.date(2025, 1, 10), 5), (dt.date(2025, 1, 18), 1), (dt.date(2025, 1, 20), 1),
-                   (dt.date(2025, 2, 1), 3), (dt.date(2025, 2, 14), 2), (dt.date(2025, 2, 28), 4),
-                   (dt.date(2025, 3, 3), 5), (dt.date(2025, 3, 6), 9)]:  # fmt: skip
-        _counted(day, n, county="330106" if day.day % 2 else "330203")
-    target = Target(kind="use", region_id="330000", starts_on=dt.date(2025, 1, 15),
-                    ends_on=dt.date(2025, 3, 5), target_count=target_count)  # fmt: skip
+    target = _early_2025_target(target_count)
     with django_assert_num_queries(queries):
         progress = target_progress(target, on=on)
     assert (progress.achieved, progress.met_on) == (achieved, met_on)
