@@ -32,7 +32,7 @@ from tracker.models import (
     RegionMonthlyUsage,
     UsageKind,  # fmt: skip
 )
-from tracker.selectors.filters import PROVINCE, UsageFilters, months_between
+from tracker.selectors.filters import PROVINCE, UsageFilters, months_between, period_q
 from tracker.selectors.ranks import ranks_answer, top_item_ids
 from tracker.selectors.yearly import grouped, grouped_for, period_parts, year_parts
 
@@ -316,10 +316,10 @@ def _served(filters: UsageFilters) -> int:
             if filters.kind:
                 rows = rows.filter(**{f"{filters.kind}_count__gt": 0})
             first, last = years
-            if first is not None:
-                rows = rows.filter(year__gte=first)
-            if last is not None:
-                rows = rows.filter(year__lte=last)
+            # As a list of years (one year: equality), so that the key (year, city, firm)
+            # is sought on its city too: a range on the year read every city's rows
+            # (one city's firms of a year at 15 M events: 130 ms, 32 ms by equality).
+            rows = rows.filter(period_q("year", first, last))
             one_row_a_firm = filters.category_ids is None or len(filters.category_ids) == 1
             if first is not None and first == last and one_row_a_firm:
                 return rows.count()  # one row per firm served that year (and category)
