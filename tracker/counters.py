@@ -17,6 +17,7 @@ from django.db import connection
 
 from tracker.models import (
     CategoryMonthlyUsage,
+    CategorySizeYear,
     DailyUsage,
     FirmCategoryYear,
     FirmCityYear,
@@ -257,6 +258,18 @@ PROVIDER_CATEGORY_YEAR = CounterSpec(
     },
     USAGE_SUMS,
 )
+CATEGORY_SIZE_YEAR = CounterSpec(
+    CategorySizeYear,
+    "year",
+    {
+        "year": _YEAR,
+        "kind": _col("kind"),
+        "county": _col("provider_county"),
+        "category_id": _col("category_id"),
+        "firm_size": _col("firm_size"),
+    },
+    USAGE_SUMS,
+)
 ITEM_YEARLY = CounterSpec(
     ItemYearlyUsage,
     "year",
@@ -405,8 +418,8 @@ FIRST_SERVED = FirstServedSpec()
 # counter row once. Folders add to the tables in this order.
 COUNTERS: tuple = (
     DAILY, REGION_MONTHLY, PROVIDER_MONTHLY, CATEGORY_MONTHLY, MONTHLY, ITEM_MONTHLY,
-    FIRM_MONTH, PROVIDER_YEARLY, PROVIDER_CATEGORY_YEAR, ITEM_YEARLY, ITEM_YEAR_RANK,
-    ITEM_MONTH_RANK, FIRM_YEAR, FIRM_CITY_YEAR, FIRM_CATEGORY_YEAR, FIRST_SERVED,
+    FIRM_MONTH, PROVIDER_YEARLY, PROVIDER_CATEGORY_YEAR, CATEGORY_SIZE_YEAR, ITEM_YEARLY,
+    ITEM_YEAR_RANK, ITEM_MONTH_RANK, FIRM_YEAR, FIRM_CITY_YEAR, FIRM_CATEGORY_YEAR, FIRST_SERVED,
 )  # fmt: skip
 SUM_COUNTERS: tuple[CounterSpec, ...] = tuple(s for s in COUNTERS if s is not FIRST_SERVED)
 

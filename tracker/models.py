@@ -322,6 +322,27 @@ class ProviderCategoryYear(_Sums):
         indexes = [models.Index(fields=["category", "year"], name="provider_category_by_category")]
 
 
+class CategorySizeYear(_Sums):
+    """Year × category × firm size (with the provider's county) × kind: the firm-size
+    breakdown under a category filter over whole years (edge months from MonthlyUsage,
+    where a category's year was ~66,000 rows at 15 M events: 160 ms)."""
+
+    year = models.DateField()  # 1 January
+    kind = models.CharField(max_length=5, choices=UsageKind.choices)
+    county = models.CharField(max_length=6)
+    category = _counted(Category)
+    firm_size = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "kind", "county", "category", "firm_size"],
+                name="category_size_year_key",
+            )
+        ]
+        indexes = [models.Index(fields=["category", "year"], name="category_size_by_category")]
+
+
 class ItemYearlyUsage(_Sums):
     """Year × instrument or testing service (with its county, provider, category) × kind:
     top items of whole years (edge months from ItemMonthlyUsage): one row per item and

@@ -193,6 +193,18 @@ def test_under_a_category_providers_and_firm_sizes_equal_a_recount(years, start,
         assert got == {(r[column], r["kind"]): (r["n"], r["fee"]) for r in expected}
 
 
+def test_firm_sizes_under_a_category_read_whole_years_from_their_year_table(years):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    category = years["items"][1].category_id
+    f = _filters(category_id=category, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+    with CaptureQueriesContext(connection) as queries:
+        usage_breakdown(filters=f, by="firm_size")
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "tracker_categorysizeyear" in sql and "tracker_monthlyusage" not in sql
+
+
 def test_top_providers_rank_providers_by_both_kinds_together(years):
     # 2025: Ningbo has 2 uses and 2 batches, Hangzhou 2 uses: Ningbo first, with both rows.
     top = usage_top_providers(filters=_filters(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31)), limit=1)  # fmt: skip

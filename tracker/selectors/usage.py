@@ -20,6 +20,7 @@ from config.db_router import replica_alias
 from facilities.models import Category, Instrument, TestingService
 from tracker.models import (
     CategoryMonthlyUsage,
+    CategorySizeYear,
     FirmCategoryYear,
     FirmCityYear,
     FirmMonth,
@@ -95,6 +96,8 @@ def usage_breakdown(*, filters: UsageFilters, by: str, limit: int | None = None)
         raise ValueError(by)
     if by == "provider":
         return _provider_breakdown(filters, limit)
+    if by == "firm_size" and filters.category_ids is not None and filters.provider_id is None:
+        return _category_size_breakdown(filters, limit)
     rows = _monthly(filters, by)
     if by == "city":
         rows = rows.annotate(key=Concat(Substr("county", 1, 4), Value("00")))
@@ -138,6 +141,16 @@ def _provider_breakdown(filters: UsageFilters, limit: int | None) -> list[dict]:
                    order="count DESC, provider_id, kind", limit=limit, rank_by="provider_id")  # fmt: skip
     result = [{"key": r["provider_id"], "kind": r["kind"], **_row(r)} for r in rows]
     return _labelled("provider", result)
+
+
+def _category_size_breakdown(filters: UsageFilters, limit: int | None) -> list[dict]:
+    """By firm size and kind under a category filter: the period's whole years from
+    CategorySizeYear, its edge months from MonthlyUsage (the only month table with both)."""
+    parts = year_parts(filters, MonthlyUsage, yearly=CategorySizeYear)
+    rows = grouped(parts, keys=("firm_size", "kind"), sums=MEASURES,
+                   order="count DESC, firm_size, kind")  # fmt: skip
+    result = [{"key": r["firm_size"], "kind": r["kind"], **_row(r)} for r in rows[:limit]]
+    return _labelled("firm_size", result)
 
 
 def _key_field(by: str):
