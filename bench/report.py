@@ -49,7 +49,7 @@ def markdown(results: dict) -> str:
             )
         elif name == "booking_vouchers rounds":
             extra.append(
-                f"- {len(r['ratios'])} rounds of no voucher then own voucher: pair ratios"
+                f"- {len(r['ratios'])} rounds of no voucher and own voucher (alternating order): pair ratios"
                 f" {', '.join(f'{x:.2f}' for x in r['ratios'])}; totals no voucher"
                 f" {r['none_per_s']:.0f}/s ({r['none_cpu_ms']:.2f} ms CPU), own voucher"
                 f" {r['own_per_s']:.0f}/s ({r['own_cpu_ms']:.2f} ms CPU): {r['own/none']:.3f} x"

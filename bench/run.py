@@ -47,8 +47,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--samples", type=int, default=300, help="requests per latency figure")
     p.add_argument(
         "--rounds", type=int, default=1,
-        help="booking_vouchers: alternate the no-voucher and own-voucher phases this many"
-             " times (none, own, none, own, …) and report each pair's ratio and the totals'",
+        help="booking_vouchers: this many pairs of a no-voucher and an own-voucher phase, in"
+             " alternating order (none, own, own, none, …: use an even number so each side"
+             " goes first as often) and report each pair's ratio and the totals'",
     )  # fmt: skip
     return p.parse_args(argv)
 

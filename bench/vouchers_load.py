@@ -154,19 +154,29 @@ def booking_vouchers(ctx) -> None:
     first_id = scalar("SELECT coalesce(max(id), 0) FROM booking_booking")
     hot_before = rows("SELECT available_fen, held_fen FROM vouchers_voucher WHERE id = %s", [hot])
     print(f"  {len(slots):,} free one-hour slots; wrk, {ctx.args.clients} connections,"
-          f" {ctx.args.duration} s a phase, {rounds} round(s) of no voucher then own voucher;"
+          f" {ctx.args.duration} s a phase, {rounds} round(s) of no voucher and own voucher, in"
+          f" alternating order;"
           f" hot voucher {hot} (available, held: {hot_before[0]})", flush=True)  # fmt: skip
     pairs = []
     for r in range(rounds):
         # One round's two phases back to back, so a pair's ratio shares the machine's state
         # (the other engineer's load, the VM's neighbours); several pairs show the spread.
+        # The order alternates (none, own, own, none, none, own, …): a drift within the run
+        # (the tables and indexes growing, caches warming, the other engineer's load)
+        # would otherwise always fall on the same side of every pair.
         suffix = f", round {r + 1}" if rounds > 1 else ""
         at = 2 * r * part
-        base = _phase(ctx, f"booking_create API, no voucher{suffix}", slots[at : at + part],
-                      [(u.token, u.firm_id, None) for u in users])  # fmt: skip
-        own_r = _phase(ctx, f"booking_create API, the firm's own voucher{suffix}",
-                       slots[at + part : at + 2 * part],
-                       [(u.token, u.firm_id, own[u.firm_id]) for u in users])  # fmt: skip
+        phases = {
+            "none": (f"booking_create API, no voucher{suffix}",
+                     [(u.token, u.firm_id, None) for u in users]),
+            "own": (f"booking_create API, the firm's own voucher{suffix}",
+                    [(u.token, u.firm_id, own[u.firm_id]) for u in users]),
+        }  # fmt: skip
+        done = {}
+        for k, kind in enumerate(("none", "own") if r % 2 == 0 else ("own", "none")):
+            name, lines = phases[kind]
+            done[kind] = _phase(ctx, name, slots[at + k * part : at + (k + 1) * part], lines)
+        base, own_r = done["none"], done["own"]
         pairs.append((base, own_r))
         print(f"    round {r + 1}: no voucher {_created(base):.0f}/s ({base['cpu_ms']:.2f} ms CPU)"
               f" · own voucher {_created(own_r):.0f}/s ({own_r['cpu_ms']:.2f} ms CPU)"
@@ -206,17 +216,21 @@ def _report_rounds(ctx, pairs: list[tuple[dict, dict]]) -> None:
         seconds = sum(p[i]["seconds"] for p in pairs)
         requests = sum(p[i]["requests"] for p in pairs)
         cpu = sum(p[i]["cpu_ms"] * p[i]["requests"] for p in pairs) / max(1, requests)
-        return created / seconds, cpu
+        db = sum(p[i].get("db_cpu_ms", 0) * p[i]["requests"] for p in pairs) / max(1, requests)
+        return created / seconds, cpu, db
 
-    (none, none_cpu), (own, own_cpu) = total(0), total(1)
+    (none, none_cpu, none_db), (own, own_cpu, own_db) = total(0), total(1)
     ratios = [_created(o) / _created(n) for n, o in pairs]
     ctx.results["booking_vouchers rounds"] = {
         "ratios": ratios, "none_per_s": none, "own_per_s": own, "own/none": own / none,
-        "none_cpu_ms": none_cpu, "own_cpu_ms": own_cpu,
+        "none_cpu_ms": none_cpu, "own_cpu_ms": own_cpu, "none_db_cpu_ms": none_db,
+        "own_db_cpu_ms": own_db,
     }  # fmt: skip
     print(f"  {len(pairs)} rounds: pair ratios {', '.join(f'{r:.2f}' for r in ratios)};"
           f" totals no voucher {none:.0f}/s ({none_cpu:.2f} ms CPU) · own voucher {own:.0f}/s"
-          f" ({own_cpu:.2f} ms CPU) → {own / none:.3f} x", flush=True)  # fmt: skip
+          f" ({own_cpu:.2f} ms CPU) → {own / none:.3f} x; of the CPU PostgreSQL's"
+          f" {none_db:.2f} / {own_db:.2f} ms (extra per voucher booking {own_cpu - none_cpu:+.2f}"
+          f" ms, PostgreSQL {own_db - none_db:+.2f})", flush=True)  # fmt: skip
 
 
 def _wallet(ctx, user: FirmUser) -> None:

@@ -438,10 +438,19 @@ def _pct(bp: int) -> str:
     return f"{Decimal(bp) / 100:g}%"
 
 
-def trace_text(step: dict[str, Any]) -> str:
-    """One trace step as a sentence in the active language."""
+def trace_texts() -> dict[str, str]:
+    """The trace's sentence templates in the active language, for ``trace_text(texts=…)``:
+    a caller rendering several steps looks the language up once (``get_language`` costs
+    ~10 µs of CPU, as much as the rest of a step's sentence)."""
+    return _trace_texts(get_language())
+
+
+def trace_text(step: dict[str, Any], texts: dict[str, str] | None = None) -> str:
+    """One trace step as a sentence in the active language (``texts``: its templates, as
+    ``trace_texts()`` gives them)."""
     s, money = step.get("step"), lambda key: format_fen(step.get(key))
-    texts = _trace_texts(get_language())
+    if texts is None:
+        texts = _trace_texts(get_language())
     if s == "tier":
         if step.get("to_fen") is None:
             return texts["tier_open"] % {

@@ -14,12 +14,17 @@ from config.errors import DomainError, NotFound
 from facilities.models import Instrument
 from vouchers.models import OrderVoucherHold, Voucher
 from vouchers.pricing import price_order
-from vouchers.rules import trace_text
+from vouchers.rules import trace_text, trace_texts
 
 
-def trace_out(trace: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A trace with each step's sentence, for the API and the pages."""
-    return [{**step, "text": trace_text(step)} for step in trace]
+def trace_out(
+    trace: list[dict[str, Any]], texts: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """A trace with each step's sentence, for the API and the pages (``texts``: the
+    templates of the active language, when the caller renders several traces)."""
+    if texts is None:
+        texts = trace_texts()
+    return [{**step, "text": trace_text(step, texts)} for step in trace]
 
 
 def _require_may_quote(actor: User, firm_id: int, order_kind: str, item_id: int) -> None:
@@ -112,12 +117,14 @@ def payments_read(order_kind: str, orders: list) -> dict[int, dict[str, Any]]:
             "voucher": hold.voucher_id, "voucher_code": hold.voucher.code, "state": hold.state,
             "held_fen": hold.held_fen, "amount_fen": hold.spent_fen, "trace": hold.trace,
         })  # fmt: skip
-    result = {}
+    result, texts = {}, None
     for order in orders:
         fee = order.fee_fen if order.fee_fen is not None else order.quote_fen
         known = order.__dict__.get(_KNOWN)
-        lines = [{**line, "trace": trace_out(line["trace"])}
-                 for line in (known if known is not None else holds.get(order.pk, []))]  # fmt: skip
+        lines = known if known is not None else holds.get(order.pk, [])
+        if lines and texts is None:
+            texts = trace_texts()  # once per page, not per step
+        lines = [{**line, "trace": trace_out(line["trace"], texts)} for line in lines]
         voucher_fen = sum(line["amount_fen"] for line in lines)
         result[order.pk] = {"fee_fen": fee, "voucher_fen": voucher_fen,
                             "firm_fen": fee - voucher_fen, "lines": lines}  # fmt: skip
