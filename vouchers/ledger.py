@@ -19,8 +19,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 
 from django.db import connection, transaction
-from django.db.models import F, Model, signals
-from django.db.models.base import ModelState
+from django.db.models import F
 from django.utils import timezone
 
 from vouchers.facts_sql import lock_facts_sql
@@ -113,39 +112,20 @@ def _locked(
     voucher_fields, programme_fields = _lock_columns(hold)
     n, m = len(voucher_fields), len(voucher_fields) + len(programme_fields)
     rules_at = programme_fields.index("rules")
-    programme_cache = Voucher._meta.get_field("programme")
     out, programmes = {}, {}
     for row in found:
-        voucher = _from_row(Voucher, conn.alias, voucher_fields, row[:n])
+        voucher = Voucher.from_db(conn.alias, voucher_fields, row[:n])
         programme = programmes.get(voucher.programme_id)
         if programme is None:
             values = list(row[n:m])
             parsed = rules_cached(values[rules_at])
             values[rules_at] = parsed[0]
-            programme = _from_row(Programme, conn.alias, programme_fields, values)
+            programme = Programme.from_db(conn.alias, programme_fields, values)
             programme.parsed_rules = parsed  # see programme_rules
             programmes[voucher.programme_id] = programme
-        # what ``voucher.programme = programme`` leaves, without the descriptor's checks:
-        # the statement joined this very programme (programme_id is already its id)
-        programme_cache.set_cached_value(voucher, programme)
+        voucher.programme = programme
         out[voucher.pk] = voucher
     return out, (tuple(found[0][m:]) if found else None)
-
-
-def _from_row(model: type[Model], alias: str, attnames: Sequence[str], values: Sequence) -> Model:
-    """``model.from_db(alias, attnames, values)`` without ``Model.__init__``'s walk over
-    every concrete field (the hold builds two instances per booking: ~28 µs of CPU that
-    way, ~5 µs this way). ``__init__`` puts a loaded column's value in the instance's
-    ``__dict__`` under its attname and leaves a deferred one out of it, which is all this
-    does, with the same ``_state``; when a pre_init or post_init receiver listens for the
-    model, ``from_db`` runs as usual so the receiver still sees the instance being built."""
-    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
-        return model.from_db(alias, attnames, values)
-    obj = model.__new__(model)
-    obj.__dict__.update(zip(attnames, values, strict=True))
-    state = obj._state = ModelState()
-    state.adding, state.db = False, alias
-    return obj
 
 
 def programme_rules(programme: Programme) -> Rules:
