@@ -267,10 +267,10 @@ def test_met_on_is_the_first_day_the_running_total_reaches_the_target(target_cou
 @pytest.mark.parametrize(
     "on, target_count, queries, achieved, met_on",
     [
-        (dt.date(2025, 3, 5), 17, 2, 16, None),  # whole February, partial January and March
-        (dt.date(2025, 3, 5), 7, 3, 16, dt.date(2025, 2, 14)),  # + the met month's days
+        (dt.date(2025, 3, 5), 17, 1, 16, None),  # whole February, partial January and March
+        (dt.date(2025, 3, 5), 7, 2, 16, dt.date(2025, 2, 14)),  # + the met month's days
         (dt.date(2025, 2, 14), 100, 1, 7, None),  # no whole month yet: the days only
-        (dt.date(2025, 2, 28), 100, 2, 11, None),  # ends on a month's last day
+        (dt.date(2025, 2, 28), 100, 1, 11, None),  # ends on a month's last day
     ],
 )
 def test_a_target_reads_its_months_once_for_achieved_met_on_and_line(

@@ -18,7 +18,7 @@ from accounts.models import Region
 from config.db_router import replica_alias
 from tracker.models import DailyUsage, RegionMonthlyUsage, Target
 from tracker.selectors.filters import PROVINCE, prefix_q
-from tracker.selectors.progress import target_progress
+from tracker.selectors.progress import targets_progress
 
 CACHE_KEY = "tracker:public-summary:v1"
 
@@ -38,8 +38,8 @@ def _summary() -> dict:
         .values_list("code", "name_zh", "name_en")
     )
     targets = []
-    for target in Target.objects.using(db).filter(region_id=PROVINCE).order_by("-ends_on", "kind"):
-        progress = target_progress(target, on=today)
+    plan = list(Target.objects.using(db).filter(region_id=PROVINCE).order_by("-ends_on", "kind"))
+    for target, progress in zip(plan, targets_progress(plan, on=today), strict=True):
         by_city = _by_city(target, until=min(today, target.ends_on))
         targets.append(
             {
