@@ -287,6 +287,30 @@ def test_a_target_reads_its_months_once_for_achieved_met_on_and_line(
     assert all(n == by_month[m] for m, n in progress.months[:-1])
 
 
+def test_several_targets_read_together_as_each_alone(django_assert_num_queries):
+    """One statement for every target's months and one for the met targets' days, with
+    the same figures as each target read on its own (cities, kinds, met or not)."""
+    from tracker.selectors.progress import target_progress, targets_progress
+
+    on = dt.date(2025, 3, 5)
+    shapes = [("330000", "use", 7), ("330100", "use", 3), ("330200", "use", 100),
+              ("330000", "batch", 1), ("330000", "use", 17)]  # fmt: skip
+    province = _early_2025_target(1)
+    targets = [
+        Target(kind=kind, region_id=region, starts_on=province.starts_on,
+               ends_on=province.ends_on, target_count=count)
+        for region, kind, count in shapes
+    ]  # fmt: skip
+    alone = [target_progress(t, on=on) for t in targets]
+    with django_assert_num_queries(2):
+        together = targets_progress(targets, on=on)
+    assert together == alone
+    # Hangzhou has the odd days (1 February, 3 March), Ningbo the even ones.
+    assert [p.achieved for p in together] == [16, 8, 8, 0, 16]
+    assert [p.met_on for p in together] == [dt.date(2025, 2, 14), dt.date(2025, 2, 1), None, None,
+                                           None]  # fmt: skip
+
+
 @pytest.mark.parametrize("by", ["provider", "city", "county", "category", "firm_size"])
 def test_a_limited_breakdown_is_the_head_of_the_whole_one(history, by):
     filters = usage_filters_for(actor=make_reviewer("330000"))

@@ -92,8 +92,8 @@ def period_q(period: str, start: dt.date | None, end: dt.date | None) -> Q:
     column keeps PostgreSQL from seeking the later ones (ten items of a year were read as
     the year's 50,000 rows, filtered); equality on each value lets it."""
     if start and end and period in ("month", "year"):
-        values = _steps(start, end, months=1 if period == "month" else 12)
-        if len(values) <= 36:
+        values = period_values(period, start, end)
+        if values is not None:
             return Q(**{f"{period}__in": values}) if len(values) > 1 else Q(**{period: start})
     q = Q()
     if start:
@@ -101,6 +101,12 @@ def period_q(period: str, start: dt.date | None, end: dt.date | None) -> Q:
     if end:
         q &= Q(**{f"{period}__lte": end})
     return q
+
+
+def period_values(period: str, start: dt.date, end: dt.date) -> list[dt.date] | None:
+    """The values ``period_q`` lists for a bounded period (None: too many, a range)."""
+    values = _steps(start, end, months=1 if period == "month" else 12)
+    return values if len(values) <= 36 else None
 
 
 def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -121,8 +127,18 @@ def prefix_q(prefix: str, field: str) -> Q:
     """A code prefix as a range (a btree serves it in any collation; LIKE may not)."""
     if len(prefix) >= 6:
         return Q(**{field: prefix})
-    upper = str(int(prefix) + 1).zfill(len(prefix))
-    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": _prefix_upper(prefix)})
+
+
+def prefix_sql(prefix: str, column: str) -> tuple[str, list]:
+    """``prefix_q`` as SQL and its parameters, for the statements written by hand."""
+    if len(prefix) >= 6:
+        return f"{column} = %s", [prefix]
+    return f"{column} >= %s AND {column} < %s", [prefix, _prefix_upper(prefix)]
+
+
+def _prefix_upper(prefix: str) -> str:
+    return str(int(prefix) + 1).zfill(len(prefix))
 
 
 def tracker_access(actor: User) -> Scope:
