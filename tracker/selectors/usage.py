@@ -12,8 +12,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import replace
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Concat, ExtractYear, Substr
+from django.db import connections
+from django.db.models import Count, QuerySet, Sum
 
 from accounts.models import FirmProfile, Organisation, Region
 from config.db_router import replica_alias
@@ -35,7 +35,7 @@ from tracker.models import (
 )
 from tracker.selectors.filters import PROVINCE, UsageFilters, months_between, period_q
 from tracker.selectors.ranks import ranks_answer, top_item_ids
-from tracker.selectors.yearly import grouped, grouped_for, period_parts, year_parts
+from tracker.selectors.yearly import Part, fetch, grouped, grouped_for, period_parts, year_parts
 
 MEASURES = ("count", "minutes", "outside_count", "outside_minutes", "samples", "fee_fen",
             "voucher_fen")  # fmt: skip
@@ -72,10 +72,6 @@ def _monthly(filters: UsageFilters, by: str | None = None) -> QuerySet:
     return model.objects.using(replica_alias()).filter(filters.q())
 
 
-def _sums() -> dict:
-    return {m: Sum(m) for m in MEASURES}
-
-
 def _row(values: dict) -> dict:
     row = {m: values.get(m) or 0 for m in MEASURES}
     row["hours"] = round(row["minutes"] / 60, 1)
@@ -85,8 +81,45 @@ def _row(values: dict) -> dict:
 
 def usage_totals(*, filters: UsageFilters) -> dict[str, dict]:
     """{kind: measures} for both kinds (zeros where nothing happened)."""
-    rows = {r["kind"]: r for r in _monthly(filters).values("kind").annotate(**_sums())}
+    rows = {r["key"]: r for r in _summed(filters, by="kind")}
     return {kind: _row(rows.get(kind, {})) for kind in UsageKind.values}
+
+
+def _key_sql(by: str, vendor: str) -> str:
+    """A breakdown's key over a month-grain counter's row."""
+    if by == "year":
+        return "CAST(strftime('%%Y', month) AS INTEGER)" if vendor == "sqlite" else (
+            "CAST(EXTRACT(YEAR FROM month) AS INTEGER)"
+        )  # fmt: skip
+    return {"city": "SUBSTR(county, 1, 4) || '00'", "provider": "provider_id",
+            "category": "category_id"}.get(by, by)  # fmt: skip
+
+
+def _summed(filters: UsageFilters, *, by: str, limit: int | None = None) -> list[dict]:
+    """The measures of the filters' rows (``rollup_for``) grouped by ``by`` and kind
+    (by kind alone for ``kind``), as {key, kind, measures}: largest count first, except
+    months and years in order. One statement written by hand (``UsageFilters.sql``)."""
+    part = Part.of(rollup_for(filters, by), filters.sql())
+    key = _key_sql(by, connections[part.db].vendor)
+    kind = "kind" if by != "kind" else "''"
+    order = "1, 2" if by in ("month", "year") else "3 DESC, 1, 2"
+    sums = ", ".join(f"SUM({m})" for m in MEASURES)
+    sql = (
+        f"SELECT {key}, {kind}, {sums} FROM {part.model._meta.db_table} WHERE {part.where}"  # noqa: S608
+        f" GROUP BY 1, 2 ORDER BY {order}" + (" LIMIT %s" if limit else "")
+    )
+    rows = fetch(part.db, sql, [*part.params, *([limit] if limit else [])])
+    out = []
+    for key_value, kind_value, *measures in rows:
+        if by == "month":
+            key_value = _date(key_value)
+        values = dict(zip(MEASURES, (int(v or 0) for v in measures), strict=True))
+        out.append({"key": key_value, "kind": kind_value or key_value, **values})
+    return out
+
+
+def _date(value) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value  # SQLite: text
 
 
 def usage_breakdown(*, filters: UsageFilters, by: str, limit: int | None = None) -> list[dict]:
@@ -98,22 +131,7 @@ def usage_breakdown(*, filters: UsageFilters, by: str, limit: int | None = None)
         return _provider_breakdown(filters, limit)
     if by == "firm_size" and filters.category_ids is not None and filters.provider_id is None:
         return _category_size_breakdown(filters, limit)
-    rows = _monthly(filters, by)
-    if by == "city":
-        rows = rows.annotate(key=Concat(Substr("county", 1, 4), Value("00")))
-    elif by == "year":
-        rows = rows.annotate(key=ExtractYear("month"))
-    else:
-        rows = rows.annotate(key=_key_field(by))
-    groups = ["key"] if by == "kind" else ["key", "kind"]
-    rows = rows.values(*groups).annotate(**_sums())
-    if by in ("month", "year"):
-        rows = rows.order_by("key", "kind")
-    else:
-        rows = rows.order_by("-count", "key", "kind")
-    if limit:
-        rows = rows[:limit]
-    result = [{"key": r["key"], "kind": r.get("kind", r["key"]), **_row(r)} for r in rows]
+    result = [{**r, **_row(r)} for r in _summed(filters, by=by, limit=limit)]
     return _labelled(by, result)
 
 
@@ -136,7 +154,7 @@ def _provider_breakdown(filters: UsageFilters, limit: int | None) -> list[dict]:
     elif filters.category_ids is not None and filters.provider_id is None:
         parts = year_parts(filters, MonthlyUsage, yearly=ProviderCategoryYear)
     else:
-        parts = [model.objects.using(replica_alias()).filter(filters.q())]
+        parts = [Part.of(model, filters.sql())]
     rows = grouped(parts, keys=("provider_id", "kind"), sums=MEASURES,
                    order="count DESC, provider_id, kind", limit=limit, rank_by="provider_id")  # fmt: skip
     result = [{"key": r["provider_id"], "kind": r["kind"], **_row(r)} for r in rows]
@@ -151,10 +169,6 @@ def _category_size_breakdown(filters: UsageFilters, limit: int | None) -> list[d
                    order="count DESC, firm_size, kind")  # fmt: skip
     result = [{"key": r["firm_size"], "kind": r["kind"], **_row(r)} for r in rows[:limit]]
     return _labelled("firm_size", result)
-
-
-def _key_field(by: str):
-    return F({"provider": "provider_id", "category": "category_id"}.get(by, by))
 
 
 def breakdown_labels(by: str, keys: Iterable) -> dict:
@@ -210,7 +224,7 @@ def usage_headline_and_totals(
     """``usage_headline`` and ``usage_totals`` of the filters' period, in one read of the
     months they span when that period starts no earlier than the headline's (this year
     and the last 12 months: the page's default and its usual choices), each figure summed
-    over its own months (``FILTER``); in two reads otherwise (an earlier year, all time),
+    over its own months (``CASE``); in two reads otherwise (an earlier year, all time),
     so that a recent headline never reads the months in between."""
     this_month = on.replace(day=1)
     periods = {
@@ -225,27 +239,34 @@ def usage_headline_and_totals(
     last = this_month
     if joint:
         last = max(last, filters.month_end) if filters.month_end else None
-    sums = {
-        name: Sum("count", filter=Q(month__gte=start, month__lte=this_month))
-        for name, start in periods.items()
-    }
+    sums, params = [], []
+    for start in periods.values():
+        sums.append("SUM(CASE WHEN month >= %s AND month <= %s THEN count ELSE 0 END)")
+        params += [start, this_month]
     if joint:
-        period = Q(month__gte=filters.month_start)
-        if filters.month_end:
-            period &= Q(month__lte=filters.month_end)
-        sums |= {f"period_{m}": Sum(m, filter=period) for m in MEASURES}
+        period = "month >= %s" + (" AND month <= %s" if filters.month_end else "")
+        bounds = [filters.month_start, *([filters.month_end] if filters.month_end else [])]
+        for m in MEASURES:
+            sums.append(f"SUM(CASE WHEN {period} THEN {m} ELSE 0 END)")
+            params += bounds
+    part = Part.of(rollup_for(filters), filters.with_period(first, last).sql())
+    sql = (
+        f"SELECT kind, {', '.join(sums)} FROM {part.model._meta.db_table}"  # noqa: S608
+        f" WHERE {part.where} GROUP BY kind"
+    )
     rows = {
-        r["kind"]: r
-        for r in _monthly(filters.with_period(first, last)).values("kind").annotate(**sums)
+        kind: [int(v or 0) for v in values]
+        for kind, *values in fetch(part.db, sql, [*params, *part.params])
     }
+    zeros = [0] * len(sums)
     headline = {
-        kind: {name: rows.get(kind, {}).get(name) or 0 for name in periods}
-        for kind in UsageKind.values
+        kind: dict(zip(periods, rows.get(kind, zeros), strict=False)) for kind in UsageKind.values
     }
     if not joint:
         return headline, usage_totals(filters=filters)
+    n = len(periods)
     totals = {
-        kind: _row({m: rows.get(kind, {}).get(f"period_{m}") for m in MEASURES})
+        kind: _row(dict(zip(MEASURES, rows.get(kind, zeros)[n:], strict=True)))
         for kind in UsageKind.values
     }
     return headline, totals

@@ -6,14 +6,18 @@ ItemMonthlyUsage ~170,000 at 75,000 instruments and services; their year twins h
 row per provider (item) and year. A period (whole months, as every dashboard filter) is
 split into the calendar years it covers whole and the months left at either end; the
 parts are read as one ``UNION ALL`` and grouped once, in the database.
+
+A part is a ``Part``: a counter table and its conditions as SQL (``UsageFilters.sql``),
+not a QuerySet. The statements are small and few; building and compiling them through
+the ORM had cost more than PostgreSQL's reading of the rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import QuerySet
 
 from config.db_router import replica_alias
 from tracker.models import (
@@ -54,21 +58,53 @@ def period_parts(
     return (first, last), edges
 
 
-def year_parts(filters: UsageFilters, monthly: type, yearly: type | None = None) -> list[QuerySet]:
+@dataclass(frozen=True)
+class Part:
+    """The rows of one counter table under ``where`` (SQL, with ``params``)."""
+
+    model: type
+    where: str
+    params: tuple
+    db: str
+
+    @classmethod
+    def of(cls, model: type, condition: tuple[str, list], db: str | None = None) -> Part:
+        return cls(model, condition[0], tuple(condition[1]), db or replica_alias())
+
+    def among(self, column: str, values: list) -> Part:
+        """These rows with ``column`` among ``values`` (none: no rows)."""
+        if not values:
+            return Part(self.model, f"{self.where} AND 1 = 0", self.params, self.db)
+        where = f"{self.where} AND {column} IN ({', '.join(['%s'] * len(values))})"
+        return Part(self.model, where, (*self.params, *values), self.db)
+
+    def select(self, columns: tuple[str, ...]) -> str:
+        return f"SELECT {', '.join(columns)} FROM {self.model._meta.db_table} WHERE {self.where}"  # noqa: S608
+
+
+def fetch(db: str, sql: str, params) -> list[tuple]:
+    """Run a hand-written read on ``db``; dates are passed as that database takes them."""
+    connection = connections[db]
+    adapt = connection.ops.adapt_datefield_value
+    params = [adapt(p) if isinstance(p, dt.date) else p for p in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def year_parts(filters: UsageFilters, monthly: type, yearly: type | None = None) -> list[Part]:
     """The counter rows under ``filters``: the year table (``yearly``, else the one of
     ``monthly``) for whole years, ``monthly`` for the edge months."""
-    db = replica_alias()
     years, edges = period_parts(filters.month_start, filters.month_end)
     parts = []
     if years is not None:
-        rows = (yearly or YEARLY[monthly]).objects.using(db)
-        parts.append(rows.filter(filters.q(period="year", bounds=years)))
-    parts += [monthly.objects.using(db).filter(filters.q(bounds=edge)) for edge in edges]
+        parts.append(Part.of(yearly or YEARLY[monthly], filters.sql(period="year", bounds=years)))
+    parts += [Part.of(monthly, filters.sql(bounds=edge)) for edge in edges]
     return parts
 
 
 def grouped(
-    parts: list[QuerySet],
+    parts: list[Part],
     *,
     keys: tuple[str, ...],
     sums: tuple[str, ...],
@@ -93,7 +129,7 @@ def grouped(
 
 
 def grouped_for(
-    parts: list[QuerySet],
+    parts: list[Part],
     *,
     rank_by: str,
     winners: list,
@@ -104,42 +140,35 @@ def grouped_for(
     """``grouped`` for the ``rank_by`` values ``winners`` only, in their order."""
     if not winners:
         return []
-    rows = _grouped([qs.filter(**{f"{rank_by}__in": winners}) for qs in parts], keys, sums, order)
+    rows = _grouped([part.among(rank_by, winners) for part in parts], keys, sums, order)
     place = {w: i for i, w in enumerate(winners)}
     return sorted(rows, key=lambda r: place[r[rank_by]])  # stable: ``order`` within
 
 
-def _union(parts: list[QuerySet], columns: tuple[str, ...]) -> tuple[str, list]:
-    sql, params = [], []
-    for qs in parts:
-        part, p = qs.order_by().values_list(*columns).query.get_compiler(qs.db).as_sql()
-        sql.append(part)
-        params += p
-    return " UNION ALL ".join(sql), params
+def _union(parts: list[Part], columns: tuple[str, ...]) -> tuple[str, list]:
+    return " UNION ALL ".join(p.select(columns) for p in parts), [
+        x for p in parts for x in p.params
+    ]
 
 
-def _ranked(parts: list[QuerySet], rank_by: str, limit: int) -> list:
+def _ranked(parts: list[Part], rank_by: str, limit: int) -> list:
     """The ``limit`` values of ``rank_by`` with the largest total count (ties by value)."""
     union, params = _union(parts, (rank_by, "count"))
     query = (
         f"SELECT {rank_by} FROM ({union}) u GROUP BY {rank_by}"  # noqa: S608 - names only
         f" ORDER BY SUM(count) DESC, {rank_by} LIMIT %s"
     )
-    with connections[parts[0].db].cursor() as cursor:
-        cursor.execute(query, [*params, limit])
-        return [row[0] for row in cursor.fetchall()]
+    return [row[0] for row in fetch(parts[0].db, query, [*params, limit])]
 
 
 def _grouped(
-    parts: list[QuerySet], keys: tuple[str, ...], sums: tuple[str, ...], order: str
+    parts: list[Part], keys: tuple[str, ...], sums: tuple[str, ...], order: str
 ) -> list[dict]:
     union, params = _union(parts, (*keys, *sums))
     group = ", ".join(keys)
     totals = ", ".join(f"SUM({s}) AS {s}" for s in sums)
     query = f"SELECT {group}, {totals} FROM ({union}) u GROUP BY {group} ORDER BY {order}"  # noqa: S608
-    with connections[parts[0].db].cursor() as cursor:
-        cursor.execute(query, params)
-        rows = cursor.fetchall()
+    rows = fetch(parts[0].db, query, params)
     n = len(keys)
     columns = [*keys, *sums]
     return [
