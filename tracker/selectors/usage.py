@@ -175,12 +175,11 @@ def breakdown_labels(by: str, keys: Iterable) -> dict:
     """Display names for breakdown keys, in one query (time and size need none)."""
     keys = list(keys)
     if by in ("city", "county"):
-        return {r.code: str(r) for r in Region.objects.using(replica_alias()).filter(code__in=keys)}
+        return names_of(Region, keys, ("code", "name_zh", "name_en"))
     if by == "provider":
-        orgs = Organisation.objects.using(replica_alias()).filter(pk__in=keys)
-        return dict(orgs.values_list("pk", "name"))
+        return names_of(Organisation, keys, ("id", "name"))
     if by == "category":
-        return {c.pk: str(c) for c in Category.objects.using(replica_alias()).filter(pk__in=keys)}
+        return names_of(Category, keys, ("id", "name_zh", "name_en"))
     if by == "kind":
         return {k: str(UsageKind(k).label) for k in keys if k in UsageKind.values}
     if by == "firm_size":
@@ -190,6 +189,24 @@ def breakdown_labels(by: str, keys: Iterable) -> dict:
     if by == "year":
         return {k: str(k) for k in keys}
     return {}
+
+
+def names_of(model: type, keys: list, columns: tuple[str, ...]) -> dict:
+    """{key: str(row)} of ``model``'s rows whose first column (its key) is among ``keys``,
+    read by hand and named by the model's own ``__str__`` (the reader's language) on an
+    instance of just ``columns``: a label lookup through the ORM cost ~1 ms of building
+    and compiling for a read of ten rows."""
+    if not keys:
+        return {}
+    db = replica_alias()
+    table, key = model._meta.db_table, columns[0]
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {table}"  # noqa: S608
+        f" WHERE {key} IN ({', '.join(['%s'] * len(keys))})"
+    )
+    return {
+        row[0]: str(model(**dict(zip(columns, row, strict=True)))) for row in fetch(db, sql, keys)
+    }
 
 
 def usage_series(*, filters: UsageFilters) -> list[dict]:
@@ -286,11 +303,7 @@ def usage_top_items(*, filters: UsageFilters, kind: str, limit: int = 10) -> lis
     else:
         rows = grouped(parts, limit=limit, rank_by="item_id", **shape)
     model = Instrument if kind == UsageKind.USE else TestingService
-    names = dict(
-        model.objects.using(replica_alias())
-        .filter(pk__in=[r["item_id"] for r in rows])
-        .values_list("pk", "name")
-    )
+    names = names_of(model, [r["item_id"] for r in rows], ("id", "name"))
     providers = breakdown_labels("provider", [r["provider_id"] for r in rows])
     return [
         {
