@@ -9,6 +9,7 @@ own values with ``INSERT … ON CONFLICT (key) DO UPDATE SET m = m + EXCLUDED.m`
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from dataclasses import dataclass
 from functools import cached_property
@@ -22,6 +23,7 @@ from tracker.models import (
     FirmCategoryYear,
     FirmCityYear,
     FirmMonth,
+    FirmsServedYear,
     FirmYear,
     FirstServed,
     ItemMonthlyUsage,
@@ -411,6 +413,124 @@ class FirstServedSpec:
 
 FIRST_SERVED = FirstServedSpec()
 
+
+class FirmsServedSpec:
+    """FirmsServedYear: FirmYear's and FirmCityYear's rows counted, per year (and city),
+    of either kind and of each. Not a sum over events: a firm-year is counted once, when
+    its first event is folded. The fold adds to it *before* it adds a batch to FirmYear
+    and FirmCityYear (``fold_sqls``, under the fold's lock): a batch's (year, firm) with
+    no row there yet is a new firm served; one whose row has no use (batch) yet, a new
+    firm of that kind. Reconciliation recounts it from those two tables (``recount``),
+    which it compares with the events first, and rebuilds it after them."""
+
+    model = FirmsServedYear
+    # (firm table, the event's column for its city, or None: everywhere)
+    SOURCES = ((FirmYear, None), (FirmCityYear, "provider_city"))
+
+    @property
+    def table(self) -> str:
+        return self.model._meta.db_table
+
+    @cached_property
+    def fold_sqls(self) -> tuple[str, ...]:
+        return tuple(self._fold_sql(firms, city) for firms, city in self.SOURCES)
+
+    def _fold_sql(self, firms: type, city: str | None) -> str:
+        ev, table, t = UsageEvent._meta.db_table, firms._meta.db_table, self.table
+        city_key = f"{city} AS city" if city else "'' AS city"
+        city_join = " AND f.city = b.city" if city else ""
+        batch = (
+            f"SELECT {_YEAR[0]} AS year, {city_key}, firm_id,"  # noqa: S608
+            f" SUM({_SUMS['use_count'][0]}) AS uses, SUM({_SUMS['batch_count'][0]}) AS batches"
+            f" FROM {ev} WHERE id = ANY(%(ids)s) GROUP BY 1, 2, 3"
+        )
+        return (
+            f"WITH b AS ({batch}) INSERT INTO {t} (year, city, kind, firms)"  # noqa: S608
+            f" SELECT b.year, b.city, k.kind, COUNT(*) FROM b LEFT JOIN {table} f"
+            f" ON f.year = b.year AND f.firm_id = b.firm_id{city_join}"
+            " CROSS JOIN LATERAL (VALUES ('', f.id IS NULL),"
+            " ('use', b.uses > 0 AND COALESCE(f.use_count, 0) = 0),"
+            " ('batch', b.batches > 0 AND COALESCE(f.batch_count, 0) = 0)) AS k (kind, new)"
+            " WHERE k.new GROUP BY b.year, b.city, k.kind"
+            f" ON CONFLICT (year, city, kind) DO UPDATE SET firms = {t}.firms + EXCLUDED.firms"
+        )
+
+    def add(self, cursor, event: dict) -> None:
+        """SQLite (``counters_add``): one event, before it is added to the firm tables."""
+        year = _YEAR[1](event)
+        for firms, city in self.SOURCES:
+            where, params = "year = %s AND firm_id = %s", [year, event["firm_id"]]
+            if city:
+                where, params = f"{where} AND city = %s", [*params, event[city]]
+            cursor.execute(
+                f"SELECT use_count, batch_count FROM {firms._meta.db_table} WHERE {where}",  # noqa: S608
+                params,
+            )
+            row = cursor.fetchone()
+            uses, batches = row or (0, 0)
+            kinds = [k for k, new in (("", row is None), ("use", uses == 0 and event["kind"] == "use"),
+                                      ("batch", batches == 0 and event["kind"] == "batch")) if new]  # fmt: skip
+            for kind in kinds:
+                cursor.execute(
+                    f"INSERT INTO {self.table} (year, city, kind, firms) VALUES (%s, %s, %s, 1)"  # noqa: S608
+                    f" ON CONFLICT (year, city, kind) DO UPDATE SET firms = {self.table}.firms + 1",
+                    [year, event[city] if city else "", kind],
+                )
+
+    def recount(self, cursor, years: tuple | None = None) -> dict[tuple, int]:
+        """{(year, city, kind): firms} as FirmYear and FirmCityYear hold them, one pass
+        over each (``years``: 1 January of the first and last year; None: all)."""
+        where, params = _years_sql(years)
+        out = {}
+        for firms, city in self.SOURCES:
+            key = "city" if city else "''"
+            cursor.execute(
+                f"SELECT year, {key}, COUNT(*), SUM(CASE WHEN use_count > 0 THEN 1 ELSE 0 END),"  # noqa: S608
+                " SUM(CASE WHEN batch_count > 0 THEN 1 ELSE 0 END)"
+                f" FROM {firms._meta.db_table} WHERE {where} GROUP BY 1, 2",
+                params,
+            )
+            for year, city_code, every, uses, batches in cursor.fetchall():
+                for kind, n in (("", every), ("use", uses), ("batch", batches)):
+                    if n:
+                        out[(_as_date(year), city_code, kind)] = int(n)
+        return out
+
+    def stored(self, cursor, years: tuple | None = None) -> dict[tuple, int]:
+        """{(year, city, kind): firms} as this table holds them."""
+        where, params = _years_sql(years)
+        cursor.execute(
+            f"SELECT year, city, kind, firms FROM {self.table} WHERE {where} AND firms <> 0",  # noqa: S608
+            params,
+        )
+        return {(_as_date(y), c, k): int(n) for y, c, k, n in cursor.fetchall()}
+
+    def rebuild(self, cursor, years: list[dt.date] | None = None) -> None:
+        """Replace the rows of ``years`` (None: every year) by their recount."""
+        recount = self.recount(cursor)
+        if years is None:
+            cursor.execute(f"DELETE FROM {self.table}")  # noqa: S608
+        else:
+            cursor.execute(
+                f"DELETE FROM {self.table} WHERE year IN ({', '.join(['%s'] * len(years))})",  # noqa: S608
+                years,
+            )
+            recount = {k: n for k, n in recount.items() if k[0] in set(years)}
+        for (year, city, kind), n in sorted(recount.items()):
+            cursor.execute(
+                f"INSERT INTO {self.table} (year, city, kind, firms) VALUES (%s, %s, %s, %s)",  # noqa: S608
+                [year, city, kind, n],
+            )
+
+
+def _years_sql(years: tuple | None) -> tuple[str, list]:
+    return ("1 = 1", []) if years is None else ("year >= %s AND year <= %s", list(years))
+
+
+def _as_date(value) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value  # SQLite: text
+
+
 # Every counter is added to from the queue of unfolded events (tracker.services.fold), a
 # batch in one transaction by one folder at a time, never by the completion itself: a
 # completion writes its event and its queue row only, so completions in one county or of
@@ -422,6 +542,9 @@ COUNTERS: tuple = (
     ITEM_YEAR_RANK, ITEM_MONTH_RANK, FIRM_YEAR, FIRM_CITY_YEAR, FIRM_CATEGORY_YEAR, FIRST_SERVED,
 )  # fmt: skip
 SUM_COUNTERS: tuple[CounterSpec, ...] = tuple(s for s in COUNTERS if s is not FIRST_SERVED)
+# Derived from FirmYear and FirmCityYear, not from events: folded before them (in the
+# fold and in counters_add), rebuilt after them.
+FIRMS_SERVED = FirmsServedSpec()
 
 
 def counters_add(event: dict) -> None:
@@ -429,6 +552,7 @@ def counters_add(event: dict) -> None:
     every counter, folded ones too, inside the event's transaction; the event's ``id``
     must be set."""
     with connection.cursor() as cursor:
+        FIRMS_SERVED.add(cursor, event)
         for spec in COUNTERS:
             cursor.execute(spec.upsert_sql, spec.row(event))
 

@@ -457,6 +457,23 @@ class FirmCategoryYear(_FirmCounts):
         ]
 
 
+class FirmsServedYear(models.Model):
+    """How many firms were served in a calendar year, everywhere (``city`` "") or in one
+    provider's city, of a kind (``kind`` "": of either): the rows of FirmYear and
+    FirmCityYear counted, kept by the fold (``tracker.counters.FIRMS_SERVED``) as it adds
+    their rows, so "firms served this year" is one row, not a count of ~200,000."""
+
+    year = models.DateField()  # 1 January
+    city = models.CharField(max_length=6, blank=True)
+    kind = models.CharField(max_length=5, blank=True)
+    firms = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "city", "kind"], name="firms_served_year_key")
+        ]
+
+
 class UnfoldedEvent(models.Model):
     """A usage event not yet added to the counters (tracker.counters.COUNTERS).
 

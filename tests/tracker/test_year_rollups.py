@@ -7,7 +7,7 @@ subscriber's, call by call."""
 import datetime as dt
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -18,9 +18,10 @@ from facilities.models import Category
 from tests.factories.accounts import make_firm, make_provider, make_reviewer, member_of
 from tests.factories.booking import BookingFactory
 from tests.factories.facilities import CategoryFactory, InstrumentFactory, TestingServiceFactory
-from tracker.counters import COUNTERS
+from tracker.counters import COUNTERS, FIRMS_SERVED
 from tracker.models import (
     FirmCityYear,
+    FirmsServedYear,
     FirmYear,
     ItemYearlyUsage,
     ProviderYearlyUsage,
@@ -230,6 +231,50 @@ def test_firms_served_equals_distinct_firms_of_the_events(years, region, kind, p
     assert firms_served(filters=f)["served"] == events.values("firm_id").distinct().count()
 
 
+def test_firms_served_of_a_year_is_one_row_kept_by_the_fold(years, django_assert_num_queries):
+    """The fold keeps FirmsServedYear equal to a count of FirmYear's and FirmCityYear's
+    rows, and a year's firms served (anywhere or in one city) is that one row."""
+    with connection.cursor() as cursor:
+        stored, recount = FIRMS_SERVED.stored(cursor), FIRMS_SERVED.recount(cursor)
+    assert stored == recount
+    assert {city for _, city, _ in stored} >= {"", "330100", "330200"}
+    assert {kind for *_, kind in stored} == {"", "use", "batch"}
+    for region in (None, "330200"):
+        f = _filters(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31), region=region)
+        with django_assert_num_queries(2):  # the new firms (FirstServed) and this row
+            firms_served(filters=f)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite adds inline, no fold")
+def test_one_fold_of_many_events_counts_each_firm_year_once(items, firms, monkeypatch):
+    """A batch holding several events of one new firm-year (and of firms already
+    counted) adds each firm-year once."""
+    from tracker.services import fold, usage
+
+    monkeypatch.setattr(usage, "fold_after_completion", lambda: None)
+    for c in _completions(items, firms):
+        with transaction.atomic():
+            usage_record(order_kind=c.order_kind, order_id=c.order_id,
+                         completed_at=c.completed_at, fee_fen=c.fee_fen, voucher_fen=0)  # fmt: skip
+    assert fold.counters_fold_all() == len(PLAN)
+    with connection.cursor() as cursor:
+        assert FIRMS_SERVED.stored(cursor) == FIRMS_SERVED.recount(cursor)
+    assert FirmsServedYear.objects.get(year=dt.date(2025, 1, 1), city="", kind="").firms == 3
+
+
+def test_a_difference_in_firms_served_is_found_in_its_year_and_repaired(years):
+    FirmsServedYear.objects.filter(year=dt.date(2025, 1, 1), city="", kind="").update(firms=99)
+    run = reconciliation_run()
+    assert run.details["counters"][FIRMS_SERVED.table] == 1
+    assert run.details["buckets"][FIRMS_SERVED.table] == ["2025-01-01"]
+    untouched = set(
+        FirmsServedYear.objects.exclude(year=dt.date(2025, 1, 1)).values_list("pk", flat=True)
+    )
+    repaired = reconciliation_run(repair=True)
+    assert sum(repaired.details["after_repair"]["counters"].values()) == 0
+    assert untouched <= set(FirmsServedYear.objects.values_list("pk", flat=True))
+
+
 @pytest.mark.parametrize(
     ("table", "drift"),
     [
@@ -250,7 +295,9 @@ def test_a_difference_in_a_year_table_is_found_in_its_year_and_only_that_year_re
     name = table._meta.db_table
     assert run.details["counters"][name] >= 1
     assert run.details["buckets"][name] == ["2025-01-01"]
-    assert sum(n for t, n in run.details["counters"].items() if t != name) == 0
+    # FirmsServedYear counts the firm tables' rows: it differs from a drifted one too.
+    derived = {name, FIRMS_SERVED.table} if table in (FirmYear, FirmCityYear) else {name}
+    assert sum(n for t, n in run.details["counters"].items() if t not in derived) == 0
     repaired = reconciliation_run(period_from=dt.date(2025, 6, 1), repair=True)
     assert sum(repaired.details["after_repair"]["counters"].values()) == 0
     assert untouched <= set(table.objects.values_list("pk", flat=True))  # not rebuilt

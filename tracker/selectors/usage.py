@@ -24,6 +24,7 @@ from tracker.models import (
     FirmCategoryYear,
     FirmCityYear,
     FirmMonth,
+    FirmsServedYear,
     FirmYear,
     FirstServed,
     ItemMonthlyUsage,
@@ -337,14 +338,25 @@ def firms_served(*, filters: UsageFilters) -> dict[str, int]:
 
 
 def _served(filters: UsageFilters) -> int:
-    """Distinct firms served: a row count of FirmYear (anywhere), FirmCityYear (one
-    city) or FirmCategoryYear (a category, anywhere) for one calendar year, distinct
+    """Distinct firms served: FirmsServedYear's row for one calendar year anywhere or in
+    one city (of a kind, or of either); a row count of FirmCategoryYear (a category,
+    anywhere) for one calendar year, distinct
     firms over their rows for several (or a category's subtree); FirmMonth
     (distinct over its rows) for anything else: a county, a provider or category, a
     period that is not made of whole years."""
     years = _whole_years(filters)
     codes = (filters.region,) if filters.region else filters.regions
     db = replica_alias()
+    if years is not None and filters.provider_id is None and filters.category_ids is None:
+        first, last = years
+        province = all(code == PROVINCE for code in codes)
+        one_city = len(codes) == 1 and codes[0].endswith("00") and not codes[0].endswith("0000")
+        if first is not None and first == last and (province or one_city):
+            # One calendar year, everywhere or in one city: a row FirmsServedYear keeps.
+            row = FirmsServedYear.objects.using(db).filter(
+                year=first, city="" if province else codes[0], kind=filters.kind or ""
+            )
+            return next(iter(row.values_list("firms", flat=True)), 0)
     if years is not None and filters.provider_id is None:
         province = all(code == PROVINCE for code in codes)
         if filters.category_ids is not None:

@@ -33,7 +33,7 @@ from django.utils import timezone
 from booking.models import Booking, ServiceRequest, StateChange
 from booking.order_events import OrderKind
 from config.db_router import replica_alias
-from tracker.counters import COUNTERS, FIRST_SERVED, SUM_COUNTERS, CounterSpec
+from tracker.counters import COUNTERS, FIRMS_SERVED, FIRST_SERVED, SUM_COUNTERS, CounterSpec
 from tracker.models import ReconciliationRun, UnfoldedEvent, UsageEvent
 from tracker.services.usage import usage_record, voucher_part_fen
 
@@ -127,7 +127,32 @@ def counters_compare(period_from, period_to, db) -> tuple[dict[str, int], dict[s
             _counter_differences(spec, start, end, db, periods=differing) if differing else 0
         )
         buckets[spec.table] = [d.isoformat() for d in differing]
+    years = firms_served_differences(period_from, period_to, db)
+    counters[FIRMS_SERVED.table] = sum(years.values())
+    buckets[FIRMS_SERVED.table] = [y.isoformat() for y in sorted(years)]
     return counters, buckets
+
+
+def firms_served_differences(period_from, period_to, db) -> dict[dt.date, int]:
+    """FirmsServedYear against its recount from FirmYear and FirmCityYear (which the
+    counters' comparison holds to the events): {year: keys that differ}."""
+    years = _years(period_from, period_to)
+    with connections[db].cursor() as cursor:
+        expected = FIRMS_SERVED.recount(cursor, years)
+        stored = FIRMS_SERVED.stored(cursor, years)
+    differing: dict[dt.date, int] = {}
+    for key in expected.keys() | stored.keys():
+        if expected.get(key) != stored.get(key):
+            differing[key[0]] = differing.get(key[0], 0) + 1
+    return differing
+
+
+def _years(period_from, period_to) -> tuple[dt.date, dt.date] | None:
+    if period_from is None and period_to is None:
+        return None
+    first = dt.date(period_from.year, 1, 1) if period_from else dt.date(1, 1, 1)
+    last = dt.date(period_to.year, 1, 1) if period_to else dt.date(9999, 1, 1)
+    return first, last
 
 
 def _checksum_columns() -> dict[str, CounterSpec]:
@@ -378,6 +403,20 @@ def _repair(details: dict, period_from, period_to) -> None:
         if buckets[spec.table]:
             periods = [dt.date.fromisoformat(d) for d in buckets[spec.table]]
             _rebuild(spec, period_from, period_to, periods=periods)
+    # Then the count of the firm tables' rows, from those tables as now rebuilt.
+    if years := sorted(firms_served_differences(period_from, period_to, "default")):
+        _firms_served_rebuild(years)
+
+
+def _firms_served_rebuild(years: list[dt.date] | None = None) -> None:
+    """FirmsServedYear's ``years`` (None: all) recounted, the firm tables and it locked
+    against the fold meanwhile (the fold writes them in this order)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {FIRMS_SERVED.table} IN SHARE ROW EXCLUSIVE MODE")
+            for firms, _ in FIRMS_SERVED.SOURCES:
+                cursor.execute(f"LOCK TABLE {firms._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+        FIRMS_SERVED.rebuild(cursor, years)
 
 
 def _insert_missing(model, kind, period_from, period_to) -> int:
@@ -407,6 +446,7 @@ def counters_rebuild(period_from: dt.date | None, period_to: dt.date | None) -> 
     bulk (``usage_record_many``); a live completion adds to the counters itself."""
     for spec in COUNTERS:
         _rebuild(spec, period_from, period_to)
+    _firms_served_rebuild()
 
 
 def _rebuild(spec, period_from, period_to, periods=None) -> None:
