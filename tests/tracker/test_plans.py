@@ -17,18 +17,26 @@ custom_usage_totals = custom_plans()(usage_totals)
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 
 
-def _plan_cache_mode() -> str:
+def _setting(name: str = "plan_cache_mode") -> str:
     with connections[replica_alias()].cursor() as cursor:
-        cursor.execute("SHOW plan_cache_mode")
+        cursor.execute(f"SHOW {name}")
         return cursor.fetchone()[0]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
 def test_inside_a_dashboard_read_plans_are_custom_and_outside_they_are_not():
-    before = _plan_cache_mode()
+    before = _setting()
     with custom_plans():
-        assert _plan_cache_mode() == "force_custom_plan"
-    assert _plan_cache_mode() == before == "auto"
+        assert _setting() == "force_custom_plan"
+    assert _setting() == before == "auto"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+def test_inside_a_dashboard_read_no_parallel_workers_start():
+    before = _setting("max_parallel_workers_per_gather")
+    with custom_plans():
+        assert _setting("max_parallel_workers_per_gather") == "0"
+    assert _setting("max_parallel_workers_per_gather") == before != "0"
 
 
 def test_a_decorated_read_runs_at_once_in_many_threads():
