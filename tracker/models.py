@@ -147,6 +147,11 @@ class RegionMonthlyUsage(_Sums):
     county = models.CharField(max_length=6)
     firm_size = models.CharField(max_length=10, blank=True)
 
+    # On PostgreSQL also ``region_monthly_counts`` (kind, month, county) INCLUDE (count),
+    # migration 0013: a target's months are then an index-only scan (a three-year
+    # province target: 6,466 rows, 7.7 → 1.9 ms). Not declared here: SQLite has no
+    # covering indexes, and Django warns of one it would ignore.
+
     class Meta:
         constraints = [
             models.UniqueConstraint(

@@ -1,9 +1,11 @@
 """Template helpers of the tracker pages."""
 
+from html import escape
+
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -55,8 +57,9 @@ def public_summary_block():
 def table_body(table) -> SafeString:
     """A Table's ``<tr>`` rows (frontend/views/tracker_tables.py): the first cell a row
     header, linked when the table gives the row a link; numbers right-aligned. Written in
-    Python rather than as nested template loops: a dashboard prints a dozen tables, and
-    their cells were a third of its rendering."""
+    plain Python, every text and link through ``html.escape``: a dashboard prints a dozen
+    tables, and their cells in nested template loops were a third of its rendering (and
+    ``format_html`` per cell still ~9 ms a page)."""
     rows = table.display_rows()
     if not rows:
         return format_html(
@@ -64,16 +67,17 @@ def table_body(table) -> SafeString:
             len(table.columns),
             _("Nothing counted for these filters yet."),
         )
-    return format_html_join("", "<tr>{}</tr>", ((_row_cells(row),) for row in rows))
+    return mark_safe("".join(_row_html(row) for row in rows))  # noqa: S308 - escaped below
 
 
-def _row_cells(row) -> SafeString:
+def _row_html(row) -> str:
     head, *rest = row
-    text = format_html('<a href="{}">{}</a>', head.link, head.text) if head.link else head.text
-    cells = [format_html('<th scope="row" class="fw-normal tracker-row-head">{}</th>', text)]
+    text = escape(str(head.text))
+    if head.link:
+        text = f'<a href="{escape(head.link)}">{text}</a>'
+    cells = [f'<tr><th scope="row" class="fw-normal tracker-row-head">{text}</th>']
     for cell in rest:
-        if cell.numeric:
-            cells.append(format_html('<td class="text-end text-nowrap">{}</td>', cell.text))
-        else:
-            cells.append(format_html("<td>{}</td>", cell.text))
-    return SafeString("".join(cells))
+        numeric = ' class="text-end text-nowrap"' if cell.numeric else ""
+        cells.append(f"<td{numeric}>{escape(str(cell.text))}</td>")
+    cells.append("</tr>")
+    return "".join(cells)

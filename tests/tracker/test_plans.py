@@ -58,3 +58,12 @@ def test_a_decorated_read_runs_at_once_in_many_threads():
     for t in threads:
         t.join()
     assert errors == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")
+def test_target_progress_has_its_covering_index():
+    """Migration 0013: a target's months read (kind, month, county) and count only."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'region_monthly_counts'")
+        (definition,) = cursor.fetchone()
+    assert "(kind, month, county) INCLUDE (count)" in definition
