@@ -35,7 +35,7 @@ class LedgerEntry(models.Model):
     # and date), and each index was one more write per entry on the booking path. The
     # foreign keys and PROTECT stay; what the indexes served was the lookup when a version
     # or a user is deleted, which now scans the ledger (rare: both are referenced from
-    # elsewhere under PROTECT too). tests/vouchers/test_hold_references.py pins the indexes.
+    # elsewhere under PROTECT too). tests/vouchers/test_write_cost.py pins the indexes.
     programme_version = models.ForeignKey(
         "vouchers.ProgrammeVersion", null=True, blank=True, on_delete=models.PROTECT,
         related_name="+", db_index=False,
