@@ -70,12 +70,7 @@ class UsageFilters:
         """Every filter as one Q over a counter (``period``: its date column; ``bounds``:
         that column's first and last value instead of the filters' period)."""
         q = self.region_q(county)
-        if bounds is not None:
-            start, end = bounds
-        elif period == "month":
-            start, end = self.month_start, self.month_end
-        else:
-            start, end = self.start, self.end
+        start, end = self._period_bounds(period, bounds)
         q &= period_q(period, start, end)
         if self.kind:
             q &= Q(kind=self.kind)
@@ -84,6 +79,13 @@ class UsageFilters:
         if self.provider_id is not None:
             q &= Q(provider_id=self.provider_id)
         return q
+
+    def _period_bounds(self, period: str, bounds: tuple | None) -> tuple:
+        if bounds is not None:
+            return bounds
+        if period == "month":
+            return self.month_start, self.month_end
+        return self.start, self.end
 
     def sql(
         self, *, period: str = "month", county: str = "county", bounds: tuple | None = None
@@ -97,12 +99,7 @@ class UsageFilters:
             regions = [prefix_sql(region_prefix(code), county) for code in codes]
             conditions.append("(" + " OR ".join(f"({sql})" for sql, _ in regions) + ")")
             params += [p for _, ps in regions for p in ps]
-        if bounds is not None:
-            start, end = bounds
-        elif period == "month":
-            start, end = self.month_start, self.month_end
-        else:
-            start, end = self.start, self.end
+        start, end = self._period_bounds(period, bounds)
         when, more = period_sql(period, start, end)
         if when:
             conditions.append(when)
