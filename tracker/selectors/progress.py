@@ -8,7 +8,6 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from django.db import connections
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
@@ -23,6 +22,7 @@ from tracker.selectors.filters import (
     today,
     tracker_access,
 )
+from tracker.selectors.yearly import as_date, fetch
 
 
 class Status:
@@ -101,7 +101,7 @@ def month_counts_many(targets: list[Target], *, until: dt.date) -> list[list[tup
     ]
     counts: list[dict[dt.date, int]] = [{} for _ in targets]
     for i, on, n in _union(parts):
-        month = _date(on).replace(day=1)
+        month = as_date(on).replace(day=1)
         counts[i][month] = counts[i].get(month, 0) + int(n)  # PostgreSQL sums as numeric
     return [sorted(c.items()) for c in counts]
 
@@ -111,13 +111,7 @@ def _union(parts: list[tuple[str, list]]) -> list[tuple]:
     if not parts:
         return []
     sql = " UNION ALL ".join(f"SELECT * FROM ({part}) p{i}" for i, (part, _) in enumerate(parts))  # noqa: S608
-    with connections[replica_alias()].cursor() as cursor:
-        cursor.execute(sql, [p for _, params in parts for p in params])
-        return cursor.fetchall()
-
-
-def _date(value) -> dt.date:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value  # SQLite: text
+    return fetch(replica_alias(), sql, [p for _, params in parts for p in params])
 
 
 def _month_parts(target: Target, *, until: dt.date, tag: int) -> list[tuple[str, list]]:
@@ -159,8 +153,6 @@ def _counted_sql(model, on: str, target: Target, tag: int, where: list[tuple[str
     region, params = prefix_sql(region_prefix(target.region_id), "county")
     conditions = [region, "kind = %s", *(f"({sql})" for sql, _ in where)]
     params = [*params, target.kind, *(p for _, ps in where for p in ps)]
-    adapt = connections[replica_alias()].ops.adapt_datefield_value
-    params = [adapt(p) if isinstance(p, dt.date) else p for p in params]
     sql = (
         f"SELECT {int(tag)} AS t, {on} AS d, SUM(count) AS n FROM {model._meta.db_table}"  # noqa: S608
         f" WHERE {' AND '.join(conditions)} GROUP BY {on}"
@@ -269,11 +261,11 @@ def met_days(
             running += n
     found: list[dt.date | None] = [None] * len(targets)
     running_of = [running for _, running in before]
-    for i, day, n in sorted(_union(parts), key=lambda row: (row[0], _date(row[1]))):
+    for i, day, n in sorted(_union(parts), key=lambda row: (row[0], as_date(row[1]))):
         k = before[i][0]
         if found[k] is not None:
             continue
         running_of[i] += int(n)
         if running_of[i] >= targets[k][0].target_count:
-            found[k] = _date(day)
+            found[k] = as_date(day)
     return found

@@ -36,7 +36,15 @@ from tracker.models import (
 )
 from tracker.selectors.filters import PROVINCE, UsageFilters, months_between, period_q
 from tracker.selectors.ranks import ranks_answer, top_item_ids
-from tracker.selectors.yearly import Part, fetch, grouped, grouped_for, period_parts, year_parts
+from tracker.selectors.yearly import (
+    Part,
+    as_date,
+    fetch,
+    grouped,
+    grouped_for,
+    period_parts,
+    year_parts,
+)
 
 MEASURES = ("count", "minutes", "outside_count", "outside_minutes", "samples", "fee_fen",
             "voucher_fen")  # fmt: skip
@@ -113,14 +121,10 @@ def _summed(filters: UsageFilters, *, by: str, limit: int | None = None) -> list
     out = []
     for key_value, kind_value, *measures in rows:
         if by == "month":
-            key_value = _date(key_value)
+            key_value = as_date(key_value)
         values = dict(zip(MEASURES, (int(v or 0) for v in measures), strict=True))
         out.append({"key": key_value, "kind": kind_value or key_value, **values})
     return out
-
-
-def _date(value) -> dt.date:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value  # SQLite: text
 
 
 def usage_breakdown(*, filters: UsageFilters, by: str, limit: int | None = None) -> list[dict]:

@@ -92,6 +92,11 @@ def fetch(db: str, sql: str, params) -> list[tuple]:
         return cursor.fetchall()
 
 
+def as_date(value) -> dt.date:
+    """A date column as ``fetch`` returns it: a date, or ISO text on SQLite."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def year_parts(filters: UsageFilters, monthly: type, yearly: type | None = None) -> list[Part]:
     """The counter rows under ``filters``: the year table (``yearly``, else the one of
     ``monthly``) for whole years, ``monthly`` for the edge months."""
