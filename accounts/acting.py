@@ -53,12 +53,25 @@ FIRM_FIELD_HELP = (
 _FIELD = {Organisation.Kind.FIRM: "firm", Organisation.Kind.PROVIDER: "provider"}
 
 
+def user_memberships(request) -> list[Membership]:
+    """The signed-in user's memberships with their organisations, oldest first, read once
+    per request: the acting choice picks one and the navbar lists them all."""
+    cached = getattr(request, "_user_memberships", None)
+    if cached is None:
+        user = request.user
+        cached = []
+        if user.is_authenticated:
+            rows = user.memberships.select_related("organisation").order_by("created_at", "pk")
+            cached = list(rows)
+        request._user_memberships = cached
+    return cached
+
+
 def acting_membership(request) -> Membership | None:
     """The navbar's hat: the membership chosen in this session, else the user's first."""
-    user = request.user
-    if not user.is_authenticated:
+    if not request.user.is_authenticated:
         return None
-    memberships = list(user.memberships.select_related("organisation").order_by("created_at", "pk"))
+    memberships = user_memberships(request)
     chosen = _session_choice(request)
     for membership in memberships:
         if membership.pk == chosen:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
 
-from accounts.acting import acting_membership
+from accounts.acting import acting_membership, user_memberships
 
 
 class ActingAsMiddleware:
@@ -13,4 +13,5 @@ class ActingAsMiddleware:
 
     def __call__(self, request):
         request.acting = SimpleLazyObject(lambda: acting_membership(request))
+        request.memberships = SimpleLazyObject(lambda: user_memberships(request))
         return self.get_response(request)
