@@ -19,11 +19,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Organisation, Region
+from accounts.models import Organisation
 from accounts.scoping import Scope, region_prefix
 from config.errors import Invalid
-from facilities.models import Category
 from tracker.models import UsageKind
+from tracker.selectors import filter_choices
 from tracker.selectors.filters import UsageFilters, prefix_q, usage_filters_parse
 
 FIRST_YEAR = 2018
@@ -95,24 +95,12 @@ def kind_choices() -> list[tuple[str, str]]:
 
 def region_choices(scope: Scope) -> list[tuple[str, str]]:
     """The cities the reader covers (a city reviewer: its own city and its counties)."""
-    rows = Region.objects.filter(level__in=(Region.Level.CITY, Region.Level.COUNTY))
-    if not scope.is_admin:
-        q = Q(pk__in=[])
-        for prefix in scope.region_prefixes:
-            q |= prefix_q(prefix, "code")
-        rows = rows.filter(q)
-    rows = list(rows.order_by("code"))
-    cities = [r for r in rows if r.level == Region.Level.CITY]
-    if len(cities) > 1:
-        return [(r.code, str(r)) for r in cities]
-    # One city: offer its counties as well, indented under it.
-    return [(r.code, str(r) if r.level == Region.Level.CITY else f"— {r}") for r in rows]
+    return filter_choices.region_choices(scope)
 
 
 def category_choices() -> list[tuple[str, str]]:
     """Top-level categories and their children (a category counts its subtree)."""
-    rows = Category.objects.filter(parent__parent__isnull=True).order_by("path")
-    return [(str(c.pk), f"— {c}" if c.parent_id else str(c)) for c in rows]
+    return filter_choices.category_choices()
 
 
 def provider_choices(scope: Scope) -> list[tuple[str, str]]:
@@ -150,10 +138,8 @@ def provider_picker(scope: Scope, *, chosen: str, search: str = "") -> ProviderP
     rows = _providers(scope)
     search = search.strip()[:100]
     if not search:
-        # Whether there are few, unsorted: sorting a province's 5,000 names by name to
-        # find there are more than 200 took 4 ms of every page.
-        if rows.order_by()[: PROVIDER_LIST_MAX + 1].count() <= PROVIDER_LIST_MAX:
-            listed = list(rows.values_list("pk", "name"))
+        if not filter_choices.provider_count_above(scope, PROVIDER_LIST_MAX):
+            listed = filter_choices.provider_names(scope)
             return ProviderPicker(_options(listed, chosen), False, "", False)
         listed = []
     else:
