@@ -19,6 +19,7 @@ from django.db import connection
 from tracker.models import (
     CategoryMonthlyUsage,
     CategorySizeYear,
+    CategoryYearlyUsage,
     DailyUsage,
     FirmCategoryYear,
     FirmCityYear,
@@ -34,6 +35,7 @@ from tracker.models import (
     ProviderCategoryYear,
     ProviderMonthlyUsage,
     ProviderYearlyUsage,
+    ProviderYearRank,
     RegionMonthlyUsage,  # fmt: skip
     UnfoldedEvent,
     UsageEvent,
@@ -245,6 +247,24 @@ PROVIDER_YEARLY = CounterSpec(
         "kind": _col("kind"),
         "county": _col("provider_county"),
         "provider_id": _col("provider_id"),
+    },
+    USAGE_SUMS,
+)
+PROVIDER_YEAR_RANK = CounterSpec(
+    ProviderYearRank,
+    "year",
+    {"year": _YEAR, "city": _col("provider_city"), "provider_id": _col("provider_id")},
+    ("count",),
+    kinded=False,
+)
+CATEGORY_YEARLY = CounterSpec(
+    CategoryYearlyUsage,
+    "year",
+    {
+        "year": _YEAR,
+        "kind": _col("kind"),
+        "county": _col("provider_county"),
+        "category_id": _col("category_id"),
     },
     USAGE_SUMS,
 )
@@ -538,8 +558,9 @@ def _as_date(value) -> dt.date:
 # counter row once. Folders add to the tables in this order.
 COUNTERS: tuple = (
     DAILY, REGION_MONTHLY, PROVIDER_MONTHLY, CATEGORY_MONTHLY, MONTHLY, ITEM_MONTHLY,
-    FIRM_MONTH, PROVIDER_YEARLY, PROVIDER_CATEGORY_YEAR, CATEGORY_SIZE_YEAR, ITEM_YEARLY,
-    ITEM_YEAR_RANK, ITEM_MONTH_RANK, FIRM_YEAR, FIRM_CITY_YEAR, FIRM_CATEGORY_YEAR, FIRST_SERVED,
+    FIRM_MONTH, PROVIDER_YEARLY, PROVIDER_YEAR_RANK, CATEGORY_YEARLY, PROVIDER_CATEGORY_YEAR,
+    CATEGORY_SIZE_YEAR, ITEM_YEARLY, ITEM_YEAR_RANK, ITEM_MONTH_RANK, FIRM_YEAR, FIRM_CITY_YEAR,
+    FIRM_CATEGORY_YEAR, FIRST_SERVED,
 )  # fmt: skip
 SUM_COUNTERS: tuple[CounterSpec, ...] = tuple(s for s in COUNTERS if s is not FIRST_SERVED)
 # Derived from FirmYear and FirmCityYear, not from events: folded before them (in the

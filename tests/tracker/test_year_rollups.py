@@ -20,11 +20,13 @@ from tests.factories.booking import BookingFactory
 from tests.factories.facilities import CategoryFactory, InstrumentFactory, TestingServiceFactory
 from tracker.counters import COUNTERS, FIRMS_SERVED
 from tracker.models import (
+    CategoryYearlyUsage,
     FirmCityYear,
     FirmsServedYear,
     FirmYear,
     ItemYearlyUsage,
     ProviderYearlyUsage,
+    ProviderYearRank,
     UsageEvent,
 )
 from tracker.selectors.filters import usage_filters_for
@@ -41,7 +43,8 @@ from tracker.services.usage import usage_record
 
 pytestmark = pytest.mark.django_db
 
-YEAR_TABLES = (ProviderYearlyUsage, ItemYearlyUsage, FirmYear, FirmCityYear)
+YEAR_TABLES = (ProviderYearlyUsage, ProviderYearRank, ItemYearlyUsage, CategoryYearlyUsage, FirmYear,
+               FirmCityYear)  # fmt: skip
 
 
 def _shanghai(y, m, d, h=10):
@@ -133,7 +136,7 @@ def test_a_completion_counts_once_in_every_year_table(complete_booking, firm_a, 
             order_kind=OrderKind.BOOKING, order_id=booking.pk, completed_at=event.completed_at,
             fee_fen=event.fee_fen, voucher_fen=0,
         )  # fmt: skip
-    assert [m.objects.get().count for m in YEAR_TABLES] == [1, 1, 1, 1]
+    assert [m.objects.get().count for m in YEAR_TABLES] == [1] * len(YEAR_TABLES)
     assert reconciliation_run().differences == 0
 
 
@@ -154,9 +157,11 @@ def _filters(**values):
     [(None, None), ((2025, 1, 1), (2025, 12, 31)), ((2024, 12, 1), (2026, 2, 28)),
      ((2025, 3, 1), (2025, 5, 31)), ((2024, 11, 1), (2025, 12, 31))],
 )  # fmt: skip
-def test_top_providers_and_items_over_years_and_edges_equal_a_recount(years, start, end):
-    f = _filters(start=dt.date(*start) if start else None, end=dt.date(*end) if end else None)
-    events = UsageEvent.objects.all()
+@pytest.mark.parametrize("region", ["", "330200"])
+def test_top_providers_and_items_over_years_and_edges_equal_a_recount(years, start, end, region):
+    f = _filters(start=dt.date(*start) if start else None, end=dt.date(*end) if end else None,
+                 region=region or None)  # fmt: skip
+    events = UsageEvent.objects.filter(provider_city=region) if region else UsageEvent.objects.all()
     if start:
         events = events.filter(completed_on__gte=dt.date(*start))
     if end:
@@ -194,6 +199,51 @@ def test_under_a_category_providers_and_firm_sizes_equal_a_recount(years, start,
         assert got == {(r[column], r["kind"]): (r["n"], r["fee"]) for r in expected}
 
 
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(None, None), ((2025, 1, 1), (2025, 12, 31)), ((2024, 12, 1), (2026, 2, 28)),
+     ((2025, 3, 1), (2025, 5, 31))],
+)  # fmt: skip
+@pytest.mark.parametrize("region", ["", "330200"])
+def test_categories_over_years_and_edges_equal_a_recount(years, start, end, region):
+    f = _filters(start=dt.date(*start) if start else None, end=dt.date(*end) if end else None,
+                 region=region or None)  # fmt: skip
+    events = UsageEvent.objects.all()
+    if region:
+        events = events.filter(provider_city=region)
+    if start:
+        events = events.filter(completed_on__gte=dt.date(*start))
+    if end:
+        events = events.filter(completed_on__lte=dt.date(*end))
+    got = [(r["key"], r["kind"], r["count"], r["hours"], r["fee_fen"])
+           for r in usage_breakdown(filters=f, by="category")]  # fmt: skip
+    expected = events.values("category_id", "kind").annotate(
+        n=Count("id"), minutes=Sum("minutes"), fee=Sum("fee_fen")
+    )
+    assert got == sorted(
+        (
+            (r["category_id"], r["kind"], r["n"], round(r["minutes"] / 60, 1), r["fee"])
+            for r in expected
+        ),
+        key=lambda r: (-r[2], r[0], r[1]),
+    )
+    limited = usage_breakdown(filters=f, by="category", limit=1)
+    assert [(r["key"], r["kind"]) for r in limited] == [(k, kind) for k, kind, *_ in got[:1]]
+
+
+def test_categories_of_whole_years_read_their_year_table(years):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    f = _filters(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+    with CaptureQueriesContext(connection) as queries:
+        rows = usage_breakdown(filters=f, by="category")
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert (
+        rows and "tracker_categoryyearlyusage" in sql and "tracker_categorymonthlyusage" not in sql
+    )
+
+
 def test_firm_sizes_under_a_category_read_whole_years_from_their_year_table(years):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -204,6 +254,25 @@ def test_firm_sizes_under_a_category_read_whole_years_from_their_year_table(year
         usage_breakdown(filters=f, by="firm_size")
     sql = " ".join(q["sql"] for q in queries.captured_queries)
     assert "tracker_categorysizeyear" in sql and "tracker_monthlyusage" not in sql
+
+
+@pytest.mark.parametrize("region", ["", "330200"])
+def test_top_providers_of_one_year_read_the_rank_down_its_index(years, region):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    f = _filters(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31), region=region or None)
+    with CaptureQueriesContext(connection) as queries:
+        top = usage_top_providers(filters=f, limit=1)
+    ranking = queries.captured_queries[0]["sql"]
+    assert "tracker_provideryearrank" in ranking and "GROUP BY" not in ranking
+    ningbo = years["items"][1].provider_id
+    assert {r["key"] for r in top} == {ningbo}
+    # Under a county filter the city rank cannot answer: the year table ranks instead.
+    with CaptureQueriesContext(connection) as queries:
+        usage_top_providers(filters=_filters(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31),
+                                             region="330203"), limit=1)  # fmt: skip
+    assert "tracker_provideryearrank" not in queries.captured_queries[0]["sql"]
 
 
 def test_top_providers_rank_providers_by_both_kinds_together(years):
@@ -280,6 +349,8 @@ def test_a_difference_in_firms_served_is_found_in_its_year_and_repaired(years):
     [
         (ProviderYearlyUsage, lambda: ProviderYearlyUsage.objects.filter(year=dt.date(2025, 1, 1)).update(count=9)),
         (ItemYearlyUsage, lambda: ItemYearlyUsage.objects.filter(year=dt.date(2025, 1, 1)).delete()),
+        (CategoryYearlyUsage, lambda: CategoryYearlyUsage.objects.filter(year=dt.date(2025, 1, 1)).update(count=7)),
+        (ProviderYearRank, lambda: ProviderYearRank.objects.filter(year=dt.date(2025, 1, 1)).update(count=7)),
         (FirmYear, lambda: FirmYear.objects.filter(year=dt.date(2025, 1, 1)).update(use_count=0)),
         # A firm's count moved from one city to the other keeps the year's totals: the
         # per-year checksum of cities still sees it.

@@ -31,6 +31,7 @@ from tracker.models import (
     MonthlyUsage,
     ProviderCategoryYear,
     ProviderMonthlyUsage,
+    ProviderYearRank,
     RegionMonthlyUsage,
     UsageKind,  # fmt: skip
 )
@@ -43,6 +44,7 @@ from tracker.selectors.yearly import (
     grouped,
     grouped_for,
     period_parts,
+    ranked,
     year_parts,
 )
 
@@ -136,6 +138,8 @@ def usage_breakdown(*, filters: UsageFilters, by: str, limit: int | None = None)
         return _provider_breakdown(filters, limit)
     if by == "firm_size" and filters.category_ids is not None and filters.provider_id is None:
         return _category_size_breakdown(filters, limit)
+    if by == "category" and rollup_for(filters, by) is CategoryMonthlyUsage:
+        return _category_breakdown(filters, limit)
     result = [{**r, **_row(r)} for r in _summed(filters, by=by, limit=limit)]
     return _labelled(by, result)
 
@@ -156,6 +160,12 @@ def _provider_breakdown(filters: UsageFilters, limit: int | None) -> list[dict]:
     model = rollup_for(filters, "provider")
     if model is ProviderMonthlyUsage:
         parts = year_parts(filters, ProviderMonthlyUsage)
+        if limit and _ranks_by_city(filters):
+            rows = grouped_for(parts, rank_by="provider_id", winners=_top_providers(filters, parts, limit),
+                               keys=("provider_id", "kind"), sums=MEASURES,
+                               order="count DESC, provider_id, kind")  # fmt: skip
+            result = [{"key": r["provider_id"], "kind": r["kind"], **_row(r)} for r in rows]
+            return _labelled("provider", result)
     elif filters.category_ids is not None and filters.provider_id is None:
         parts = year_parts(filters, MonthlyUsage, yearly=ProviderCategoryYear)
     else:
@@ -164,6 +174,50 @@ def _provider_breakdown(filters: UsageFilters, limit: int | None) -> list[dict]:
                    order="count DESC, provider_id, kind", limit=limit, rank_by="provider_id")  # fmt: skip
     result = [{"key": r["provider_id"], "kind": r["kind"], **_row(r)} for r in rows]
     return _labelled("provider", result)
+
+
+def _ranks_by_city(filters: UsageFilters) -> bool:
+    """Whether ProviderYearRank answers the ranking: both kinds together (no kind, item
+    or provider filter) in the province or in whole cities."""
+    codes = (filters.region,) if filters.region else filters.regions
+    return (
+        not filters.kind
+        and not filters.has_item_filters
+        and bool(codes)
+        and all(code.endswith("00") for code in codes)
+    )
+
+
+def _top_providers(filters: UsageFilters, parts: list[Part], limit: int) -> list[int]:
+    """The ``limit`` providers with most completions of both kinds: down the rank's index
+    for one whole year; else summed over the rank's years and the edge months of
+    ProviderMonthlyUsage (``parts``' monthly ones)."""
+    years, _edges = period_parts(filters.month_start, filters.month_end)
+    db = replica_alias()
+    edges = [p for p in parts if p.model is ProviderMonthlyUsage]
+    if years is None:
+        return ranked(edges, "provider_id", limit)
+    cities, params = replace(filters, kind=None).sql(period="year", county="city", bounds=years)
+    table = ProviderYearRank._meta.db_table
+    if not edges and years[0] is not None and years[0] == years[1]:
+        sql = (
+            f"SELECT provider_id FROM {table} WHERE {cities}"  # noqa: S608
+            " ORDER BY count DESC, provider_id LIMIT %s"
+        )
+        return [row[0] for row in fetch(db, sql, [*params, limit])]
+    return ranked([Part(ProviderYearRank, cities, tuple(params), db), *edges], "provider_id", limit)
+
+
+def _category_breakdown(filters: UsageFilters, limit: int | None) -> list[dict]:
+    """By category and kind: the period's whole years from CategoryYearlyUsage, its edge
+    months from CategoryMonthlyUsage. A region's categories are a few dozen rows, so
+    they are summed in one statement and the first ``limit`` (largest count first) kept,
+    as a LIMIT would."""
+    parts = year_parts(filters, CategoryMonthlyUsage)
+    rows = grouped(parts, keys=("category_id", "kind"), sums=MEASURES,
+                   order="count DESC, category_id, kind")  # fmt: skip
+    result = [{"key": r["category_id"], "kind": r["kind"], **_row(r)} for r in rows[:limit]]
+    return _labelled("category", result)
 
 
 def _category_size_breakdown(filters: UsageFilters, limit: int | None) -> list[dict]:

@@ -21,6 +21,8 @@ from django.db import connections
 
 from config.db_router import replica_alias
 from tracker.models import (
+    CategoryMonthlyUsage,
+    CategoryYearlyUsage,
     ItemMonthlyUsage,
     ItemYearlyUsage,
     ProviderMonthlyUsage,
@@ -28,7 +30,11 @@ from tracker.models import (
 )
 from tracker.selectors.filters import UsageFilters, today
 
-YEARLY = {ProviderMonthlyUsage: ProviderYearlyUsage, ItemMonthlyUsage: ItemYearlyUsage}
+YEARLY = {
+    ProviderMonthlyUsage: ProviderYearlyUsage,
+    ItemMonthlyUsage: ItemYearlyUsage,
+    CategoryMonthlyUsage: CategoryYearlyUsage,
+}
 
 
 def period_parts(
@@ -129,7 +135,7 @@ def grouped(
         return _grouped(parts, keys, sums, order)
     if rank_by is None:
         raise ValueError("a ranking needs rank_by")
-    winners = _ranked(parts, rank_by, limit)
+    winners = ranked(parts, rank_by, limit)
     return grouped_for(parts, rank_by=rank_by, winners=winners, keys=keys, sums=sums, order=order)
 
 
@@ -156,7 +162,7 @@ def _union(parts: list[Part], columns: tuple[str, ...]) -> tuple[str, list]:
     ]
 
 
-def _ranked(parts: list[Part], rank_by: str, limit: int) -> list:
+def ranked(parts: list[Part], rank_by: str, limit: int) -> list:
     """The ``limit`` values of ``rank_by`` with the largest total count (ties by value)."""
     union, params = _union(parts, (rank_by, "count"))
     query = (
