@@ -20,6 +20,8 @@ from tracker.models import (
     CategoryMonthlyUsage,
     CategorySizeYear,
     CategoryYearlyUsage,
+    CityDailyUsage,
+    CityMonthlyUsage,
     DailyUsage,
     FirmCategoryYear,
     FirmCityYear,
@@ -187,6 +189,18 @@ REGION_MONTHLY = CounterSpec(
         "firm_size": _col("firm_size"),
     },
     USAGE_SUMS,
+)
+CITY_DAILY = CounterSpec(
+    CityDailyUsage,
+    "day",
+    {"day": _col("completed_on"), "kind": _col("kind"), "city": _col("provider_city")},
+    ("count",),
+)
+CITY_MONTHLY = CounterSpec(
+    CityMonthlyUsage,
+    "month",
+    {"month": _col("month"), "kind": _col("kind"), "city": _col("provider_city")},
+    ("count",),
 )
 PROVIDER_MONTHLY = CounterSpec(
     ProviderMonthlyUsage,
@@ -557,10 +571,10 @@ def _as_date(value) -> dt.date:
 # one firm never wait on each other's counter rows, and a busy second's events write each
 # counter row once. Folders add to the tables in this order.
 COUNTERS: tuple = (
-    DAILY, REGION_MONTHLY, PROVIDER_MONTHLY, CATEGORY_MONTHLY, MONTHLY, ITEM_MONTHLY,
-    FIRM_MONTH, PROVIDER_YEARLY, PROVIDER_YEAR_RANK, CATEGORY_YEARLY, PROVIDER_CATEGORY_YEAR,
-    CATEGORY_SIZE_YEAR, ITEM_YEARLY, ITEM_YEAR_RANK, ITEM_MONTH_RANK, FIRM_YEAR, FIRM_CITY_YEAR,
-    FIRM_CATEGORY_YEAR, FIRST_SERVED,
+    DAILY, CITY_DAILY, REGION_MONTHLY, CITY_MONTHLY, PROVIDER_MONTHLY, CATEGORY_MONTHLY, MONTHLY,
+    ITEM_MONTHLY, FIRM_MONTH, PROVIDER_YEARLY, PROVIDER_YEAR_RANK, CATEGORY_YEARLY,
+    PROVIDER_CATEGORY_YEAR, CATEGORY_SIZE_YEAR, ITEM_YEARLY, ITEM_YEAR_RANK, ITEM_MONTH_RANK,
+    FIRM_YEAR, FIRM_CITY_YEAR, FIRM_CATEGORY_YEAR, FIRST_SERVED,
 )  # fmt: skip
 SUM_COUNTERS: tuple[CounterSpec, ...] = tuple(s for s in COUNTERS if s is not FIRST_SERVED)
 # Derived from FirmYear and FirmCityYear, not from events: folded before them (in the

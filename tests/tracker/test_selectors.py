@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Region
@@ -226,15 +227,22 @@ def test_achieved_adds_whole_months_and_partial_edges_exactly(history):
 
 
 def _counted(day: dt.date, n: int, county: str = "330106") -> None:
-    """``n`` uses on ``day`` in both counters the progress reads (as events would leave them)."""
-    from tracker.models import DailyUsage, RegionMonthlyUsage
+    """``n`` uses on ``day`` in the counters the progress reads, by county and by city (as
+    events would leave them)."""
+    from tracker.models import CityDailyUsage, CityMonthlyUsage, DailyUsage, RegionMonthlyUsage
 
     DailyUsage.objects.create(day=day, kind="use", county=county, count=n)
-    month, _ = RegionMonthlyUsage.objects.get_or_create(
-        month=day.replace(day=1), kind="use", county=county, firm_size="small"
-    )
-    month.count += n
-    month.save()
+    city = county[:4] + "00"
+    daily, _ = CityDailyUsage.objects.get_or_create(day=day, kind="use", city=city)
+    for row in (
+        RegionMonthlyUsage.objects.get_or_create(
+            month=day.replace(day=1), kind="use", county=county, firm_size="small"
+        )[0],
+        CityMonthlyUsage.objects.get_or_create(month=day.replace(day=1), kind="use", city=city)[0],
+        daily,
+    ):
+        row.count += n
+        row.save()
 
 
 def _early_2025_target(target_count: int) -> Target:
@@ -293,8 +301,10 @@ def test_several_targets_read_together_as_each_alone(django_assert_num_queries):
     from tracker.selectors.progress import target_progress, targets_progress
 
     on = dt.date(2025, 3, 5)
+    # The province's and the cities' targets read the city tables, the county's the
+    # county tables (tracker.selectors.progress._grain): the same days either way.
     shapes = [("330000", "use", 7), ("330100", "use", 3), ("330200", "use", 100),
-              ("330000", "batch", 1), ("330000", "use", 17)]  # fmt: skip
+              ("330000", "batch", 1), ("330000", "use", 17), ("330106", "use", 3)]  # fmt: skip
     province = _early_2025_target(1)
     targets = [
         Target(kind=kind, region_id=region, starts_on=province.starts_on,
@@ -306,9 +316,9 @@ def test_several_targets_read_together_as_each_alone(django_assert_num_queries):
         together = targets_progress(targets, on=on)
     assert together == alone
     # Hangzhou has the odd days (1 February, 3 March), Ningbo the even ones.
-    assert [p.achieved for p in together] == [16, 8, 8, 0, 16]
+    assert [p.achieved for p in together] == [16, 8, 8, 0, 16, 8]
     assert [p.met_on for p in together] == [dt.date(2025, 2, 14), dt.date(2025, 2, 1), None, None,
-                                           None]  # fmt: skip
+                                           None, dt.date(2025, 2, 1)]  # fmt: skip
 
 
 @pytest.mark.parametrize("by", ["provider", "city", "county", "category", "firm_size"])
@@ -324,3 +334,27 @@ def test_top_instruments_are_the_head_of_all_instruments(history):
     whole = usage_top_items(filters=filters, kind="use", limit=100)
     assert len(whole) == 2 and whole[0]["count"] >= whole[1]["count"]
     assert usage_top_items(filters=filters, kind="use", limit=1) == whole[:1]
+
+
+@pytest.mark.parametrize(
+    ("region", "tables"),
+    [("330000", ("tracker_citymonthlyusage", "tracker_citydailyusage")),
+     ("330100", ("tracker_citymonthlyusage", "tracker_citydailyusage")),
+     ("330106", ("tracker_regionmonthlyusage", "tracker_dailyusage"))],
+)  # fmt: skip
+def test_a_targets_grain_is_its_regions(region, tables):
+    """The province's and a city's targets read the city tables, a county's the county
+    ones; the partial months at the ends come from the daily table of the same grain."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tracker.selectors.progress import target_progress
+
+    target = _early_2025_target(1)
+    target.region_id = region
+    with CaptureQueriesContext(connection) as queries:
+        target_progress(target, on=dt.date(2025, 3, 5))
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert all(table in sql for table in tables)
+    others = {"tracker_citymonthlyusage", "tracker_citydailyusage", "tracker_regionmonthlyusage",
+              "tracker_dailyusage"} - set(tables)  # fmt: skip
+    assert not any(f"{table} " in sql for table in others)

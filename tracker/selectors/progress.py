@@ -1,6 +1,9 @@
 """Progress towards each target: achieved against target and time, the pace needed from
-today, and a projection at the current pace. Reads ``DailyUsage`` (day × county × kind),
-so a target's exact days are counted, on the replica when there is one."""
+today, and a projection at the current pace. Whole months from a month counter, the days
+at a period's ends from a daily one, so a target's exact days are counted: the city
+tables (CityMonthlyUsage, CityDailyUsage) for the province's and a city's targets, the
+county ones (RegionMonthlyUsage, DailyUsage) for a county's; on the replica when there
+is one."""
 
 from __future__ import annotations
 
@@ -13,7 +16,13 @@ from django.db.models import Q, QuerySet
 from accounts.models import User
 from accounts.scoping import region_prefix
 from config.db_router import replica_alias
-from tracker.models import DailyUsage, RegionMonthlyUsage, Target
+from tracker.models import (
+    CityDailyUsage,
+    CityMonthlyUsage,
+    DailyUsage,
+    RegionMonthlyUsage,
+    Target,
+)
 from tracker.selectors.filters import (
     UsageFilters,
     period_values,
@@ -116,8 +125,8 @@ def _union(parts: list[tuple[str, list]]) -> list[tuple]:
 
 def _month_parts(target: Target, *, until: dt.date, tag: int) -> list[tuple[str, list]]:
     """One target's rows, each (``tag``, a month or a day, its count): whole months from
-    the month × county counter, the days of the partial months at either end (only those:
-    a three-year province target reads ~36 × 90 monthly rows, not ~100,000 daily ones)
+    the month counter, the days of the partial months at either end (only those:
+    a three-year province target reads ~36 × 11 monthly rows a kind, not ~12,000 daily ones)
     from the daily one. None, one or two statements, as SQL and parameters."""
     start, end = target.starts_on, min(until, target.ends_on)
     if end < start:
@@ -131,7 +140,7 @@ def _month_parts(target: Target, *, until: dt.date, tag: int) -> list[tuple[str,
     if first_full < after_full:
         months = period_values("month", first_full, after_full - dt.timedelta(days=1))
         parts.append(_counted_sql(
-            RegionMonthlyUsage, "month", target, tag,
+            _grain(target).monthly, "month", target, tag,
             [(f"month IN ({', '.join(['%s'] * len(months))})", months)] if months else
             [("month >= %s AND month < %s", [first_full, after_full])],
         ))  # fmt: skip
@@ -143,14 +152,32 @@ def _month_parts(target: Target, *, until: dt.date, tag: int) -> list[tuple[str,
         edges = [(" OR ".join(sql for sql, _ in days), [p for _, ps in days for p in ps])]
     if first_full >= after_full or start < first_full or after_full <= end:
         edges = [("day >= %s AND day <= %s", [start, end]), *edges]
-        parts.append(_counted_sql(DailyUsage, "day", target, tag, edges))
+        parts.append(_counted_sql(_grain(target).daily, "day", target, tag, edges))
     return parts
+
+
+@dataclass(frozen=True)
+class _Grain:
+    monthly: type
+    daily: type
+    column: str  # the tables' region column
+
+
+_BY_CITY = _Grain(CityMonthlyUsage, CityDailyUsage, "city")
+_BY_COUNTY = _Grain(RegionMonthlyUsage, DailyUsage, "county")
+
+
+def _grain(target: Target) -> _Grain:
+    """The province's and a city's targets count whole cities: the city tables, an
+    eleventh of the county rows; a county's target, the county tables."""
+    return _BY_CITY if target.region_id.endswith("00") else _BY_COUNTY
 
 
 def _counted_sql(model, on: str, target: Target, tag: int, where: list[tuple[str, list]]):
     """``SELECT tag, on, SUM(count)`` of one counter table in the target's region and
     kind, under ``where`` (each condition parenthesised), grouped by ``on``."""
-    region, params = prefix_sql(region_prefix(target.region_id), "county")
+    column = _grain(target).column
+    region, params = prefix_sql(region_prefix(target.region_id), column)
     conditions = [region, "kind = %s", *(f"({sql})" for sql, _ in where)]
     params = [*params, target.kind, *(p for _, ps in where for p in ps)]
     sql = (
@@ -255,7 +282,7 @@ def met_days(
             if running + n >= target.target_count:
                 days = [("day >= %s AND day <= %s", [target.starts_on, target.ends_on]),
                         ("day >= %s AND day < %s", [month, _next_month(month)])]  # fmt: skip
-                parts.append(_counted_sql(DailyUsage, "day", target, len(parts), days))
+                parts.append(_counted_sql(_grain(target).daily, "day", target, len(parts), days))
                 before.append((k, running))
                 break
             running += n
