@@ -80,3 +80,13 @@ def test_top_items_under_a_category_have_their_covering_index():
         )
         (definition,) = cursor.fetchone()
     assert "(category_id, year, kind) INCLUDE (county, item_id, count)" in definition
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")
+def test_top_items_of_a_region_have_their_covering_index():
+    """Migration 0018: a city's or county's items of a year are sought by (year, kind,
+    county), not by reading every item of that year and kind."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'item_yearly_by_county'")
+        (definition,) = cursor.fetchone()
+    assert "(year, kind, county) INCLUDE (item_id, count)" in definition
