@@ -63,7 +63,12 @@ def application_submit(
                 applied_by=actor,
             )  # fmt: skip
     except IntegrityError as exc:
-        if "application_one_open" not in str(exc):
+        # Which constraint failed, asked of the rows: SQLite names the columns in its
+        # message, not the constraint, and the embedded default must answer 409 too.
+        waiting = VoucherApplication.objects.filter(
+            programme=programme, firm_id=firm_id, status=VoucherApplication.Status.SUBMITTED
+        )
+        if not waiting.exists():
             raise
         raise Conflict(
             _("This firm already has an application waiting under this programme."),
