@@ -26,6 +26,7 @@ from tracker.models import (
     FirmCategoryYear,
     FirmCityYear,
     FirmMonth,
+    FirmsServedCategoryYear,
     FirmsServedYear,
     FirmYear,
     FirstServed,
@@ -449,17 +450,23 @@ FIRST_SERVED = FirstServedSpec()
 
 
 class FirmsServedSpec:
-    """FirmsServedYear: FirmYear's and FirmCityYear's rows counted, per year (and city),
-    of either kind and of each. Not a sum over events: a firm-year is counted once, when
-    its first event is folded. The fold adds to it *before* it adds a batch to FirmYear
-    and FirmCityYear (``fold_sqls``, under the fold's lock): a batch's (year, firm) with
-    no row there yet is a new firm served; one whose row has no use (batch) yet, a new
-    firm of that kind. Reconciliation recounts it from those two tables (``recount``),
-    which it compares with the events first, and rebuilds it after them."""
+    """A tally of firms served: a firm table's rows counted, per year (and place: a city,
+    or a category), of either kind and of each. FirmsServedYear counts FirmYear's rows
+    (place "": everywhere) and FirmCityYear's (the provider's city);
+    FirmsServedCategoryYear counts FirmCategoryYear's (the category). Not a sum over
+    events: a firm-year counts once, when its first event is folded. The fold adds to a
+    tally *before* it adds a batch to the firm tables it counts (``fold_sqls``, under the
+    fold's lock): a batch's (year, place, firm) with no row there yet is a new firm
+    served; one whose row has no use (batch) yet, a new firm of that kind.
+    Reconciliation recounts it from those tables (``recount``), which it compares with
+    the events first, and rebuilds it after them."""
 
-    model = FirmsServedYear
-    # (firm table, the event's column for its city, or None: everywhere)
-    SOURCES = ((FirmYear, None), (FirmCityYear, "provider_city"))
+    def __init__(self, model: type, place: str, sources: tuple) -> None:
+        self.model = model
+        self.place = place  # the tally's column for the place
+        # (firm table, the event's column for its place and the firm table's, or None:
+        # everywhere, place "")
+        self.SOURCES = sources
 
     @property
     def table(self) -> str:
@@ -467,35 +474,35 @@ class FirmsServedSpec:
 
     @cached_property
     def fold_sqls(self) -> tuple[str, ...]:
-        return tuple(self._fold_sql(firms, city) for firms, city in self.SOURCES)
+        return tuple(self._fold_sql(firms, place) for firms, place in self.SOURCES)
 
-    def _fold_sql(self, firms: type, city: str | None) -> str:
-        ev, table, t = UsageEvent._meta.db_table, firms._meta.db_table, self.table
-        city_key = f"{city} AS city" if city else "'' AS city"
-        city_join = " AND f.city = b.city" if city else ""
+    def _fold_sql(self, firms: type, place: tuple[str, str] | None) -> str:
+        ev, table, t, p = UsageEvent._meta.db_table, firms._meta.db_table, self.table, self.place
+        key = f"{place[0]} AS {p}" if place else f"'' AS {p}"
+        join = f" AND f.{place[1]} = b.{p}" if place else ""
         batch = (
-            f"SELECT {_YEAR[0]} AS year, {city_key}, firm_id,"  # noqa: S608
+            f"SELECT {_YEAR[0]} AS year, {key}, firm_id,"  # noqa: S608
             f" SUM({_SUMS['use_count'][0]}) AS uses, SUM({_SUMS['batch_count'][0]}) AS batches"
             f" FROM {ev} WHERE id = ANY(%(ids)s) GROUP BY 1, 2, 3"
         )
         return (
-            f"WITH b AS ({batch}) INSERT INTO {t} (year, city, kind, firms)"  # noqa: S608
-            f" SELECT b.year, b.city, k.kind, COUNT(*) FROM b LEFT JOIN {table} f"
-            f" ON f.year = b.year AND f.firm_id = b.firm_id{city_join}"
+            f"WITH b AS ({batch}) INSERT INTO {t} (year, {p}, kind, firms)"  # noqa: S608
+            f" SELECT b.year, b.{p}, k.kind, COUNT(*) FROM b LEFT JOIN {table} f"
+            f" ON f.year = b.year AND f.firm_id = b.firm_id{join}"
             " CROSS JOIN LATERAL (VALUES ('', f.id IS NULL),"
             " ('use', b.uses > 0 AND COALESCE(f.use_count, 0) = 0),"
             " ('batch', b.batches > 0 AND COALESCE(f.batch_count, 0) = 0)) AS k (kind, new)"
-            " WHERE k.new GROUP BY b.year, b.city, k.kind"
-            f" ON CONFLICT (year, city, kind) DO UPDATE SET firms = {t}.firms + EXCLUDED.firms"
+            f" WHERE k.new GROUP BY b.year, b.{p}, k.kind"
+            f" ON CONFLICT (year, {p}, kind) DO UPDATE SET firms = {t}.firms + EXCLUDED.firms"
         )
 
     def add(self, cursor, event: dict) -> None:
         """SQLite (``counters_add``): one event, before it is added to the firm tables."""
         year = _YEAR[1](event)
-        for firms, city in self.SOURCES:
+        for firms, place in self.SOURCES:
             where, params = "year = %s AND firm_id = %s", [year, event["firm_id"]]
-            if city:
-                where, params = f"{where} AND city = %s", [*params, event[city]]
+            if place:
+                where, params = f"{where} AND {place[1]} = %s", [*params, event[place[0]]]
             cursor.execute(
                 f"SELECT use_count, batch_count FROM {firms._meta.db_table} WHERE {where}",  # noqa: S608
                 params,
@@ -506,35 +513,37 @@ class FirmsServedSpec:
                                       ("batch", batches == 0 and event["kind"] == "batch")) if new]  # fmt: skip
             for kind in kinds:
                 cursor.execute(
-                    f"INSERT INTO {self.table} (year, city, kind, firms) VALUES (%s, %s, %s, 1)"  # noqa: S608
-                    f" ON CONFLICT (year, city, kind) DO UPDATE SET firms = {self.table}.firms + 1",
-                    [year, event[city] if city else "", kind],
+                    f"INSERT INTO {self.table} (year, {self.place}, kind, firms)"  # noqa: S608
+                    f" VALUES (%s, %s, %s, 1) ON CONFLICT (year, {self.place}, kind)"
+                    f" DO UPDATE SET firms = {self.table}.firms + 1",
+                    [year, event[place[0]] if place else "", kind],
                 )
 
     def recount(self, cursor, years: tuple | None = None) -> dict[tuple, int]:
-        """{(year, city, kind): firms} as FirmYear and FirmCityYear hold them, one pass
-        over each (``years``: 1 January of the first and last year; None: all)."""
+        """{(year, place, kind): firms} as the firm tables hold them, one pass over each
+        (``years``: 1 January of the first and last year; None: all)."""
         where, params = _years_sql(years)
         out = {}
-        for firms, city in self.SOURCES:
-            key = "city" if city else "''"
+        for firms, place in self.SOURCES:
+            key = place[1] if place else "''"
             cursor.execute(
                 f"SELECT year, {key}, COUNT(*), SUM(CASE WHEN use_count > 0 THEN 1 ELSE 0 END),"  # noqa: S608
                 " SUM(CASE WHEN batch_count > 0 THEN 1 ELSE 0 END)"
                 f" FROM {firms._meta.db_table} WHERE {where} GROUP BY 1, 2",
                 params,
             )
-            for year, city_code, every, uses, batches in cursor.fetchall():
+            for year, where_served, every, uses, batches in cursor.fetchall():
                 for kind, n in (("", every), ("use", uses), ("batch", batches)):
                     if n:
-                        out[(_as_date(year), city_code, kind)] = int(n)
+                        out[(_as_date(year), where_served, kind)] = int(n)
         return out
 
     def stored(self, cursor, years: tuple | None = None) -> dict[tuple, int]:
-        """{(year, city, kind): firms} as this table holds them."""
+        """{(year, place, kind): firms} as this table holds them."""
         where, params = _years_sql(years)
         cursor.execute(
-            f"SELECT year, city, kind, firms FROM {self.table} WHERE {where} AND firms <> 0",  # noqa: S608
+            f"SELECT year, {self.place}, kind, firms FROM {self.table}"  # noqa: S608
+            f" WHERE {where} AND firms <> 0",
             params,
         )
         return {(_as_date(y), c, k): int(n) for y, c, k, n in cursor.fetchall()}
@@ -550,10 +559,11 @@ class FirmsServedSpec:
                 years,
             )
             recount = {k: n for k, n in recount.items() if k[0] in set(years)}
-        for (year, city, kind), n in sorted(recount.items()):
+        for (year, place, kind), n in sorted(recount.items()):
             cursor.execute(
-                f"INSERT INTO {self.table} (year, city, kind, firms) VALUES (%s, %s, %s, %s)",  # noqa: S608
-                [year, city, kind, n],
+                f"INSERT INTO {self.table} (year, {self.place}, kind, firms)"  # noqa: S608
+                " VALUES (%s, %s, %s, %s)",
+                [year, place, kind, n],
             )
 
 
@@ -577,9 +587,15 @@ COUNTERS: tuple = (
     FIRM_YEAR, FIRM_CITY_YEAR, FIRM_CATEGORY_YEAR, FIRST_SERVED,
 )  # fmt: skip
 SUM_COUNTERS: tuple[CounterSpec, ...] = tuple(s for s in COUNTERS if s is not FIRST_SERVED)
-# Derived from FirmYear and FirmCityYear, not from events: folded before them (in the
-# fold and in counters_add), rebuilt after them.
-FIRMS_SERVED = FirmsServedSpec()
+# Derived from the firm tables, not from events: folded before them (in the fold and in
+# counters_add), rebuilt after them.
+FIRMS_SERVED = FirmsServedSpec(
+    FirmsServedYear, "city", ((FirmYear, None), (FirmCityYear, ("provider_city", "city")))
+)
+FIRMS_SERVED_BY_CATEGORY = FirmsServedSpec(
+    FirmsServedCategoryYear, "category_id", ((FirmCategoryYear, ("category_id", "category_id")),)
+)
+FIRMS_SERVED_TALLIES = (FIRMS_SERVED, FIRMS_SERVED_BY_CATEGORY)
 
 
 def counters_add(event: dict) -> None:
@@ -587,7 +603,8 @@ def counters_add(event: dict) -> None:
     every counter, folded ones too, inside the event's transaction; the event's ``id``
     must be set."""
     with connection.cursor() as cursor:
-        FIRMS_SERVED.add(cursor, event)
+        for tally in FIRMS_SERVED_TALLIES:
+            tally.add(cursor, event)
         for spec in COUNTERS:
             cursor.execute(spec.upsert_sql, spec.row(event))
 

@@ -90,3 +90,14 @@ def test_top_items_of_a_region_have_their_covering_index():
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'item_yearly_by_county'")
         (definition,) = cursor.fetchone()
     assert "(year, kind, county) INCLUDE (item_id, count)" in definition
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")
+def test_top_items_of_a_provider_have_their_covering_index():
+    """Migration 0019: a provider's items of a year are sought by (provider, year, kind)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'item_yearly_by_provider'"
+        )
+        (definition,) = cursor.fetchone()
+    assert "(provider_id, year, kind) INCLUDE (county, item_id, count)" in definition

@@ -18,10 +18,11 @@ from facilities.models import Category
 from tests.factories.accounts import make_firm, make_provider, make_reviewer, member_of
 from tests.factories.booking import BookingFactory
 from tests.factories.facilities import CategoryFactory, InstrumentFactory, TestingServiceFactory
-from tracker.counters import COUNTERS, FIRMS_SERVED
+from tracker.counters import COUNTERS, FIRMS_SERVED, FIRMS_SERVED_BY_CATEGORY
 from tracker.models import (
     CategoryYearlyUsage,
     FirmCityYear,
+    FirmsServedCategoryYear,
     FirmsServedYear,
     FirmYear,
     ItemYearlyUsage,
@@ -312,6 +313,51 @@ def test_firms_served_of_a_year_is_one_row_kept_by_the_fold(years, django_assert
         f = _filters(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31), region=region)
         with django_assert_num_queries(2):  # the new firms (FirstServed) and this row
             firms_served(filters=f)
+
+
+@pytest.mark.parametrize("kind", [None, "use", "batch"])
+def test_a_categorys_firms_served_of_a_year_is_one_row_kept_by_the_fold(
+    years, kind, django_assert_num_queries
+):
+    """The fold keeps FirmsServedCategoryYear equal to a count of FirmCategoryYear's rows,
+    and one category's firms served in one year (province-wide) is that one row."""
+    with connection.cursor() as cursor:
+        stored = FIRMS_SERVED_BY_CATEGORY.stored(cursor)
+        assert stored == FIRMS_SERVED_BY_CATEGORY.recount(cursor)
+    assert {category for _, category, _ in stored} == {item.category_id for item in years["items"]}
+    for item in years["items"]:
+        f = _filters(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31), kind=kind,
+                     category_id=item.category_id)  # fmt: skip
+        events = UsageEvent.objects.filter(
+            completed_on__year=2025,
+            category_id=item.category_id,
+            **({"kind": kind} if kind else {}),
+        )
+        with django_assert_num_queries(2):  # the new firms (FirstServed) and this row
+            served = firms_served(filters=f)["served"]
+        assert served == events.values("firm_id").distinct().count()
+
+
+def test_a_difference_in_a_categorys_firms_served_is_found_in_its_year_and_repaired(years):
+    category = years["items"][0].category_id
+    FirmsServedCategoryYear.objects.filter(
+        year=dt.date(2025, 1, 1), category_id=category, kind=""
+    ).update(firms=99)
+    run = reconciliation_run()
+    assert run.details["counters"][FIRMS_SERVED_BY_CATEGORY.table] == 1
+    assert run.details["buckets"][FIRMS_SERVED_BY_CATEGORY.table] == ["2025-01-01"]
+    assert run.details["counters"][FIRMS_SERVED.table] == 0
+    repaired = reconciliation_run(repair=True)
+    assert sum(repaired.details["after_repair"]["counters"].values()) == 0
+    assert (
+        FirmsServedCategoryYear.objects.get(
+            year=dt.date(2025, 1, 1), category_id=category, kind=""
+        ).firms
+        == UsageEvent.objects.filter(completed_on__year=2025, category_id=category)
+        .values("firm_id")
+        .distinct()
+        .count()
+    )
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite adds inline, no fold")

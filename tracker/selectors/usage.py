@@ -24,6 +24,7 @@ from tracker.models import (
     FirmCategoryYear,
     FirmCityYear,
     FirmMonth,
+    FirmsServedCategoryYear,
     FirmsServedYear,
     FirmYear,
     FirstServed,
@@ -417,6 +418,21 @@ def _served(filters: UsageFilters) -> int:
             return next(iter(row.values_list("firms", flat=True)), 0)
     if years is not None and filters.provider_id is None:
         province = all(code == PROVINCE for code in codes)
+        first, last = years
+        one_year = first is not None and first == last
+        if (
+            one_year
+            and province
+            and filters.category_ids is not None
+            and len(filters.category_ids) == 1
+        ):
+            # One calendar year of one category (no subtree), province-wide: a row kept.
+            sql = (
+                f"SELECT firms FROM {FirmsServedCategoryYear._meta.db_table}"  # noqa: S608
+                " WHERE year = %s AND category_id = %s AND kind = %s"
+            )
+            row = fetch(db, sql, [first, filters.category_ids[0], filters.kind or ""])
+            return int(row[0][0]) if row else 0
         if filters.category_ids is not None:
             rows = (
                 FirmCategoryYear.objects.using(db).filter(category_id__in=filters.category_ids)

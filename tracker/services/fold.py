@@ -22,7 +22,7 @@ import time
 from celery import current_app as celery_app
 from django.db import connection, transaction
 
-from tracker.counters import COUNTERS, FIRMS_SERVED
+from tracker.counters import COUNTERS, FIRMS_SERVED_TALLIES
 from tracker.models import UnfoldedEvent
 
 BATCH = 5_000
@@ -55,8 +55,9 @@ def counters_fold(*, limit: int = BATCH, wait: bool = True) -> int:
         if not ids:
             return 0
         cursor.execute("SET LOCAL work_mem = '64MB'")
-        for sql in FIRMS_SERVED.fold_sqls:  # before the firm tables it counts the rows of
-            cursor.execute(sql, {"ids": ids})
+        for tally in FIRMS_SERVED_TALLIES:  # before the firm tables whose rows they count
+            for sql in tally.fold_sqls:
+                cursor.execute(sql, {"ids": ids})
         for spec in COUNTERS:
             cursor.execute(spec.fold_sql, {"ids": ids})
     return len(ids)

@@ -33,7 +33,14 @@ from django.utils import timezone
 from booking.models import Booking, ServiceRequest, StateChange
 from booking.order_events import OrderKind
 from config.db_router import replica_alias
-from tracker.counters import COUNTERS, FIRMS_SERVED, FIRST_SERVED, SUM_COUNTERS, CounterSpec
+from tracker.counters import (
+    COUNTERS,
+    FIRMS_SERVED_TALLIES,
+    FIRST_SERVED,
+    SUM_COUNTERS,
+    CounterSpec,
+    FirmsServedSpec,
+)
 from tracker.models import ReconciliationRun, UnfoldedEvent, UsageEvent
 from tracker.services.usage import usage_record, voucher_part_fen
 
@@ -127,19 +134,22 @@ def counters_compare(period_from, period_to, db) -> tuple[dict[str, int], dict[s
             _counter_differences(spec, start, end, db, periods=differing) if differing else 0
         )
         buckets[spec.table] = [d.isoformat() for d in differing]
-    years = firms_served_differences(period_from, period_to, db)
-    counters[FIRMS_SERVED.table] = sum(years.values())
-    buckets[FIRMS_SERVED.table] = [y.isoformat() for y in sorted(years)]
+    for tally in FIRMS_SERVED_TALLIES:
+        years = firms_served_differences(period_from, period_to, db, tally)
+        counters[tally.table] = sum(years.values())
+        buckets[tally.table] = [y.isoformat() for y in sorted(years)]
     return counters, buckets
 
 
-def firms_served_differences(period_from, period_to, db) -> dict[dt.date, int]:
-    """FirmsServedYear against its recount from FirmYear and FirmCityYear (which the
+def firms_served_differences(
+    period_from, period_to, db, tally: FirmsServedSpec
+) -> dict[dt.date, int]:
+    """A firms-served tally against its recount from the firm tables it counts (which the
     counters' comparison holds to the events): {year: keys that differ}."""
     years = _years(period_from, period_to)
     with connections[db].cursor() as cursor:
-        expected = FIRMS_SERVED.recount(cursor, years)
-        stored = FIRMS_SERVED.stored(cursor, years)
+        expected = tally.recount(cursor, years)
+        stored = tally.stored(cursor, years)
     differing: dict[dt.date, int] = {}
     for key in expected.keys() | stored.keys():
         if expected.get(key) != stored.get(key):
@@ -403,20 +413,27 @@ def _repair(details: dict, period_from, period_to) -> None:
         if buckets[spec.table]:
             periods = [dt.date.fromisoformat(d) for d in buckets[spec.table]]
             _rebuild(spec, period_from, period_to, periods=periods)
-    # Then the count of the firm tables' rows, from those tables as now rebuilt.
-    if years := sorted(firms_served_differences(period_from, period_to, "default")):
-        _firms_served_rebuild(years)
+    # Then the counts of the firm tables' rows, from those tables as now rebuilt.
+    for tally in FIRMS_SERVED_TALLIES:
+        if years := sorted(firms_served_differences(period_from, period_to, "default", tally)):
+            _firms_served_rebuild(years, tallies=(tally,))
 
 
-def _firms_served_rebuild(years: list[dt.date] | None = None) -> None:
-    """FirmsServedYear's ``years`` (None: all) recounted, the firm tables and it locked
-    against the fold meanwhile (the fold writes them in this order)."""
+def _firms_served_rebuild(
+    years: list[dt.date] | None = None, *, tallies: tuple = FIRMS_SERVED_TALLIES
+) -> None:
+    """The firms-served tallies' ``years`` (None: all) recounted, each with the firm
+    tables it counts locked against the fold meanwhile (the fold writes them in this
+    order: every tally, then the firm tables)."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"LOCK TABLE {FIRMS_SERVED.table} IN SHARE ROW EXCLUSIVE MODE")
-            for firms, _ in FIRMS_SERVED.SOURCES:
-                cursor.execute(f"LOCK TABLE {firms._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
-        FIRMS_SERVED.rebuild(cursor, years)
+            for tally in tallies:
+                cursor.execute(f"LOCK TABLE {tally.table} IN SHARE ROW EXCLUSIVE MODE")
+            for tally in tallies:
+                for firms, _ in tally.SOURCES:
+                    cursor.execute(f"LOCK TABLE {firms._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+        for tally in tallies:
+            tally.rebuild(cursor, years)
 
 
 def _insert_missing(model, kind, period_from, period_to) -> int:
