@@ -20,6 +20,7 @@ from config.errors import Forbidden, Invalid, NotFound
 from frontend.views import tracker_filters as bar
 from frontend.views.tracker_dashboard import SECTIONS, Ctx, dashboard_sections
 from frontend.views.tracker_tables import CONTENT_TYPES, export_response
+from tracker.selectors import filter_choices
 from tracker.selectors.filters import today, tracker_access
 from tracker.selectors.plans import custom_plans
 from tracker.selectors.public import public_summary
@@ -57,8 +58,8 @@ def _bar_context(request, scope, on, *, error: Invalid | None = None) -> dict:
     return {
         "period_choices": bar.period_choices(today=on),
         "kind_choices": bar.kind_choices(),
-        "region_choices": bar.region_choices(scope),
-        "category_choices": bar.category_choices(),
+        "region_choices": filter_choices.region_choices(scope),
+        "category_choices": filter_choices.category_choices(),
         "provider_picker": _provider_picker(request, scope),
         "chosen": {
             k: request.GET.get(k, "")

@@ -93,18 +93,8 @@ def kind_choices() -> list[tuple[str, str]]:
     return [(k, str(label)) for k, label in UsageKind.choices]
 
 
-def region_choices(scope: Scope) -> list[tuple[str, str]]:
-    """The cities the reader covers (a city reviewer: its own city and its counties)."""
-    return filter_choices.region_choices(scope)
-
-
-def category_choices() -> list[tuple[str, str]]:
-    """Top-level categories and their children (a category counts its subtree)."""
-    return filter_choices.category_choices()
-
-
 def provider_choices(scope: Scope) -> list[tuple[str, str]]:
-    return [(str(pk), name) for pk, name in _providers(scope).values_list("pk", "name")]
+    return [(str(pk), name) for pk, name in filter_choices.provider_names(scope)]
 
 
 def _providers(scope: Scope):
