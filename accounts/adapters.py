@@ -4,6 +4,7 @@ from urllib.parse import quote, urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.tasks import send_email
 from config.client_ip import client_ip
@@ -48,9 +49,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return site_link(path.replace("UID-KEY", quote(key)))
 
     def post_login(self, request, user, **kwargs):
-        """Signing in switches the pages to the language the user chose in their profile."""
-        response = super().post_login(request, user, **kwargs)
-        if getattr(user, "language", None) and hasattr(response, "set_cookie"):
+        """Signing in switches the pages to the language the user chose in their profile,
+        and the "signed in" message is written in it too (not in the browser's language,
+        which the next page no longer speaks)."""
+        language = getattr(user, "language", None)
+        with translation.override(language or translation.get_language()):
+            response = super().post_login(request, user, **kwargs)
+        if language and hasattr(response, "set_cookie"):
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
                 user.language,

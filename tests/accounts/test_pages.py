@@ -143,6 +143,23 @@ def test_signing_in_applies_the_users_language(client, alice):
     assert response.cookies["django_language"].value == "en"
 
 
+@pytest.mark.parametrize(("language", "browser"), [("zh-hans", "en-US,en;q=0.9"), ("en", "zh-CN")])
+def test_the_signed_in_message_speaks_the_users_language_not_the_browsers(
+    client, alice, language, browser
+):
+    alice.language = language
+    alice.save()
+    response = client.post(
+        reverse("account_login"),
+        {"login": alice.email, "password": "correct-horse-battery"},
+        HTTP_ACCEPT_LANGUAGE=browser,
+        follow=True,
+    )
+    [message] = [str(m) for m in response.context["messages"]]
+    assert ("成功登录" in message) == (language == "zh-hans")
+    assert ("Successfully signed in" in message) == (language == "en")
+
+
 def test_home_query_count_is_pinned(alice, django_assert_max_num_queries):
     client = client_for(alice)
     client.get(reverse("frontend:home"))
