@@ -136,26 +136,27 @@ class CounterSpec:
             f" ON CONFLICT ({', '.join(q(c) for c in self.keys)}) DO UPDATE SET {adds}"
         )
 
-    @cached_property
-    def fold_sql(self) -> str:
-        """This counter's upsert of a batch of queued events (``%(ids)s``, an array of
-        event ids), summed per key first: one row per key, as ON CONFLICT requires."""
+    def fold_insert(self, batch: str) -> str:
+        """This counter's upsert of a batch of events (the relation ``batch``: the fold's
+        CTE of the events it takes off the queue), summed per key first: one row per key,
+        as ON CONFLICT requires."""
         q = connection.ops.quote_name
         cols = [*self.keys, *self.sums]
         adds = ", ".join(f"{q(c)} = {self.table}.{q(c)} + EXCLUDED.{q(c)}" for c in self.sums)
         return (
             f"INSERT INTO {self.table} ({', '.join(q(c) for c in cols)})"  # noqa: S608
-            f" {self.recount_select('id = ANY(%(ids)s)')}"
+            f" {self.recount_select('TRUE', source=batch)}"
             f" ON CONFLICT ({', '.join(q(c) for c in self.keys)}) DO UPDATE SET {adds}"
         )
 
-    def recount_select(self, where: str) -> str:
-        """Counter rows as the events say they should be (``where`` filters events)."""
+    def recount_select(self, where: str, *, source: str | None = None) -> str:
+        """Counter rows as the events say they should be (``where`` filters events;
+        ``source``: a relation of event rows instead of the event table)."""
         keys = ", ".join(f"{sql} AS {k}" for k, (sql, _) in self.keys.items())
         sums = ", ".join(f"SUM({_SUMS[s][0]}) AS {s}" for s in self.sums)
         group = ", ".join(str(i + 1) for i in range(len(self.keys)))
         return (
-            f"SELECT {keys}, {sums} FROM {UsageEvent._meta.db_table}"  # noqa: S608
+            f"SELECT {keys}, {sums} FROM {source or UsageEvent._meta.db_table}"  # noqa: S608
             f" WHERE {where} GROUP BY {group}"
         )
 
@@ -409,17 +410,17 @@ class FirstServedSpec:
 
         return one(event["kind"]) + one("")
 
-    @cached_property
-    def fold_sql(self) -> str:
-        """Each (firm, kind)'s earliest event of a batch (``%(ids)s``), kept only where it
-        is earlier than the row already there."""
-        rows = self.recount_select("1 = 1", "id = ANY(%(ids)s)")
+    def fold_insert(self, batch: str) -> str:
+        """Each (firm, kind)'s earliest event of a batch (the relation ``batch``), kept
+        only where it is earlier than the row already there."""
+        rows = self.recount_select("TRUE", source=batch)
         return f"INSERT INTO {self.table} ({', '.join(self.cols)}) {rows}" + self._upsert_tail()  # noqa: S608
 
-    def recount_select(self, where: str, firms: str = "") -> str:
+    def recount_select(self, where: str, firms: str = "", *, source: str | None = None) -> str:
         """Rows as the events say (``where`` filters the result's month; ``firms``, an
-        optional condition on events' firm_id, narrows the partitions read)."""
-        ev = UsageEvent._meta.db_table
+        optional condition on events' firm_id, narrows the partitions read; ``source``: a
+        relation of event rows instead of the event table)."""
+        ev = source or UsageEvent._meta.db_table
         pick = ("firm_id, {kind} AS kind, completed_at AS first_at, id AS event_id, month,"
                 " provider_county AS county, provider_id, category_id,"
                 " ROW_NUMBER() OVER (PARTITION BY firm_id{part} ORDER BY completed_at, id) AS rn")  # fmt: skip
@@ -454,10 +455,11 @@ class FirmsServedSpec:
     or a category), of either kind and of each. FirmsServedYear counts FirmYear's rows
     (place "": everywhere) and FirmCityYear's (the provider's city);
     FirmsServedCategoryYear counts FirmCategoryYear's (the category). Not a sum over
-    events: a firm-year counts once, when its first event is folded. The fold adds to a
-    tally *before* it adds a batch to the firm tables it counts (``fold_sqls``, under the
-    fold's lock): a batch's (year, place, firm) with no row there yet is a new firm
-    served; one whose row has no use (batch) yet, a new firm of that kind.
+    events: a firm-year counts once, when its first event is folded. The fold adds a
+    batch to a tally as the firm tables it counts were *before* that batch
+    (``fold_insert``, under the fold's lock): a batch's (year, place, firm) with no row
+    there yet is a new firm served; one whose row has no use (batch) yet, a new firm of
+    that kind.
     Reconciliation recounts it from those tables (``recount``), which it compares with
     the events first, and rebuilds it after them."""
 
@@ -472,28 +474,41 @@ class FirmsServedSpec:
     def table(self) -> str:
         return self.model._meta.db_table
 
-    @cached_property
-    def fold_sqls(self) -> tuple[str, ...]:
-        return tuple(self._fold_sql(firms, place) for firms, place in self.SOURCES)
-
-    def _fold_sql(self, firms: type, place: tuple[str, str] | None) -> str:
-        ev, table, t, p = UsageEvent._meta.db_table, firms._meta.db_table, self.table, self.place
-        key = f"{place[0]} AS {p}" if place else f"'' AS {p}"
-        join = f" AND f.{place[1]} = b.{p}" if place else ""
-        batch = (
-            f"SELECT {_YEAR[0]} AS year, {key}, firm_id,"  # noqa: S608
-            f" SUM({_SUMS['use_count'][0]}) AS uses, SUM({_SUMS['batch_count'][0]}) AS batches"
-            f" FROM {ev} WHERE id = ANY(%(ids)s) GROUP BY 1, 2, 3"
+    def fold_insert(self, batch: str) -> str:
+        """The tally's additions for a batch (the relation ``batch``), read from the firm
+        tables as they were before the batch: the fold runs this in the same statement as
+        those tables' own upserts, whose rows a statement's other parts do not see. Each
+        source's new firms are summed per key in one INSERT (one row per key, as ON
+        CONFLICT requires), so two sources meeting on one key add up."""
+        t, p = self.table, self.place
+        news = " UNION ALL ".join(
+            self._new_firms(firms, place, batch) for firms, place in self.SOURCES
         )
         return (
-            f"WITH b AS ({batch}) INSERT INTO {t} (year, {p}, kind, firms)"  # noqa: S608
-            f" SELECT b.year, b.{p}, k.kind, COUNT(*) FROM b LEFT JOIN {table} f"
-            f" ON f.year = b.year AND f.firm_id = b.firm_id{join}"
+            f"INSERT INTO {t} (year, {p}, kind, firms)"  # noqa: S608
+            f" SELECT year, {p}, kind, SUM(firms) FROM ({news}) n GROUP BY 1, 2, 3"
+            f" ON CONFLICT (year, {p}, kind) DO UPDATE SET firms = {t}.firms + EXCLUDED.firms"
+        )
+
+    def _new_firms(self, firms: type, place: tuple[str, str] | None, batch: str) -> str:
+        """(year, place, kind, firms) that the batch serves for the first time: a batch's
+        (year, place, firm) with no row in ``firms`` yet is a new firm served; one whose
+        row has no use (batch) yet, a new firm of that kind."""
+        table, p = firms._meta.db_table, self.place
+        key = f"{place[0]} AS {p}" if place else f"'' AS {p}"
+        join = f" AND f.{place[1]} = b.{p}" if place else ""
+        served = (
+            f"SELECT {_YEAR[0]} AS year, {key}, firm_id,"  # noqa: S608
+            f" SUM({_SUMS['use_count'][0]}) AS uses, SUM({_SUMS['batch_count'][0]}) AS batches"
+            f" FROM {batch} GROUP BY 1, 2, 3"
+        )
+        return (
+            f"SELECT b.year, b.{p}, k.kind, COUNT(*) AS firms FROM ({served}) b"  # noqa: S608
+            f" LEFT JOIN {table} f ON f.year = b.year AND f.firm_id = b.firm_id{join}"
             " CROSS JOIN LATERAL (VALUES ('', f.id IS NULL),"
             " ('use', b.uses > 0 AND COALESCE(f.use_count, 0) = 0),"
             " ('batch', b.batches > 0 AND COALESCE(f.batch_count, 0) = 0)) AS k (kind, new)"
             f" WHERE k.new GROUP BY b.year, b.{p}, k.kind"
-            f" ON CONFLICT (year, {p}, kind) DO UPDATE SET firms = {t}.firms + EXCLUDED.firms"
         )
 
     def add(self, cursor, event: dict) -> None:

@@ -2,9 +2,9 @@
 
 A completion inserts its event and queues it (``UnfoldedEvent``) in its own transaction
 (tracker.services.usage). ``counters_fold`` takes a batch off the
-queue and adds it to every counter (tracker.counters.COUNTERS) in one transaction:
-the batch's queue rows are deleted in the same transaction as the counters are added
-to, so a folder that dies halfway rolls back whole and the batch is folded again by the
+queue and adds it to every counter (tracker.counters.COUNTERS) in one statement
+(``fold_sql``): the batch's queue rows are deleted in the same statement as the
+counters are added to, so a folder that dies halfway rolls back whole and the batch is folded again by the
 next one. Folders take a transaction-level advisory lock, so one folds at a time: two
 never lock the same counter rows in different orders, and a batch is summed per key
 first (each counter row is written once per batch, not once per event).
@@ -17,13 +17,14 @@ queued: every counter is added inline (tracker.counters.counters_add).
 
 from __future__ import annotations
 
+import functools
 import time
 
 from celery import current_app as celery_app
 from django.db import connection, transaction
 
 from tracker.counters import COUNTERS, FIRMS_SERVED_TALLIES
-from tracker.models import UnfoldedEvent
+from tracker.models import UnfoldedEvent, UsageEvent
 
 BATCH = 5_000
 # pg_advisory_xact_lock key: "LabShare tracker fold" (any fixed bigint, unique in the app)
@@ -38,29 +39,47 @@ def counters_fold(*, limit: int = BATCH, wait: bool = True) -> int:
     ``wait=False``, another folder holds the lock (it will fold them)."""
     if connection.vendor != "postgresql":
         return 0
+    queue = UnfoldedEvent._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
+        # The fold's statement starts all its ~25 parts even for no events (~2 ms): an
+        # empty queue, which beat's fold every 30 s mostly finds, costs one look instead.
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {queue})")  # noqa: S608 - a name only
+        if not cursor.fetchone()[0]:
+            return 0
         if wait:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_FOLD_LOCK])
         else:
             cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_FOLD_LOCK])
             if not cursor.fetchone()[0]:
                 return 0
-        queue = UnfoldedEvent._meta.db_table
-        cursor.execute(
-            f"DELETE FROM {queue} WHERE event_id IN (SELECT event_id FROM {queue}"  # noqa: S608
-            " ORDER BY event_id LIMIT %s) RETURNING event_id",
-            [limit],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-        if not ids:
-            return 0
         cursor.execute("SET LOCAL work_mem = '64MB'")
-        for tally in FIRMS_SERVED_TALLIES:  # before the firm tables whose rows they count
-            for sql in tally.fold_sqls:
-                cursor.execute(sql, {"ids": ids})
-        for spec in COUNTERS:
-            cursor.execute(spec.fold_sql, {"ids": ids})
-    return len(ids)
+        cursor.execute(fold_sql(COUNTERS, FIRMS_SERVED_TALLIES, int(limit)))
+        return cursor.fetchone()[0]
+
+
+@functools.lru_cache(maxsize=16)
+def fold_sql(counters: tuple, tallies: tuple, limit: int) -> str:
+    """The whole fold of one batch as one statement: the batch's queue rows deleted, its
+    events read once (``batch``), and every tally and counter upserted from them, each a
+    data-modifying CTE. One statement, not one per table: at 29 statements a batch, each
+    reading the batch's events again by id, the fold cost ~0.2 ms per event.
+
+    The parts of one statement share its snapshot, so the tallies read the firm tables
+    as they were before the batch, which is what they count (FirmsServedSpec), and no
+    two parts write one table. ``limit`` is written into the text (an int), so that the
+    planner knows the batch is small and reads its events by primary key."""
+    queue, events = UnfoldedEvent._meta.db_table, UsageEvent._meta.db_table
+    parts = [
+        f"taken AS (DELETE FROM {queue} WHERE event_id IN (SELECT event_id FROM {queue}"  # noqa: S608
+        f" ORDER BY event_id LIMIT {int(limit)}) RETURNING event_id)",
+        f"batch AS MATERIALIZED (SELECT e.* FROM taken t JOIN {events} e ON e.id = t.event_id)",  # noqa: S608
+    ]
+    writes = [
+        *(t.fold_insert("batch") for t in tallies),
+        *(c.fold_insert("batch") for c in counters),
+    ]
+    parts += [f"w{i} AS ({sql})" for i, sql in enumerate(writes)]
+    return f"WITH {', '.join(parts)} SELECT COUNT(*) FROM taken"  # noqa: S608 - names only
 
 
 def counters_fold_all(*, wait: bool = True) -> int:
@@ -68,6 +87,8 @@ def counters_fold_all(*, wait: bool = True) -> int:
     total = 0
     while folded := counters_fold(wait=wait):
         total += folded
+        if folded < BATCH:  # the queue is empty now: one fold fewer to find it so
+            break
     return total
 
 
