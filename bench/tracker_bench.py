@@ -322,6 +322,7 @@ def _checkout_overhead(n: int, rounds: int = 5) -> None:
     from tests.factories.facilities import InstrumentFactory
     from tracker.services.fold import counters_fold_all
     from tracker.services.usage import on_order_event
+    from tracker.usage_trigger import TRIGGERS
 
     # As in production: a completion queues its event for the fold task (a message to the
     # broker, at most one a second) instead of folding inline as eager Celery does.
@@ -397,12 +398,25 @@ def _checkout_overhead(n: int, rounds: int = 5) -> None:
 
     results = {"with": [], "without": []}
     cpu = {"with": [], "without": []}
-    for _ in range(rounds):  # alternate, so the machine's load is shared fairly
-        order_events_unsubscribe("tracker.usage")
-        results["without"].append(run(batch(n), cpu["without"]))
-        if not os.environ.get("BENCH_AA"):  # BENCH_AA=1: both arms without (the bias)
+
+    def tracker(on: bool) -> None:
+        """The tracker on or off: its subscriber, and its completion triggers (which write
+        the event at COMMIT, tracker.usage_trigger)."""
+        if on:
             order_events_subscribe("tracker.usage", timed_subscriber)
-        results["with"].append(run(batch(n), cpu["with"]))
+        else:
+            order_events_unsubscribe("tracker.usage")
+        for table, name in TRIGGERS.values():
+            _sql(f"ALTER TABLE {table} {'ENABLE' if on else 'DISABLE'} TRIGGER {name}")
+
+    for _ in range(rounds):  # alternate, so the machine's load is shared fairly
+        without = batch(n)
+        tracker(False)
+        results["without"].append(run(without, cpu["without"]))
+        with_ = batch(n)
+        tracker(not os.environ.get("BENCH_AA"))  # BENCH_AA=1: both arms without (the bias)
+        results["with"].append(run(with_, cpu["with"]))
+    tracker(True)
     w, wo = statistics.median(results["with"]), statistics.median(results["without"])
     cw, cwo = statistics.median(cpu["with"]), statistics.median(cpu["without"])
     print(
@@ -415,7 +429,11 @@ def _checkout_overhead(n: int, rounds: int = 5) -> None:
         " check-out without it); the fold"
         f" {statistics.median(folds[1::2]):.3f} ms wall per completion\n"
         f"  rounds wall without {[round(x, 2) for x in results['without']]},"
-        f" with {[round(x, 2) for x in results['with']]}"
+        f" with {[round(x, 2) for x in results['with']]}\n"
+        # Each round's with against its own without (run back to back): a slow moment of
+        # the machine falls on one pair, not on one side of the medians.
+        f"  paired: median of the rounds' with/without"
+        f" {(statistics.median(a / b for a, b in zip(results['with'], results['without'], strict=True)) - 1) * 100:+.1f}%"
     )
 
 
@@ -426,6 +444,7 @@ def main() -> None:
     parser.add_argument("--firms", type=int, default=200_000)
     parser.add_argument("--skip-generate", action="store_true")
     parser.add_argument("--checkouts", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=5, help="check-out: alternating rounds")
     parser.add_argument(
         "--only",
         choices=["events", "counters", "measure", "queries", "pages", "reconcile", "checkout"],
@@ -447,7 +466,7 @@ def main() -> None:
     if steps & {"measure", "queries", "pages", "reconcile"}:
         _measure(None if "measure" in steps else args.only)
     if "checkout" in steps:
-        _checkout_overhead(args.checkouts)
+        _checkout_overhead(args.checkouts, args.rounds)
 
 
 if __name__ == "__main__":

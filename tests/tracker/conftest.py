@@ -1,4 +1,5 @@
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -59,3 +60,19 @@ def _plan_targets(request):
         return
     request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
     plan_targets_ensure()
+
+
+@pytest.fixture
+def worker_mode(monkeypatch):
+    """As with a Celery worker: completions queue and schedule a fold task (recorded
+    here) instead of folding inline."""
+    from tracker.services import fold
+
+    sent = []
+    app = SimpleNamespace(
+        conf=SimpleNamespace(task_always_eager=False),
+        send_task=lambda name, **kw: sent.append((name, kw)),
+    )
+    monkeypatch.setattr(fold, "celery_app", app)
+    monkeypatch.setattr(fold, "_scheduled_at", 0.0)
+    return sent

@@ -5,7 +5,6 @@ half-counted, and reconciliation never sees the queue as a difference. On Postgr
 
 import datetime as dt
 import threading
-from types import SimpleNamespace
 
 import pytest
 from django.db import DatabaseError, connection
@@ -29,24 +28,19 @@ from tracker.models import (
 )
 from tracker.services import fold
 from tracker.services.reconciliation import reconciliation_run
+from tracker.usage_trigger import usage_triggers_fire
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the fold queue is PostgreSQL's"
 )
 
 
-@pytest.fixture
-def worker_mode(monkeypatch):
-    """As with a Celery worker: completions queue and schedule a fold task (recorded
-    here) instead of folding inline."""
-    sent = []
-    app = SimpleNamespace(
-        conf=SimpleNamespace(task_always_eager=False),
-        send_task=lambda name, **kw: sent.append((name, kw)),
-    )
-    monkeypatch.setattr(fold, "celery_app", app)
-    monkeypatch.setattr(fold, "_scheduled_at", 0.0)
-    return sent
+def _completed(complete_booking, n: int = 1) -> None:
+    """``n`` completions as far as their COMMIT: a test's transaction never commits, so
+    the completion trigger, which writes the event at COMMIT, is fired here."""
+    for _ in range(n):
+        complete_booking()
+    usage_triggers_fire()
 
 
 def _folded_sum(model) -> int:
@@ -58,7 +52,7 @@ def test_a_completion_is_queued_and_counted_by_the_fold_task_it_schedules(
     complete_booking, worker_mode, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        complete_booking()
+        _completed(complete_booking)
     assert worker_mode == [("tracker.tasks.fold_counters", {"countdown": 1.0})]
     event = UsageEvent.objects.get()
     assert list(UnfoldedEvent.objects.values_list("event_id", flat=True)) == [event.pk]
@@ -75,8 +69,7 @@ def test_a_completion_is_queued_and_counted_by_the_fold_task_it_schedules(
 
 @pytest.mark.django_db
 def test_a_fold_reads_its_batch_once_in_one_statement(complete_booking, worker_mode):
-    complete_booking()
-    complete_booking()
+    _completed(complete_booking, 2)
     with CaptureQueriesContext(connection) as ctx:
         assert fold.counters_fold() == 2
     events = UsageEvent._meta.db_table
@@ -94,8 +87,7 @@ def test_one_process_schedules_one_fold_task_a_second(
     complete_booking, worker_mode, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        complete_booking()
-        complete_booking()
+        _completed(complete_booking, 2)
     assert len(worker_mode) == 1  # the task a second later folds both
     assert UnfoldedEvent.objects.count() == 2
 
@@ -115,8 +107,7 @@ class _Dies:
 def test_a_fold_that_dies_halfway_counts_nothing_and_the_next_fold_counts_all(
     complete_booking, worker_mode, monkeypatch
 ):
-    complete_booking()
-    complete_booking()
+    _completed(complete_booking, 2)
     monkeypatch.setattr(fold, "COUNTERS", (*counters.COUNTERS[:3], _Dies(), *counters.COUNTERS[3:]))
     with pytest.raises(DatabaseError):
         fold.counters_fold()

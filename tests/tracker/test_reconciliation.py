@@ -125,9 +125,12 @@ from booking.order_events import order_events_subscribe
 from booking.services import bookings as booking_services
 from tracker.models import UsageEvent
 marker = sys.argv[1]
+from tracker.usage_trigger import usage_triggers_fire
 def stall(event):
-    # Runs after tracker.usage, inside the completion's transaction: the event and its
-    # counts are written but not committed when the process is killed.
+    # Runs after tracker.usage, inside the completion's transaction: the event (which the
+    # completion trigger writes at COMMIT, fired here) and its queue row are written but
+    # not committed when the process is killed.
+    usage_triggers_fire()
     if UsageEvent.objects.filter(order_id=event.order_id).exists():
         open(marker, "w").write("event inserted")
     time.sleep(60)

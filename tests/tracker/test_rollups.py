@@ -33,7 +33,7 @@ from tracker.selectors.usage import (
     usage_totals,
 )
 from tracker.services.reconciliation import reconciliation_run
-from tracker.services.usage import order_facts, usage_record, usage_record_folded
+from tracker.services.usage import order_facts, usage_record
 
 pytestmark = pytest.mark.django_db
 
@@ -102,21 +102,16 @@ def test_a_rolled_back_completion_leaves_no_row_in_the_new_tables(complete_booki
     assert not any(model.objects.exists() for model in NEW_TABLES)
 
 
-def test_the_folded_statement_writes_the_same_event_as_the_python_facts(
+def test_the_completion_trigger_writes_the_same_event_as_the_python_facts(
     complete_booking, instrument
 ):
     if connection.vendor != "postgresql":
-        pytest.skip("the folded statement is PostgreSQL's")
+        pytest.skip("the completion trigger is PostgreSQL's")
     booking = complete_booking(minutes=47)
     event = UsageEvent.objects.get()
     facts = order_facts(OrderKind.BOOKING, booking.pk)
     assert {k: getattr(event, k) for k in facts} == facts
     assert event.minutes == 47 and event.is_outside
-    with transaction.atomic():
-        assert not usage_record_folded(
-            order_kind=OrderKind.BOOKING, order_id=booking.pk,
-            completed_at=event.completed_at, fee_fen=event.fee_fen,
-        )  # fmt: skip
 
 
 def test_an_earlier_event_recorded_late_becomes_the_first(spread):

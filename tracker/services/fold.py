@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 
 from celery import current_app as celery_app
 from django.db import connection, transaction
@@ -92,9 +93,13 @@ def counters_fold_all(*, wait: bool = True) -> int:
     return total
 
 
-def fold_after_completion() -> None:
-    """Called by the completion, inside its transaction, once its event is queued."""
+def fold_after_completion(*, before_inline_fold: Callable[[], None] | None = None) -> None:
+    """Called by the completion, inside its transaction, once its event is queued (or,
+    on PostgreSQL, will be at COMMIT: ``before_inline_fold`` writes it now when the fold
+    runs inline)."""
     if celery_app.conf.task_always_eager:
+        if before_inline_fold is not None:
+            before_inline_fold()
         counters_fold(limit=BATCH)
         return
     # robust: a broker that is down must not fail a completion that has committed (beat

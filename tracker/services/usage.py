@@ -1,11 +1,14 @@
 """One usage event per completed order, and the counters, in the completion's transaction.
 
-``on_order_event`` is subscribed as ``tracker.usage`` (tracker.apps). On a move to
-``completed`` it reads the order's facts in one query, inserts the event with
-``ON CONFLICT DO NOTHING`` on (order kind, order id) and, only when that insert wrote a
-row, queues it for the counters (tracker.services.fold). Everything happens in the publisher's transaction:
-a completion that rolls back leaves neither event nor count; one retried after a commit
-finds the event there and adds nothing. That is invariant 4 (docs/tracker.md).
+``on_order_event`` is subscribed as ``tracker.usage`` (tracker.apps). On PostgreSQL the
+event is written by the completion trigger at the completion's COMMIT
+(tracker.usage_trigger: the order's facts read, the event inserted with ``ON CONFLICT DO
+NOTHING`` on (order kind, order id) and, only when that wrote a row, queued for the
+counters, tracker.services.fold); the subscriber only schedules the fold. On SQLite the
+subscriber reads the facts, inserts the event and adds it to every counter itself
+(``usage_record``). Either way it happens in the completion's transaction: a completion
+that rolls back leaves neither event nor count; one retried after a commit finds the
+event there and adds nothing. That is invariant 4 (docs/tracker.md).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from facilities.models import Price
 from tracker.counters import counters_add, event_and_queue_sql
 from tracker.models import UsageEvent, UsageKind
 from tracker.services.fold import fold_after_completion
+from tracker.usage_trigger import usage_triggers_fire
 from vouchers.models import OrderVoucherHold
 
 COMPLETED = "completed"
@@ -31,17 +35,15 @@ COMPLETED = "completed"
 
 def on_order_event(event: OrderEvent) -> None:
     """The ``tracker.usage`` subscriber: count completions, ignore every other move.
-    On PostgreSQL one statement reads the order's facts and the vouchers' captured part,
-    inserts the event and adds it to every counter (``usage_record_sql``)."""
+    On PostgreSQL the event is written at the completion's COMMIT by the completion
+    trigger (tracker.usage_trigger), which runs ``usage_record_sql``: here only the fold
+    is scheduled (and, with Celery inline, the trigger fired and the fold run now). On
+    SQLite the event is written here, and every counter with it."""
     if event.to_status != COMPLETED:
         return
     if connection.vendor == "postgresql":
-        usage_record_folded(
-            order_kind=event.order_kind,
-            order_id=event.order_id,
-            completed_at=event.at,
-            fee_fen=event.fee_fen,
-        )
+        # A fold run inline must find this completion's event: fire the trigger first.
+        fold_after_completion(before_inline_fold=usage_triggers_fire)
         return
     usage_record(
         order_kind=event.order_kind,
@@ -50,116 +52,6 @@ def on_order_event(event: OrderEvent) -> None:
         fee_fen=event.fee_fen,
         voucher_fen=voucher_part_fen(order_kind=event.order_kind, order_id=event.order_id),
     )
-
-
-def usage_record_folded(
-    *, order_kind: str, order_id: int, completed_at: dt.datetime, fee_fen: int | None
-) -> bool:
-    """PostgreSQL: ``usage_record`` with the facts SELECT and the voucher part folded
-    into the event's INSERT … SELECT, so a completion costs the tracker one round trip.
-    The same values as ``order_facts`` computes in Python (tests compare the two)."""
-    params = {
-        **completion_values(
-            order_kind=order_kind, order_id=order_id, completed_at=completed_at, fee_fen=fee_fen
-        ),
-        "tz": str(timezone.get_default_timezone()),
-        "captured": OrderVoucherHold.State.CAPTURED.value,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(usage_record_sql(order_kind), params)
-        inserted = cursor.fetchone()[0] == 1
-    if inserted:
-        fold_after_completion()
-    return inserted
-
-
-def _city_sql(code: str) -> str:
-    return (
-        f"CASE WHEN {code} IS NULL THEN '' WHEN {code} LIKE '%%0000' THEN {code}"
-        f" ELSE SUBSTR({code}, 1, 4) || '00' END"
-    )
-
-
-@functools.cache
-def usage_record_sql(order_kind: str) -> str:
-    """The facts of one order as the event's columns, inserted with ON CONFLICT DO
-    NOTHING and queued for the counters (tracker.counters.event_and_queue_sql)."""
-    from accounts.models import FirmProfile, Organisation
-    from booking.models import Session
-    from facilities.models import Instrument, TestingService
-
-    org, profile = Organisation._meta.db_table, FirmProfile._meta.db_table
-    holds = OrderVoucherHold._meta.db_table
-    if order_kind == OrderKind.BOOKING:
-        item, order = Instrument._meta.db_table, Booking._meta.db_table
-        session = Session._meta.db_table
-        joins = (
-            f"{order} o JOIN {item} i ON i.id = o.instrument_id"
-            f" LEFT JOIN {session} s ON s.booking_id = o.id"
-        )
-        facts = {
-            "kind": f"'{UsageKind.USE.value}'",
-            "instrument_id": "o.instrument_id",
-            "service_id": "NULL::bigint",
-            "is_outside": f"o.client_group IS DISTINCT FROM '{Price.ClientGroup.INTERNAL.value}'",
-            "minutes": (
-                "CASE WHEN s.actual_start_at IS NULL OR s.actual_end_at IS NULL THEN 0 ELSE"
-                " GREATEST(0, CEIL(EXTRACT(EPOCH FROM s.actual_end_at - s.actual_start_at)"
-                " / 60))::int END"
-            ),
-            "samples": "0",
-            "on_time": "NULL::boolean",
-        }
-    else:
-        item, order = TestingService._meta.db_table, ServiceRequest._meta.db_table
-        joins = f"{order} o JOIN {item} i ON i.id = o.service_id"
-        facts = {
-            "kind": f"'{UsageKind.BATCH.value}'",
-            "instrument_id": "NULL::bigint",
-            "service_id": "o.service_id",
-            "is_outside": "o.firm_id <> i.provider_id",
-            "minutes": "0",
-            "samples": "o.sample_count",
-            "on_time": (
-                "CASE WHEN o.due_on IS NULL OR o.reported_at IS NULL THEN NULL"
-                " ELSE (o.reported_at AT TIME ZONE %(tz)s::text)::date <= o.due_on END"
-            ),
-        }
-    columns = {
-        "order_kind": "%(order_kind)s::varchar",
-        "order_id": "o.id",
-        "completed_at": "%(completed_at)s::timestamptz",
-        "completed_on": "%(completed_on)s::date",
-        "month": "%(month)s::date",
-        "provider_id": "i.provider_id",
-        "provider_county": "COALESCE(p.region_id, '')",
-        "provider_city": _city_sql("p.region_id"),
-        "firm_id": "o.firm_id",
-        "firm_county": "COALESCE(f.region_id, '')",
-        "firm_city": _city_sql("f.region_id"),
-        "category_id": "i.category_id",
-        "firm_size": "COALESCE(fp.size_class, '')",
-        "fee_fen": "%(fee_fen)s::bigint",
-        "voucher_fen": (
-            f"LEAST(%(fee_fen)s::bigint, COALESCE((SELECT SUM(h.captured_fen) FROM {holds} h"  # noqa: S608
-            " WHERE h.order_kind = %(order_kind)s::varchar AND h.order_id = o.id"
-            " AND h.state = %(captured)s::varchar), 0))"
-        ),
-        "recorded_at": "%(recorded_at)s::timestamptz",
-        **facts,
-    }
-    fields = [f for f in UsageEvent._meta.concrete_fields if not f.primary_key]
-    select = (
-        f"SELECT {', '.join(columns[f.attname] for f in fields)} FROM {joins}"  # noqa: S608
-        f" JOIN {org} p ON p.id = i.provider_id JOIN {org} f ON f.id = o.firm_id"
-        f" LEFT JOIN {profile} fp ON fp.organisation_id = o.firm_id WHERE o.id = %(order_id)s::bigint"
-    )
-    q = connection.ops.quote_name
-    insert = (
-        f"INSERT INTO {UsageEvent._meta.db_table} ({', '.join(q(f.column) for f in fields)})"  # noqa: S608
-        f" {select} ON CONFLICT (order_kind, order_id) DO NOTHING"
-    )
-    return event_and_queue_sql(insert)
 
 
 def voucher_part_fen(*, order_kind: str, order_id: int) -> int:
