@@ -50,6 +50,9 @@ class OrderEvent:
     provider_id: int
     voucher_ids: tuple[int, ...] = ()
     order: Any = field(default=None, compare=False, repr=False)
+    # The rows of the registered creation read (``creation_read``), when the order's
+    # INSERT ran it; None when it did not (the subscriber reads for itself).
+    read: Any = field(default=None, compare=False, repr=False)
 
     @property
     def is_creation(self) -> bool:
@@ -76,6 +79,39 @@ def order_events_subscribe(name: str, handler: Subscriber) -> None:
             _subscriptions[i] = Subscription(name, handler)
             return
     _subscriptions.append(Subscription(name, handler))
+
+
+@dataclass(frozen=True, slots=True)
+class CreationRead:
+    """A subscriber's SELECT of its own rows for a new order, which booking runs inside
+    the order's INSERT statement (PostgreSQL, ``booking_insert``): one round trip fewer
+    on the booking hot path. Positional ``%s`` placeholders and their parameters. It runs
+    after the order's own locks (the instrument's, taken by an earlier statement) and may
+    lock only the subscriber's rows; its rows reach the subscriber as ``OrderEvent.read``.
+    """
+
+    sql: str
+    params: tuple
+
+
+# (order kind, firm id, voucher ids, item id) -> the read, or None for none
+CreationReader = Callable[[str, int, tuple[int, ...], int], "CreationRead | None"]
+_creation_reader: list[CreationReader] = []
+
+
+def creation_read_register(reader: CreationReader | None) -> None:
+    """Register the one creation reader (vouchers.money's hold), or None to remove it."""
+    _creation_reader[:] = [reader] if reader is not None else []
+
+
+def creation_read(
+    *, order_kind: str, firm_id: int, voucher_ids: tuple[int, ...], item_id: int
+) -> CreationRead | None:
+    """What the registered reader wants read inside a new order's INSERT; None without a
+    reader or when it wants nothing (no vouchers chosen)."""
+    if not _creation_reader or not voucher_ids:
+        return None
+    return _creation_reader[0](order_kind, firm_id, voucher_ids, item_id)
 
 
 def order_events_unsubscribe(name: str) -> None:

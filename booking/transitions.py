@@ -46,7 +46,9 @@ def _provider_id(order: models.Model) -> int:
     return order.service.provider_id
 
 
-def order_event(order: models.Model, *, from_status: str, actor, at, voucher_ids=()) -> OrderEvent:
+def order_event(
+    order: models.Model, *, from_status: str, actor, at, voucher_ids=(), read=None
+) -> OrderEvent:
     """The event of ``order`` having just moved from ``from_status`` to its status."""
     fee = order.fee_fen if order.fee_fen is not None else order.quote_fen
     return OrderEvent(
@@ -61,6 +63,7 @@ def order_event(order: models.Model, *, from_status: str, actor, at, voucher_ids
         provider_id=_provider_id(order),
         voucher_ids=tuple(voucher_ids),
         order=order,
+        read=read,
     )
 
 
@@ -133,10 +136,11 @@ def record_creation(order: models.Model, *, actor, reason: str = "", voucher_ids
     return change
 
 
-def publish_creation(order: models.Model, *, actor, voucher_ids=()) -> None:
+def publish_creation(order: models.Model, *, actor, voucher_ids=(), read=None) -> None:
     """The creation event alone, for a path that wrote the first StateChange itself
-    (``booking_insert``'s single statement)."""
+    (``booking_insert``'s single statement; ``read``: the rows of the creation read it
+    ran, ``booking.order_events.creation_read``)."""
     order_event_publish(
         order_event(order, from_status="", actor=actor, at=order.created_at,
-                    voucher_ids=voucher_ids)
+                    voucher_ids=voucher_ids, read=read)
     )  # fmt: skip

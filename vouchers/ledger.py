@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Sequence
 from functools import cache
 
@@ -109,6 +110,15 @@ def _locked(
     with conn.cursor() as c:
         c.execute(sql, params)
         found = c.fetchall()
+    return locked_from_rows(found, hold=hold)
+
+
+def locked_from_rows(
+    found: Sequence[tuple], *, hold: bool = True
+) -> tuple[dict[int, Voucher], tuple | None]:
+    """``_locked``'s answer from the rows of a lock statement already run: by
+    ``_locked``, or inside the booking's INSERT (``lock_facts_read``)."""
+    conn = transaction.get_connection()
     voucher_fields, programme_fields = _lock_columns(hold)
     n, m = len(voucher_fields), len(voucher_fields) + len(programme_fields)
     rules_at = programme_fields.index("rules")
@@ -126,6 +136,29 @@ def _locked(
         voucher.programme = programme
         out[voucher.pk] = voucher
     return out, (tuple(found[0][m:]) if found else None)
+
+
+_NAMED = re.compile(r"%\((\w+)\)s")
+
+
+@cache
+def _positional(sql: str) -> tuple[str, tuple[str, ...]]:
+    """``sql`` with its named placeholders made positional, and the names in order."""
+    return _NAMED.sub("%s", sql), tuple(_NAMED.findall(sql))
+
+
+def lock_facts_read(
+    voucher_ids: Sequence[int], *, firm_id: int, service: bool, item_id: int
+) -> tuple[str, tuple]:
+    """``vouchers_lock_facts``'s statement and parameters, positional, for a caller that
+    runs it inside its own statement (the booking's INSERT: the hold's creation read,
+    vouchers.services.order_money.hold_read); ``locked_from_rows`` reads its rows. The same
+    rows are locked, in the same order (ascending id), with the same facts."""
+    ids = sorted(set(voucher_ids))
+    one = len(ids) == 1
+    sql, names = _positional(_lock_sql(True, "service" if service else "booking", one=one))
+    values = {"id": ids[0], "ids": ids, "firm": firm_id, "item": item_id}
+    return sql, tuple(values[name] for name in names)
 
 
 def programme_rules(programme: Programme) -> Rules:

@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from booking.order_events import OrderKind
 from config.errors import Conflict, DomainError, Invalid, NotFound
 from vouchers.facts import facts_of_row, order_facts_row, spending_group_firm_ids
-from vouchers.ledger import party_lock, programme_rules, spend_lock, vouchers_lock_facts
+from vouchers.ledger import (
+    locked_from_rows,
+    party_lock,
+    programme_rules,
+    spend_lock,
+    vouchers_lock_facts,
+)
 from vouchers.models import ProgrammeBlock, Voucher
 from vouchers.rules import Refusal, Split, VoucherFacts, refusal_text, split
 
@@ -44,7 +50,7 @@ def _not_found(missing: int) -> NotFound:
 
 def price_order(
     *, voucher_ids: list[int], order_kind: str, item_id: int, firm_id: int, fee_fen: int,
-    at, lock: bool,
+    at, lock: bool, read: tuple | None = None,
 ) -> tuple[Split, object]:  # fmt: skip
     """The split of ``fee_fen`` over the firm's ``voucher_ids`` (in the firm's order) and
     the programme. With ``lock`` (the hold, on the booking hot path) the chosen vouchers
@@ -52,10 +58,14 @@ def price_order(
     audit block read in the same statement: without a yearly cap that is all it reads (one
     statement). Under a yearly cap it then takes the spending lock of the firm (or its
     controller group, whose membership the party lock holds still) and reads facts, audit
-    block and the year's spending again, after those locks, in one statement."""
+    block and the year's spending again, after those locks, in one statement. ``read``:
+    the rows of that lock statement when the order's INSERT already ran it (the hold's
+    creation read, ``vouchers.ledger.lock_facts_read``)."""
     chosen = list(dict.fromkeys(voucher_ids))
     row = None
-    if lock:
+    if lock and read is not None:
+        found, row = locked_from_rows(read)
+    elif lock:
         found, row = vouchers_lock_facts(chosen, firm_id=firm_id, item_id=item_id,
                                          service=order_kind != OrderKind.BOOKING)  # fmt: skip
     else:

@@ -1,5 +1,6 @@
 """Writing a new booking: its row, its first StateChange and its Announcement, together,
-then its creation event (``booking.order_events``).
+then its creation event (``booking.order_events``). A subscriber's creation read (the
+hold's voucher lock, ``booking.order_events.creation_read``) rides in the same statement.
 
 The three rows are what ``Booking.objects.create`` + ``transitions.record_creation`` +
 ``announcements.announcement_queue`` would write; here they go in one statement on
@@ -18,6 +19,7 @@ from functools import cache
 from django.db import connection
 
 from booking.models import Announcement, Booking, StateChange
+from booking.order_events import OrderKind, creation_read
 from booking.services.announcements import announcement_wake_on_commit
 from booking.transitions import publish_creation
 
@@ -62,6 +64,16 @@ def _statements(vendor: str) -> tuple[str, ...]:
     )
 
 
+@cache
+def _statement_with_read(read_sql: str) -> str:
+    """The PostgreSQL statement with a subscriber's creation read (``creation_read``) as
+    one more CTE, after the three INSERTs: one row per row read (one with NULLs when it
+    reads none), each led by the new booking's id."""
+    (statement,) = _statements("postgresql")
+    head = statement.removesuffix(" SELECT id FROM b")
+    return f"{head}, r AS MATERIALIZED ({read_sql}) SELECT b.id, r.* FROM b LEFT JOIN r ON TRUE"
+
+
 def _prepared(fields, values: dict) -> list:
     return [f.get_db_prep_save(values[f.attname], connection) for f in fields]
 
@@ -82,10 +94,20 @@ def booking_insert(booking: Booking, *, actor, event: str, voucher_ids=()) -> No
         _columns(Announcement, _ANNOUNCEMENT), {"event": event, "reason": "", "created_at": at}
     )
     statements = _statements(connection.vendor)
+    read = None
     with connection.cursor() as cursor:
         if len(statements) == 1:
-            cursor.execute(statements[0], [*values, *history_values, *announcement_values])
-            booking.pk = cursor.fetchone()[0]
+            params = [*values, *history_values, *announcement_values]
+            ask = creation_read(order_kind=OrderKind.BOOKING, firm_id=booking.firm_id,
+                                voucher_ids=tuple(voucher_ids), item_id=booking.instrument_id)  # fmt: skip
+            if ask is None:
+                cursor.execute(statements[0], params)
+                booking.pk = cursor.fetchone()[0]
+            else:
+                cursor.execute(_statement_with_read(ask.sql), [*params, *ask.params])
+                rows = cursor.fetchall()
+                booking.pk = rows[0][0]
+                read = tuple(row[1:] for row in rows if row[1] is not None)
         else:
             cursor.execute(statements[0], values)
             booking.pk = cursor.lastrowid
@@ -93,7 +115,7 @@ def booking_insert(booking: Booking, *, actor, event: str, voucher_ids=()) -> No
             cursor.execute(statements[2], [*announcement_values, booking.pk])
     booking._state.adding = False
     booking._state.db = connection.alias
-    publish_creation(booking, actor=actor, voucher_ids=voucher_ids)
+    publish_creation(booking, actor=actor, voucher_ids=voucher_ids, read=read)
     announcement_wake_on_commit()
 
 

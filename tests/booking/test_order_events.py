@@ -6,10 +6,13 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from booking.models import Booking, ServiceRequest
 from booking.order_events import (
+    CreationRead,
     OrderKind,
+    creation_read_register,
     order_events_subscribe,
     order_events_subscribers,
     order_events_unsubscribe,
@@ -50,10 +53,11 @@ def no_voucher_money():
     app's subscriber would refuse. The subscriber list is put back as it was, in order."""
     from booking import order_events
 
-    saved = list(order_events._subscriptions)
+    saved = list(order_events._subscriptions), list(order_events._creation_reader)
     order_events_unsubscribe("vouchers.money")
+    order_events.creation_read_register(None)
     yield
-    order_events._subscriptions[:] = saved
+    order_events._subscriptions[:], order_events._creation_reader[:] = saved
 
 
 def moves(events):
@@ -93,6 +97,43 @@ def test_booking_life_publishes_one_event_per_move_inside_the_transaction(
     assert [e.actor_id for e, _, _ in events] == [alice.pk, manager.pk, manager.pk]
     assert all(inside for _, inside, _ in events)
     assert [stored for _, _, stored in events] == [B.APPROVED, B.CHECKED_IN, B.COMPLETED]
+
+
+def test_a_creation_read_rides_in_the_bookings_insert(
+    frozen, no_voucher_money, events, alice, instrument
+):
+    """A registered creation read runs inside the new booking's INSERT on PostgreSQL and
+    its rows reach the subscriber as ``event.read``; elsewhere the event carries none."""
+    asked = []
+
+    def reader(order_kind, firm_id, voucher_ids, item_id):
+        asked.append((order_kind, firm_id, voucher_ids, item_id))
+        return CreationRead("SELECT %s::bigint AS n, %s::text AS word", (len(voucher_ids), "x"))
+
+    creation_read_register(reader)
+    firm = alice.memberships.get().organisation
+    with CaptureQueriesContext(connection) as queries:
+        booking_services.booking_create(
+            actor=alice, firm=firm, instrument=instrument, start_at=at(DAY, 9),
+            end_at=at(DAY, 11), purpose="XRD", voucher_ids=[7, 3],
+        )  # fmt: skip
+    ((created, _inside, _stored),) = events
+    if connection.vendor == "postgresql":
+        assert asked == [(OrderKind.BOOKING, firm.pk, (7, 3), instrument.pk)]
+        assert created.read == ((2, "x"),)
+        (read_in,) = [q["sql"] for q in queries.captured_queries if "::bigint AS n" in q["sql"]]
+        assert "INSERT INTO" in read_in  # the same statement as the booking's INSERT
+    else:
+        assert created.read is None
+
+
+def test_no_creation_read_without_vouchers(frozen, no_voucher_money, events, alice, instrument):
+    creation_read_register(lambda *args: pytest.fail("asked for a read without vouchers"))
+    firm = alice.memberships.get().organisation
+    booking_services.booking_create(actor=alice, firm=firm, instrument=instrument,
+                                    start_at=at(DAY, 9), end_at=at(DAY, 11), purpose="XRD")  # fmt: skip
+    ((created, _inside, _stored),) = events
+    assert created.read is None
 
 
 def test_a_refusing_subscriber_rolls_the_booking_back(frozen, alice, instrument):

@@ -109,8 +109,10 @@ def test_orders_racing_a_declaration_stay_within_the_shared_cap(group, alice, bo
     both price. Before the fix each read its group before the locks (firm_a alone, firm_b
     alone), counted the group's spending as of after the declaration, and both passed."""
     programme, vouchers, order, declare = group
-    gate = Gate(pricing.vouchers_lock_facts)
-    monkeypatch.setattr(pricing, "vouchers_lock_facts", gate)
+    # The vouchers were locked by the booking's INSERT (the hold's creation read); the
+    # gate holds each order just after, where the hold takes the locked rows.
+    gate = Gate(pricing.locked_from_rows)
+    monkeypatch.setattr(pricing, "locked_from_rows", gate)
     a = in_thread(order(alice, firm_a, 90))
     b = in_thread(order(bob, firm_b, 90))
     gate.wait_for(2)

@@ -12,12 +12,13 @@ capture of one order on one voucher a constraint violation, never a second movem
 
 from __future__ import annotations
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.order_events import OrderEvent
+from booking.order_events import CreationRead, OrderEvent, OrderKind
 from vouchers.facts import item_id_of, order_facts
-from vouchers.ledger import holds_place, ledger_move, vouchers_lock
+from vouchers.ledger import holds_place, ledger_move, lock_facts_read, vouchers_lock
 from vouchers.models import LedgerEntry, OrderVoucherHold
 from vouchers.pricing import price_order, refusal_error
 from vouchers.rules import capture_split, rules_parse
@@ -43,13 +44,27 @@ def on_order_event(event: OrderEvent) -> None:
         order_capture(event)
 
 
+def hold_read(
+    order_kind: str, firm_id: int, voucher_ids: tuple[int, ...], item_id: int
+) -> CreationRead | None:
+    """The hold's voucher lock, for booking to run inside the new order's INSERT (the
+    creation read, registered in vouchers.apps): the rows ``order_hold`` would lock
+    first, locked by that statement after the order's own locks. PostgreSQL only."""
+    if connection.vendor != "postgresql":
+        return None
+    sql, params = lock_facts_read(voucher_ids, firm_id=firm_id, item_id=item_id,
+                                  service=order_kind != OrderKind.BOOKING)  # fmt: skip
+    return CreationRead(sql, params)
+
+
 def order_hold(event: OrderEvent) -> None:
     """Hold what each chosen voucher pays of the new order; raise (refusing the order) if
-    any chosen voucher cannot pay."""
+    any chosen voucher cannot pay. The vouchers are locked by the order's INSERT when it
+    ran ``hold_read`` (``event.read``), else here."""
     result, (programme, vouchers) = price_order(
         voucher_ids=list(event.voucher_ids), order_kind=event.order_kind,
         item_id=item_id_of(event.order_kind, event.order), firm_id=event.firm_id,
-        fee_fen=event.fee_fen, at=event.at, lock=True,
+        fee_fen=event.fee_fen, at=event.at, lock=True, read=event.read,
     )  # fmt: skip
     if result.refusals:
         raise refusal_error(result.refusals[0])
