@@ -4,13 +4,10 @@ Every amount shown is read from the voucher rows and their ledger (vouchers.sele
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,27 +32,6 @@ ORDER_PAGES = {
 
 def _firm_id(request) -> int | None:
     return _acting_org_id(request, Organisation.Kind.FIRM)
-
-
-def _ledger_by_voucher(voucher_ids: list[int]) -> dict[int, list[LedgerEntry]]:
-    """The latest WALLET_TIMELINE movements of each voucher on a page of the firm's own
-    vouchers (already scoped), oldest first, in one query; each entry carries its voucher's
-    whole count (``in_ledger``). A busy voucher's whole ledger is on its own page: the
-    wallet does not grow with it."""
-    by_voucher: dict[int, list[LedgerEntry]] = defaultdict(list)
-    latest = Window(RowNumber(), partition_by=[F("voucher_id")],
-                    order_by=[F("at").desc(), F("pk").desc()])  # fmt: skip
-    whole = Window(Count("pk"), partition_by=[F("voucher_id")])
-    entries = (
-        LedgerEntry.objects.filter(voucher_id__in=voucher_ids)
-        .select_related("actor")
-        .annotate(latest=latest, in_ledger=whole)
-        .filter(latest__lte=WALLET_TIMELINE)
-    )
-    for entry in sorted(entries, key=lambda e: (e.voucher_id, e.at, e.pk)):
-        entry.order_url = _order_url(entry)
-        by_voucher[entry.voucher_id].append(entry)
-    return by_voucher
 
 
 def _order_url(entry: LedgerEntry) -> str | None:
@@ -84,10 +60,12 @@ def wallet(request):
         "-expires_at", "-pk"
     )
     page = Paginator(vouchers, WALLET_PAGE_SIZE).get_page(request.GET.get("page"))
-    ledger = _ledger_by_voucher([v.pk for v in page.object_list])
+    timelines = selectors.ledger_timelines(list(page.object_list), latest=WALLET_TIMELINE)
     now = timezone.now()
     for voucher in page.object_list:
-        voucher.entries = ledger.get(voucher.pk, [])
+        voucher.entries = timelines[voucher.pk]
+        for entry in voucher.entries:
+            entry.order_url = _order_url(entry)
         voucher.entries_total = voucher.entries[0].in_ledger if voucher.entries else 0
         voucher.expired_now = voucher.is_expired(now)
     applications = (
@@ -116,6 +94,7 @@ def voucher_detail(request, pk: int):
         raise Http404(str(exc.message)) from exc
     for entry in entries:
         entry.order_url = _order_url(entry)
+        entry.actor_name = entry.actor.display_name if entry.actor else ""
     voucher.entries = entries
     voucher.entries_total = len(entries)
     voucher.expired_now = voucher.is_expired()

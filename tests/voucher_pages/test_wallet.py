@@ -18,11 +18,15 @@ def test_wallet_shows_each_voucher_with_balances_rules_and_ledger(alice, voucher
     assert "100% of a fee up to ¥500.00; 50% of the part above ¥500.00" in html
     assert "At most ¥2,000.00 per order." in html
     assert html.count('data-kind="issue"') == 1  # the ledger timeline
+    issued_by = LedgerEntry.objects.get(voucher=voucher, kind="issue").actor
+    assert f"· {issued_by.display_name}" in html  # who moved the money
 
 
 def test_voucher_page_shows_its_ledger(alice, voucher):
     r = client_for(alice).get(f"/vouchers/{voucher.pk}/")
     assert r.status_code == 200 and b'data-testid="ledger"' in r.content
+    issued_by = LedgerEntry.objects.get(voucher=voucher, kind="issue").actor
+    assert f"· {issued_by.display_name}" in r.content.decode()
 
 
 def test_another_firms_voucher_is_404(bob, voucher):

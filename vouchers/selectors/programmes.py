@@ -76,6 +76,34 @@ def ledger_list(*, actor: User, voucher_id: int) -> QuerySet[LedgerEntry]:
     return LedgerEntry.objects.filter(voucher=voucher).select_related("actor").order_by("at", "pk")
 
 
+# Hand-written (window functions, on SQLite and PostgreSQL alike): the ORM's window filter
+# built a nested query costing ~2 ms of Python per wallet page, the read itself ~0.3 ms.
+# Table names from the models; the ids and the limit are parameters.
+_TIMELINES_SQL = (
+    "SELECT * FROM (SELECT e.id, e.voucher_id, e.kind, e.amount_fen, e.at, e.order_kind,"  # noqa: S608
+    " e.order_id, e.note, e.actor_id, COALESCE(NULLIF(u.full_name, ''), u.email) AS actor_name,"
+    " ROW_NUMBER() OVER (PARTITION BY e.voucher_id ORDER BY e.at DESC, e.id DESC) AS latest,"
+    " COUNT(*) OVER (PARTITION BY e.voucher_id) AS in_ledger"
+    f" FROM {LedgerEntry._meta.db_table} e LEFT JOIN {User._meta.db_table} u ON u.id = e.actor_id"
+    " WHERE e.voucher_id IN ({ids})) t WHERE t.latest <= %s"
+)
+
+
+def ledger_timelines(vouchers: list[Voucher], *, latest: int) -> dict[int, list[LedgerEntry]]:
+    """The latest ``latest`` movements of each of ``vouchers`` (already read through the
+    actor's scope), oldest first, in one query; each entry carries ``actor_name`` and its
+    voucher's whole count (``in_ledger``). A busy voucher's whole ledger is
+    ``ledger_list``: a page of timelines does not grow with it."""
+    by_voucher: dict[int, list[LedgerEntry]] = {v.pk: [] for v in vouchers}
+    if not by_voucher:
+        return by_voucher
+    sql = _TIMELINES_SQL.format(ids=", ".join(["%s"] * len(by_voucher)))
+    entries = LedgerEntry.objects.raw(sql, [*by_voucher, latest])
+    for entry in sorted(entries, key=lambda e: (e.voucher_id, e.at, e.pk)):
+        by_voucher[entry.voucher_id].append(entry)
+    return by_voucher
+
+
 def application_list(*, actor: User) -> QuerySet[VoucherApplication]:
     """A firm's own applications; a department's, those under its programmes."""
     scope = Scope.for_user(actor)
