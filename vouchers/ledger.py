@@ -93,15 +93,12 @@ def vouchers_lock_facts(
         return vouchers_lock(voucher_ids, firm_id=firm_id), None
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Lock vouchers inside a transaction.")
-    ids = sorted(set(voucher_ids))
-    one = len(ids) == 1
-    params = {"id": ids[0]} if one else {"ids": ids}
-    sql = _lock_sql(True, "service" if service else "booking", one=one)
-    return _locked(sql, {**params, "firm": firm_id, "item": item_id}, hold=True)
+    sql, params = lock_facts_read(voucher_ids, firm_id=firm_id, service=service, item_id=item_id)
+    return _locked(sql, params, hold=True)
 
 
 def _locked(
-    sql: str, params: dict, *, hold: bool = False
+    sql: str, params: dict | Sequence, *, hold: bool = False
 ) -> tuple[dict[int, Voucher], tuple | None]:
     """Run a lock statement; the vouchers by id, and the first row's columns after the
     voucher's and programme's (its facts, if the statement read them). ``hold``: the
@@ -150,8 +147,8 @@ def _positional(sql: str) -> tuple[str, tuple[str, ...]]:
 def lock_facts_read(
     voucher_ids: Sequence[int], *, firm_id: int, service: bool, item_id: int
 ) -> tuple[str, tuple]:
-    """``vouchers_lock_facts``'s statement and parameters, positional, for a caller that
-    runs it inside its own statement (the booking's INSERT: the hold's creation read,
+    """``vouchers_lock_facts``'s statement and parameters, positional, so that a caller can
+    also run it inside its own statement (the booking's INSERT: the hold's creation read,
     vouchers.services.order_money.hold_read); ``locked_from_rows`` reads its rows. The same
     rows are locked, in the same order (ascending id), with the same facts."""
     ids = sorted(set(voucher_ids))
