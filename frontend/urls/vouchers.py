@@ -8,6 +8,7 @@ from frontend.views import voucher_uses, vouchers, vouchers_issue, vouchers_revi
 urlpatterns = [
     path("vouchers/", vouchers.wallet, name="voucher-wallet"),
     path("vouchers/<int:pk>/", vouchers.voucher_detail, name="voucher-detail"),
+    path("vouchers/<int:pk>/timeline/", vouchers.voucher_timeline, name="voucher-timeline"),
     path("vouchers/uses/", voucher_uses.my_uses, name="voucher-uses"),
     path("vouchers/uses/export.<slug:fmt>", voucher_uses.my_uses_export, name="voucher-uses-export"),
     path("vouchers/programmes/<int:programme_pk>/apply/", vouchers.apply, name="voucher-apply"),

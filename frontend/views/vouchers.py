@@ -1,5 +1,6 @@
 """The firm's voucher pages: the wallet (each voucher's balances, rules in plain words and
-ledger timeline), one voucher's page, and applying for quota under an open programme.
+ledger timeline, the last loaded when opened), one voucher's page, and applying for quota
+under an open programme.
 Every amount shown is read from the voucher rows and their ledger (vouchers.selectors)."""
 
 from __future__ import annotations
@@ -60,13 +61,8 @@ def wallet(request):
         "-expires_at", "-pk"
     )
     page = Paginator(vouchers, WALLET_PAGE_SIZE).get_page(request.GET.get("page"))
-    timelines = selectors.ledger_timelines(list(page.object_list), latest=WALLET_TIMELINE)
     now = timezone.now()
     for voucher in page.object_list:
-        voucher.entries = timelines[voucher.pk]
-        for entry in voucher.entries:
-            entry.order_url = _order_url(entry)
-        voucher.entries_total = voucher.entries[0].in_ledger if voucher.entries else 0
         voucher.expired_now = voucher.is_expired(now)
     applications = (
         selectors.application_list(actor=request.user)
@@ -83,6 +79,23 @@ def wallet(request):
             "programmes": _open_programmes(request),
         },
     )
+
+
+@login_required
+def voucher_timeline(request, pk: int):
+    """One wallet card's ledger, loaded when the firm opens it: the latest movements and
+    a link to the voucher's page, which has them all."""
+    if not request.htmx:
+        return redirect("frontend:voucher-detail", pk=pk)
+    try:
+        voucher = selectors.voucher_get(actor=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    voucher.entries = selectors.ledger_timelines([voucher], latest=WALLET_TIMELINE)[voucher.pk]
+    for entry in voucher.entries:
+        entry.order_url = _order_url(entry)
+    voucher.entries_total = voucher.entries[0].in_ledger if voucher.entries else 0
+    return render(request, "frontend/vouchers/_ledger_timeline.html", {"voucher": voucher})
 
 
 @login_required

@@ -71,6 +71,13 @@ def test_firm_pays_a_booking_with_a_voucher_and_sees_the_ledgers_split(page, sig
     assert shown_voucher == f"−{format_fen(hold.amount_fen)}"
     assert shown_firm == format_fen(booking.quote_fen - hold.amount_fen)
 
+    # The wallet loads a card's ledger when it is opened: the hold is there, for this order.
+    page.goto("/vouchers/")
+    card = page.locator(f"#voucher-{voucher.pk}")
+    card.get_by_test_id("ledger-lazy").locator("summary").click()
+    expect(card.locator('[data-kind="hold"]')).to_contain_text(format_fen(hold.amount_fen))
+    expect(card.locator('[data-kind="hold"]')).to_contain_text(f"#{booking.pk}")
+
     page.goto(f"/vouchers/{voucher.pk}/")
     voucher.refresh_from_db()
     expect(page.get_by_test_id("held")).to_have_text(format_fen(voucher.held_fen))
