@@ -169,6 +169,9 @@ if REDIS_URL:
         }
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # Every signed-in request reads its session: from Redis, the database only on a miss
+    # (and when Redis is down), instead of a query each time. Writes go to both.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     # A publish to a broker that is down fails fast (config.queueing logs it) instead of
     # holding the request through kombu's retries.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 2}
