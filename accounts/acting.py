@@ -20,6 +20,7 @@ A person with no organisation of the kind gets ``None``; the caller says what to
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
@@ -55,14 +56,22 @@ _FIELD = {Organisation.Kind.FIRM: "firm", Organisation.Kind.PROVIDER: "provider"
 
 def user_memberships(request) -> list[Membership]:
     """The signed-in user's memberships with their organisations, oldest first, read once
-    per request: the acting choice picks one and the navbar lists them all."""
+    per request: the acting choice picks one and the navbar lists them all. The same read
+    gives the user's Scope (``region_scope_id``: a department's region), unless it was
+    built already."""
     cached = getattr(request, "_user_memberships", None)
     if cached is None:
         user = request.user
         cached = []
         if user.is_authenticated:
-            rows = user.memberships.select_related("organisation").order_by("created_at", "pk")
+            rows = (
+                user.memberships.select_related("organisation")
+                .annotate(region_scope_id=F("organisation__department__region_scope"))
+                .order_by("created_at", "pk")
+            )
             cached = list(rows)
+            if getattr(user, "_labshare_scope", None) is None:
+                user._labshare_scope = Scope.from_memberships(user, cached)
         request._user_memberships = cached
     return cached
 
@@ -99,6 +108,8 @@ def acting_organisation_id(request, *, kind: str | None = None, given=None) -> i
     user = request.user
     if not user.is_authenticated:
         return None
+    if not isinstance(request, Request):
+        user_memberships(request)  # a page lists them in its navbar: one read for both
     candidates = _candidates(Scope.for_user(user), kind)
     explicit = _explicit(request, kind, given)
     if explicit is not None:

@@ -32,8 +32,27 @@ class Scope:
         cached = getattr(user, "_labshare_scope", None)
         if cached is not None:
             return cached
+        scope = cls.from_rows(user, _membership_rows(user.pk))
+        user._labshare_scope = scope
+        return scope
+
+    @classmethod
+    def from_memberships(cls, user, memberships) -> Scope:
+        """The scope of memberships already read with their organisations and the
+        department's ``region_scope_id`` (accounts.acting.user_memberships: a page reads
+        them once for the navbar, and its scope need not read them again)."""
+        rows = [
+            (m.organisation_id, m.organisation.kind, m.region_scope_id)
+            for m in memberships
+            if m.organisation.is_active
+        ]
+        return cls.from_rows(user, rows)
+
+    @classmethod
+    def from_rows(cls, user, rows) -> Scope:
+        """From (organisation id, kind, department's region code) of active memberships."""
         firms, providers, departments, prefixes = set(), set(), set(), []
-        for org_id, kind, region_code in _membership_rows(user.pk):
+        for org_id, kind, region_code in rows:
             if kind == Organisation.Kind.FIRM:
                 firms.add(org_id)
             elif kind == Organisation.Kind.PROVIDER:
@@ -42,7 +61,7 @@ class Scope:
                 departments.add(org_id)
                 if region_code:
                     prefixes.append(region_prefix(region_code))
-        scope = cls(
+        return cls(
             user_id=user.pk,
             is_admin=user.is_superuser,
             firm_ids=frozenset(firms),
@@ -50,8 +69,6 @@ class Scope:
             department_ids=frozenset(departments),
             region_prefixes=tuple(sorted(set(prefixes))),
         )
-        user._labshare_scope = scope
-        return scope
 
     @property
     def is_reviewer(self) -> bool:

@@ -6,7 +6,13 @@ from django.urls import reverse
 from accounts.models import Organisation
 from tests.accounts.conftest import api_for
 from tests.conftest import client_for
-from tests.factories.accounts import UserFactory, join, make_provider
+from tests.factories.accounts import (
+    UserFactory,
+    join,
+    make_department,
+    make_firm,
+    make_provider,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +60,39 @@ def test_my_firm_page_without_a_firm_leads_to_registration():
     response = client_for(UserFactory()).get(reverse("frontend:firm-detail"))
     assert response.status_code == 302
     assert response.url == reverse("frontend:firm-register")
+
+
+def test_a_pages_scope_from_its_navbar_memberships_is_the_scope_from_the_database():
+    """A page builds the scope from the memberships it reads for its navbar
+    (accounts.acting.user_memberships); the API reads the rows itself. Both say the same,
+    inactive organisations and department regions included."""
+    from django.test import RequestFactory
+
+    from accounts.acting import user_memberships
+    from accounts.models import User
+    from accounts.scoping import Scope
+
+    person = UserFactory()
+    closed = make_firm()
+    Organisation.objects.filter(pk=closed.pk).update(is_active=False)
+    for org in (make_firm(), make_provider(), make_department("330200"), closed):
+        join(person, org)
+    request = RequestFactory().get("/")
+    request.user = User.objects.get(pk=person.pk)
+    user_memberships(request)
+    from_navbar = request.user._labshare_scope
+    from_database = Scope.for_user(User.objects.get(pk=person.pk))
+    assert from_navbar == from_database
+    assert closed.pk not in from_navbar.firm_ids and from_navbar.region_prefixes == ("3302",)
+
+
+def test_a_page_reads_its_memberships_once(alice, firm_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(alice)
+    client.get("/vouchers/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/vouchers/").status_code == 200
+    reads = [q["sql"] for q in queries.captured_queries if "accounts_membership" in q["sql"]]
+    assert len(reads) == 1, reads
